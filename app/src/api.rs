@@ -1,0 +1,47 @@
+//! Server functions: the calls the pages make to the server.
+//!
+//! They live under `/sfn/…` so that `/api/…` stays free for the documented JSON API.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{Cluster, InventoryOverview, RefreshStatus};
+
+/// The cluster list with the state of every source.
+#[server(prefix = "/sfn", endpoint = "overview")]
+pub async fn get_overview() -> Result<InventoryOverview, AppError> {
+    let console = crate::service::console()?;
+    Ok(InventoryOverview::from(&*console.0.inventory()))
+}
+
+/// One cluster's full record, by id (or ARN).
+#[server(prefix = "/sfn", endpoint = "cluster")]
+pub async fn get_cluster(id: String) -> Result<Cluster, AppError> {
+    let console = crate::service::console()?;
+    find_cluster(&console.0.inventory(), &id).cloned()
+}
+
+/// Starts an inventory refresh now.
+#[server(prefix = "/sfn", endpoint = "refresh")]
+pub async fn refresh_inventory() -> Result<RefreshStatus, AppError> {
+    let console = crate::service::console()?;
+    Ok(console.0.request_refresh())
+}
+
+/// Looks a cluster up, telling a malformed id apart from an unknown one.
+pub fn find_cluster<'a>(
+    inv: &'a crate::model::Inventory,
+    id: &str,
+) -> Result<&'a Cluster, AppError> {
+    if !id.starts_with("arn:") && !crate::model::is_valid_cluster_id(id) {
+        return Err(AppError::not_found(format!(
+            "`{}` is not a cluster id. Cluster ids look like `orders-3f9a2c1b7e` and are listed on the Clusters page.",
+            id.chars().take(80).collect::<String>()
+        )));
+    }
+    inv.cluster(id).ok_or_else(|| {
+        AppError::not_found(format!(
+            "No cluster with id `{id}` is in the inventory. It may have been deleted, or its source failed to refresh."
+        ))
+    })
+}

@@ -1,0 +1,158 @@
+//! Pieces every page uses: the header and footer, the error panel, the copy button and
+//! the theme switch.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::error::AppError;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">
+                <img src="/favicon.svg" alt="" width="24" height="24"/>
+                <span>"msk-console"</span>
+            </a>
+            <nav aria-label="Main">
+                <A href="/" exact=true>"Clusters"</A>
+            </nav>
+            <ThemeSwitch/>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <span>"msk-console " {crate::VERSION}</span>
+            <span class="muted">"Connection strings, configs and monitoring for Amazon MSK"</span>
+            <a href="/healthz">"health"</a>
+        </footer>
+    }
+}
+
+/// Switches between the system colour scheme, light and dark. The choice is kept in
+/// `localStorage` and applied as `data-theme` on `<html>`; without JavaScript the page
+/// follows the system setting through `prefers-color-scheme`.
+#[component]
+pub fn ThemeSwitch() -> impl IntoView {
+    let theme = RwSignal::new(String::from("auto"));
+
+    // Runs in the browser only, after hydration: read the stored choice.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(saved) = storage().and_then(|s| s.get_item("theme").ok().flatten()) {
+            theme.set(saved);
+        }
+    });
+    Effect::new(move |_| {
+        let t = theme.get();
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = if t == "auto" {
+                    root.remove_attribute("data-theme")
+                } else {
+                    root.set_attribute("data-theme", &t)
+                };
+            }
+            if let Some(s) = storage() {
+                let _ = s.set_item("theme", &t);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = t;
+    });
+
+    let next = move |_| {
+        theme.update(|t| {
+            *t = match t.as_str() {
+                "auto" => "light",
+                "light" => "dark",
+                _ => "auto",
+            }
+            .to_string()
+        })
+    };
+    view! {
+        <button class="theme-switch js-only" type="button" on:click=next
+            title="Colour scheme: system, light or dark">
+            "Theme: " <span class="theme-name">{move || theme.get()}</span>
+        </button>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// A button that puts `text` on the clipboard and says so.
+#[component]
+pub fn CopyButton(
+    #[prop(into)] text: String,
+    #[prop(optional, into)] label: Option<String>,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let label = label.unwrap_or_else(|| "Copy".to_string());
+    let on_click = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let text = text.clone();
+            leptos::task::spawn_local(async move {
+                let Some(win) = web_sys::window() else { return };
+                let promise = win.navigator().clipboard().write_text(&text);
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                    set_timeout(
+                        move || copied.set(false),
+                        std::time::Duration::from_millis(1500),
+                    );
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+    };
+    let label2 = label.clone();
+    view! {
+        <button type="button" class="copy js-only" on:click=on_click
+            aria-label=label.clone()>
+            {move || if copied.get() { "Copied".to_string() } else { label2.clone() }}
+        </button>
+    }
+}
+
+/// An error shown in place of a page's content. On the server it also sets the
+/// response's status code, so a missing cluster is a real 404.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = axum::http::StatusCode::from_u16(error.status_code()) {
+            opts.set_status(code);
+        }
+    }
+    view! {
+        <section class="error-panel" role="alert">
+            <h1>{error.title()}</h1>
+            <p>{error.to_string()}</p>
+            <p><a href="/">"Back to all clusters"</a></p>
+        </section>
+    }
+}
+
+/// A small coloured label.
+#[component]
+pub fn Badge(
+    #[prop(into)] text: String,
+    #[prop(optional, into)] tone: Option<&'static str>,
+) -> impl IntoView {
+    let class = format!("badge {}", tone.unwrap_or(""));
+    view! { <span class=class>{text}</span> }
+}

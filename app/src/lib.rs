@@ -1,0 +1,88 @@
+//! The msk-console Leptos app: pages, components, server functions and the shared model.
+//!
+//! The crate is built twice. With `ssr` it is linked into the server binary, which renders
+//! every page to HTML and runs the server functions. With `hydrate` it is compiled to wasm
+//! and takes over the server-rendered pages in the browser. Pages stay usable without
+//! JavaScript: every link, form and download is plain HTML, and the wasm adds live
+//! filtering, copy buttons and progress.
+//!
+//! The pages never reach AWS. Server functions ask the [`service::ConsoleService`] that
+//! the server puts into context, which serves the inventory the AWS layer keeps.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The crate's version, shown in the footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The name the wasm, JS and CSS files are published under (`/pkg/msk-console.js`).
+pub const OUTPUT_NAME: &str = "msk-console";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Meta name="color-scheme" content="light dark"/>
+        <Title formatter=|t: String| if t.is_empty() { "msk-console".to_string() } else { format!("{t} · msk-console") }/>
+        <Router>
+            <components::Header/>
+            <main id="main">
+                // Async rendering waits for the data before the first byte, so a missing
+                // cluster answers with a real 404 status and the page works without JS.
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::clusters::ClustersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <components::Footer/>
+        </Router>
+    }
+}
+
+/// The wasm entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    // CSS shows JS-only controls (copy buttons, the theme switch) once this class is set.
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.class_list().add_1("js");
+    }
+    leptos::mount::hydrate_body(App);
+}

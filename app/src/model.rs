@@ -1,0 +1,538 @@
+//! The inventory model shared by the server and the browser.
+//!
+//! The AWS layer fills these types from `aws-sdk-kafka` answers, an inventory file fills
+//! them for self-managed clusters and the sample data, and the pages, the JSON API and the
+//! generators read them. They carry no SDK types, so the browser build (wasm) uses them as
+//! they are, and the JSON API is simply their serde form.
+
+use serde::{Deserialize, Serialize};
+
+/// A listener a client can bootstrap from: one auth mode on one network path.
+///
+/// MSK's GetBootstrapBrokers answers one string per listener. The slugs are the names
+/// used in URLs (`/clusters/{id}/client.properties?mode=sasl-iam`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Listener {
+    Plaintext,
+    Tls,
+    SaslScram,
+    SaslIam,
+    PublicTls,
+    PublicSaslScram,
+    PublicSaslIam,
+    VpcTls,
+    VpcSaslScram,
+    VpcSaslIam,
+}
+
+/// How a client authenticates on a listener.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Auth {
+    /// No authentication and no encryption.
+    None,
+    /// TLS encryption (mutual TLS is configured on the client, with the cluster's private CA).
+    Tls,
+    /// SASL/SCRAM-SHA-512 over TLS, with credentials in AWS Secrets Manager.
+    Scram,
+    /// SASL with AWS IAM over TLS (`AWS_MSK_IAM`).
+    Iam,
+}
+
+/// Where the client connects from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    /// From inside the cluster's VPC (or a peered network).
+    Private,
+    /// From the internet, through the brokers' public addresses.
+    Public,
+    /// From another VPC through MSK multi-VPC private connectivity.
+    VpcConnectivity,
+}
+
+impl Listener {
+    pub const ALL: [Listener; 10] = [
+        Listener::Plaintext,
+        Listener::Tls,
+        Listener::SaslScram,
+        Listener::SaslIam,
+        Listener::PublicTls,
+        Listener::PublicSaslScram,
+        Listener::PublicSaslIam,
+        Listener::VpcTls,
+        Listener::VpcSaslScram,
+        Listener::VpcSaslIam,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Listener::Plaintext => "plaintext",
+            Listener::Tls => "tls",
+            Listener::SaslScram => "sasl-scram",
+            Listener::SaslIam => "sasl-iam",
+            Listener::PublicTls => "public-tls",
+            Listener::PublicSaslScram => "public-sasl-scram",
+            Listener::PublicSaslIam => "public-sasl-iam",
+            Listener::VpcTls => "vpc-tls",
+            Listener::VpcSaslScram => "vpc-sasl-scram",
+            Listener::VpcSaslIam => "vpc-sasl-iam",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Listener> {
+        Listener::ALL.into_iter().find(|l| l.slug() == s)
+    }
+
+    pub fn auth(self) -> Auth {
+        match self {
+            Listener::Plaintext => Auth::None,
+            Listener::Tls | Listener::PublicTls | Listener::VpcTls => Auth::Tls,
+            Listener::SaslScram | Listener::PublicSaslScram | Listener::VpcSaslScram => Auth::Scram,
+            Listener::SaslIam | Listener::PublicSaslIam | Listener::VpcSaslIam => Auth::Iam,
+        }
+    }
+
+    pub fn access(self) -> Access {
+        match self {
+            Listener::Plaintext | Listener::Tls | Listener::SaslScram | Listener::SaslIam => {
+                Access::Private
+            }
+            Listener::PublicTls | Listener::PublicSaslScram | Listener::PublicSaslIam => {
+                Access::Public
+            }
+            Listener::VpcTls | Listener::VpcSaslScram | Listener::VpcSaslIam => {
+                Access::VpcConnectivity
+            }
+        }
+    }
+
+    /// The port AWS documents for this listener; the bootstrap string itself is the truth.
+    pub fn documented_port(self) -> u16 {
+        match self {
+            Listener::Plaintext => 9092,
+            Listener::Tls => 9094,
+            Listener::SaslScram => 9096,
+            Listener::SaslIam => 9098,
+            Listener::PublicTls => 9194,
+            Listener::PublicSaslScram => 9196,
+            Listener::PublicSaslIam => 9198,
+            Listener::VpcTls => 14001,
+            Listener::VpcSaslScram => 14002,
+            Listener::VpcSaslIam => 14003,
+        }
+    }
+
+    /// The Kafka `security.protocol` a Java client sets for this listener.
+    pub fn security_protocol(self) -> &'static str {
+        match self.auth() {
+            Auth::None => "PLAINTEXT",
+            Auth::Tls => "SSL",
+            Auth::Scram | Auth::Iam => "SASL_SSL",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Listener::Plaintext => "Plaintext",
+            Listener::Tls => "TLS",
+            Listener::SaslScram => "SASL/SCRAM",
+            Listener::SaslIam => "IAM",
+            Listener::PublicTls => "Public TLS",
+            Listener::PublicSaslScram => "Public SASL/SCRAM",
+            Listener::PublicSaslIam => "Public IAM",
+            Listener::VpcTls => "Multi-VPC TLS",
+            Listener::VpcSaslScram => "Multi-VPC SASL/SCRAM",
+            Listener::VpcSaslIam => "Multi-VPC IAM",
+        }
+    }
+
+    /// One line on who uses this listener, for the client-information table.
+    pub fn purpose(self) -> &'static str {
+        match self {
+            Listener::Plaintext => "Clients inside the VPC; no encryption, no authentication",
+            Listener::Tls => {
+                "Clients inside the VPC over TLS (mutual TLS if the cluster has a private CA)"
+            }
+            Listener::SaslScram => {
+                "Clients inside the VPC with a username and password from Secrets Manager"
+            }
+            Listener::SaslIam => "Clients inside the VPC that sign in with AWS IAM credentials",
+            Listener::PublicTls => "Clients on the internet, over TLS",
+            Listener::PublicSaslScram => {
+                "Clients on the internet, with a SCRAM username and password"
+            }
+            Listener::PublicSaslIam => "Clients on the internet, with AWS IAM credentials",
+            Listener::VpcTls => {
+                "Clients in another VPC through multi-VPC private connectivity, over TLS"
+            }
+            Listener::VpcSaslScram => {
+                "Clients in another VPC through multi-VPC private connectivity, with SCRAM"
+            }
+            Listener::VpcSaslIam => {
+                "Clients in another VPC through multi-VPC private connectivity, with IAM"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Listener {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Listener::from_slug(s).ok_or_else(|| {
+            let known: Vec<&str> = Listener::ALL.iter().map(|l| l.slug()).collect();
+            format!(
+                "unknown auth mode `{s}`; known modes are {}",
+                known.join(", ")
+            )
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClusterKind {
+    Provisioned,
+    Serverless,
+    /// Listed from an inventory file: Kafka that MSK does not manage.
+    SelfManaged,
+}
+
+impl ClusterKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClusterKind::Provisioned => "Provisioned",
+            ClusterKind::Serverless => "Serverless",
+            ClusterKind::SelfManaged => "Self-managed",
+        }
+    }
+}
+
+/// Where the cluster keeps its metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetadataMode {
+    ZooKeeper,
+    KRaft,
+    /// Serverless clusters hide it.
+    Managed,
+}
+
+/// Which client authentication the cluster has enabled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuthModes {
+    pub unauthenticated: bool,
+    pub tls: bool,
+    pub scram: bool,
+    pub iam: bool,
+}
+
+impl AuthModes {
+    /// Short names for tables: "IAM, SCRAM, TLS".
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.iam {
+            v.push("IAM");
+        }
+        if self.scram {
+            v.push("SCRAM");
+        }
+        if self.tls {
+            v.push("mTLS");
+        }
+        if self.unauthenticated {
+            v.push("Unauthenticated");
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Encryption {
+    /// `TLS`, `TLS_PLAINTEXT` or `PLAINTEXT`.
+    pub client_broker: Option<String>,
+    pub in_cluster: Option<bool>,
+}
+
+/// Open monitoring with Prometheus: which exporters run on every broker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Monitoring {
+    /// JMX exporter on port 11001.
+    pub jmx_exporter: bool,
+    /// Node exporter on port 11002.
+    pub node_exporter: bool,
+}
+
+pub const JMX_EXPORTER_PORT: u16 = 11001;
+pub const NODE_EXPORTER_PORT: u16 = 11002;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Bootstrap {
+    pub listener: Listener,
+    /// Comma-separated `host:port` list, exactly as MSK returns it.
+    pub servers: String,
+}
+
+impl Bootstrap {
+    /// The port(s) the string uses; usually one.
+    pub fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self
+            .servers
+            .split(',')
+            .filter_map(|hp| hp.trim().rsplit_once(':'))
+            .filter_map(|(_, p)| p.parse().ok())
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Broker {
+    pub id: u32,
+    /// DNS names of the broker (usually one).
+    pub endpoints: Vec<String>,
+    pub client_vpc_ip: Option<String>,
+    pub node_arn: Option<String>,
+}
+
+/// One cluster with everything "View client information" shows, and more.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Stable, URL-safe id derived from the ARN: `<name>-<10 hex digits>`.
+    pub id: String,
+    /// The configured source (AWS profile/account, or inventory file) it came from.
+    pub source: String,
+    pub account: Option<String>,
+    pub region: String,
+    pub arn: String,
+    pub name: String,
+    pub kind: ClusterKind,
+    pub state: String,
+    pub kafka_version: Option<String>,
+    pub metadata: MetadataMode,
+    pub broker_count: Option<u32>,
+    pub instance_type: Option<String>,
+    pub auth: AuthModes,
+    pub public_access: bool,
+    pub encryption: Encryption,
+    pub monitoring: Monitoring,
+    pub zookeeper: Option<String>,
+    pub zookeeper_tls: Option<String>,
+    pub bootstrap: Vec<Bootstrap>,
+    pub brokers: Vec<Broker>,
+    pub created: Option<String>,
+    /// What could not be fetched for this cluster (its bootstrap or nodes call failed);
+    /// the rest of the record is still good.
+    pub partial_error: Option<String>,
+}
+
+impl Cluster {
+    pub fn bootstrap_for(&self, listener: Listener) -> Option<&Bootstrap> {
+        self.bootstrap.iter().find(|b| b.listener == listener)
+    }
+
+    /// The one-line row the cluster list shows.
+    pub fn summary(&self) -> ClusterSummary {
+        ClusterSummary {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            source: self.source.clone(),
+            region: self.region.clone(),
+            kind: self.kind,
+            state: self.state.clone(),
+            kafka_version: self.kafka_version.clone(),
+            brokers: self
+                .broker_count
+                .or_else(|| (!self.brokers.is_empty()).then_some(self.brokers.len() as u32)),
+            auth: self.auth.names().join(", "),
+            monitoring: self.monitoring,
+        }
+    }
+}
+
+/// A row of the cluster list: what the table shows, sorts and filters on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterSummary {
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    pub region: String,
+    pub kind: ClusterKind,
+    pub state: String,
+    pub kafka_version: Option<String>,
+    pub brokers: Option<u32>,
+    pub auth: String,
+    pub monitoring: Monitoring,
+}
+
+impl ClusterSummary {
+    /// Whether the row matches a free-text filter (case-insensitive, every word must match
+    /// some column).
+    pub fn matches(&self, filter: &str) -> bool {
+        let hay = format!(
+            "{} {} {} {} {} {} {}",
+            self.name,
+            self.source,
+            self.region,
+            self.kind.label(),
+            self.state,
+            self.kafka_version.as_deref().unwrap_or(""),
+            self.auth
+        )
+        .to_lowercase();
+        filter
+            .split_whitespace()
+            .all(|w| hay.contains(&w.to_lowercase()))
+    }
+}
+
+/// How the last refresh of one source in one region went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    pub source: String,
+    pub region: String,
+    pub account: Option<String>,
+    pub clusters: usize,
+    /// RFC 3339 time of the last refresh that succeeded.
+    pub last_ok: Option<String>,
+    /// RFC 3339 time of the last attempt.
+    pub last_attempt: Option<String>,
+    /// Why the last attempt failed; the clusters shown are from `last_ok`.
+    pub error: Option<SourceError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceError {
+    /// `no-credentials`, `access-denied`, `throttled`, `timeout`, `unreachable`, `aws-error`,
+    /// `config`, `file`.
+    pub kind: String,
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshStatus {
+    pub running: bool,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// Source/region pairs done of the total, while running.
+    pub done: usize,
+    pub total: usize,
+    /// Completed refreshes since start.
+    pub generation: u64,
+}
+
+/// Everything the console knows right now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub clusters: Vec<Cluster>,
+    pub sources: Vec<SourceStatus>,
+    pub refresh: RefreshStatus,
+    /// The inventory holds the built-in sample data, not real clusters.
+    pub sample: bool,
+}
+
+impl Inventory {
+    pub fn cluster(&self, id: &str) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.id == id || c.arn == id)
+    }
+}
+
+/// What the cluster list page needs: the rows plus the state of every source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryOverview {
+    pub clusters: Vec<ClusterSummary>,
+    pub sources: Vec<SourceStatus>,
+    pub refresh: RefreshStatus,
+    pub sample: bool,
+}
+
+impl From<&Inventory> for InventoryOverview {
+    fn from(inv: &Inventory) -> Self {
+        InventoryOverview {
+            clusters: inv.clusters.iter().map(Cluster::summary).collect(),
+            sources: inv.sources.clone(),
+            refresh: inv.refresh.clone(),
+            sample: inv.sample,
+        }
+    }
+}
+
+/// Whether a string can be a cluster id at all (checked before any lookup, so a malformed
+/// id in a URL gets its own message).
+pub fn is_valid_cluster_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listener_slugs_round_trip_and_unknown_mode_is_explained() {
+        for l in Listener::ALL {
+            assert_eq!(l.slug().parse::<Listener>(), Ok(l));
+        }
+        let err = "kerberos".parse::<Listener>().unwrap_err();
+        assert!(err.contains("unknown auth mode `kerberos`"), "{err}");
+        assert!(err.contains("sasl-iam"), "{err}");
+    }
+
+    #[test]
+    fn ports_follow_the_msk_documentation() {
+        assert_eq!(Listener::Plaintext.documented_port(), 9092);
+        assert_eq!(Listener::Tls.documented_port(), 9094);
+        assert_eq!(Listener::SaslScram.documented_port(), 9096);
+        assert_eq!(Listener::SaslIam.documented_port(), 9098);
+        assert_eq!(Listener::PublicTls.documented_port(), 9194);
+        assert_eq!(Listener::PublicSaslScram.documented_port(), 9196);
+        assert_eq!(Listener::PublicSaslIam.documented_port(), 9198);
+        assert_eq!(Listener::SaslScram.security_protocol(), "SASL_SSL");
+        assert_eq!(Listener::Tls.security_protocol(), "SSL");
+    }
+
+    #[test]
+    fn bootstrap_ports_come_from_the_string() {
+        let b = Bootstrap {
+            listener: Listener::Tls,
+            servers: "b-1.x:9094,b-2.x:9094".into(),
+        };
+        assert_eq!(b.ports(), vec![9094]);
+    }
+
+    #[test]
+    fn filter_needs_every_word() {
+        let s = ClusterSummary {
+            id: "orders-0123456789".into(),
+            name: "orders".into(),
+            source: "prod".into(),
+            region: "eu-west-1".into(),
+            kind: ClusterKind::Provisioned,
+            state: "ACTIVE".into(),
+            kafka_version: Some("3.6.0".into()),
+            brokers: Some(3),
+            auth: "IAM".into(),
+            monitoring: Monitoring::default(),
+        };
+        assert!(s.matches("ORDERS eu-west"));
+        assert!(s.matches(""));
+        assert!(!s.matches("orders us-east"));
+    }
+
+    #[test]
+    fn cluster_ids_are_checked_for_shape() {
+        assert!(is_valid_cluster_id("orders-0a1b2c3d4e"));
+        assert!(!is_valid_cluster_id("../etc/passwd"));
+        assert!(!is_valid_cluster_id("Orders"));
+        assert!(!is_valid_cluster_id(""));
+    }
+}

@@ -1,0 +1,153 @@
+//! One cluster's client information: the console's version of MSK's "View client
+//! information" dialog. Every bootstrap string with its auth mode, port and purpose, the
+//! ZooKeeper strings (or that the cluster runs KRaft), the brokers and their endpoints,
+//! and the auth, encryption and monitoring settings.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_cluster;
+use crate::components::{Badge, CopyButton, ErrorPanel};
+use crate::model::{Cluster, ClusterKind, MetadataMode, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT};
+
+#[component]
+pub fn ClusterPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let cluster = Resource::new(id, get_cluster);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
+            {move || Suspend::new(async move {
+                match cluster.await {
+                    Ok(c) => view! { <ClientInformation c/> }.into_any(),
+                    Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "Enabled"
+    } else {
+        "Off"
+    }
+}
+
+#[component]
+fn ClientInformation(c: Cluster) -> impl IntoView {
+    let state_tone = if c.state == "ACTIVE" { "ok" } else { "warn" };
+    let location = [
+        Some(c.source.clone()),
+        c.account.clone(),
+        Some(c.region.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let serverless = c.kind == ClusterKind::Serverless;
+    view! {
+        <Title text=c.name.clone()/>
+        <nav class="crumbs"><a href="/">"Clusters"</a> " / " {c.name.clone()}</nav>
+        <div class="page-head">
+            <h1>{c.name.clone()}</h1>
+            <Badge text=c.kind.label() tone="neutral"/>
+            <Badge text=c.state.clone() tone=state_tone/>
+        </div>
+        <p class="muted">{location}</p>
+        <p class="arn"><code>{c.arn.clone()}</code> <CopyButton text=c.arn.clone() label="Copy ARN"/></p>
+        {c.partial_error.clone().map(|e| view! {
+            <div class="banner error">"Part of this cluster's information could not be fetched: " {e}</div>
+        })}
+
+        <section>
+            <h2>"Bootstrap servers"</h2>
+            {if c.bootstrap.is_empty() {
+                view! { <p class="empty">"MSK returned no bootstrap strings for this cluster. A cluster that is still being created has none yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="bootstrap" id="bootstrap-table">
+                        <thead><tr><th>"Auth mode"</th><th>"Port"</th><th>"For"</th><th>"Bootstrap string"</th></tr></thead>
+                        <tbody>
+                        {c.bootstrap.iter().map(|b| {
+                            let ports = b.ports().iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
+                            view! {
+                                <tr data-listener=b.listener.slug()>
+                                    <td><strong>{b.listener.label()}</strong><div class="muted small">{b.listener.security_protocol()}</div></td>
+                                    <td class="num">{ports}</td>
+                                    <td class="small">{b.listener.purpose()}</td>
+                                    <td class="copyable"><code class="bootstrap-string">{b.servers.clone()}</code>
+                                        <CopyButton text=b.servers.clone()/></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+
+        <section>
+            <h2>"ZooKeeper"</h2>
+            {match (c.metadata, c.zookeeper.clone(), c.zookeeper_tls.clone()) {
+                (MetadataMode::KRaft, _, _) => view! { <p id="zookeeper">"This cluster runs in KRaft mode: it has no ZooKeeper. Admin tools connect with "<code>"--bootstrap-server"</code>"."</p> }.into_any(),
+                (MetadataMode::Managed, _, _) => view! { <p id="zookeeper">"Serverless clusters do not expose ZooKeeper."</p> }.into_any(),
+                (_, zk, zk_tls) => view! {
+                    <table id="zookeeper">
+                        <tbody>
+                        {zk.map(|z| view! { <tr><th>"Plaintext (2181)"</th><td class="copyable"><code>{z.clone()}</code><CopyButton text=z/></td></tr> })}
+                        {zk_tls.map(|z| view! { <tr><th>"TLS (2182)"</th><td class="copyable"><code>{z.clone()}</code><CopyButton text=z/></td></tr> })}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+
+        <section>
+            <h2>"Brokers"</h2>
+            {if serverless {
+                view! { <p>"Serverless clusters have no brokers to address: clients use the bootstrap string."</p> }.into_any()
+            } else if c.brokers.is_empty() {
+                view! { <p class="empty">"No broker nodes were listed for this cluster."</p> }.into_any()
+            } else {
+                view! {
+                    <table id="broker-table">
+                        <thead><tr><th>"ID"</th><th>"Endpoints"</th><th>"Client VPC IP"</th></tr></thead>
+                        <tbody>
+                        {c.brokers.iter().map(|b| view! {
+                            <tr>
+                                <td class="num">{b.id}</td>
+                                <td>{b.endpoints.iter().map(|e| view! { <code>{e.clone()}</code> " " }).collect_view()}</td>
+                                <td>{b.client_vpc_ip.clone().unwrap_or_else(|| "—".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+
+        <section>
+            <h2>"Settings"</h2>
+            <dl class="settings">
+                <dt>"Kafka version"</dt><dd>{c.kafka_version.clone().unwrap_or_else(|| "managed by AWS".into())}</dd>
+                <dt>"Metadata"</dt><dd>{match c.metadata { MetadataMode::ZooKeeper => "ZooKeeper", MetadataMode::KRaft => "KRaft", MetadataMode::Managed => "Managed by AWS" }}</dd>
+                {c.instance_type.clone().map(|t| view! { <dt>"Broker type"</dt><dd>{t}</dd> })}
+                {c.broker_count.map(|n| view! { <dt>"Brokers"</dt><dd>{n}</dd> })}
+                <dt>"IAM"</dt><dd>{on_off(c.auth.iam)}</dd>
+                <dt>"SASL/SCRAM"</dt><dd>{on_off(c.auth.scram)}</dd>
+                <dt>"Mutual TLS"</dt><dd>{on_off(c.auth.tls)}</dd>
+                <dt>"Unauthenticated"</dt><dd>{on_off(c.auth.unauthenticated)}</dd>
+                <dt>"Encryption client–broker"</dt><dd>{c.encryption.client_broker.clone().unwrap_or_else(|| if serverless { "TLS".into() } else { "—".into() })}</dd>
+                <dt>"Encryption in cluster"</dt><dd>{match c.encryption.in_cluster { Some(true) => "TLS", Some(false) => "Off", None => "—" }}</dd>
+                <dt>"Public access"</dt><dd>{on_off(c.public_access)}</dd>
+                <dt>{format!("JMX exporter (:{JMX_EXPORTER_PORT})")}</dt><dd>{on_off(c.monitoring.jmx_exporter)}</dd>
+                <dt>{format!("Node exporter (:{NODE_EXPORTER_PORT})")}</dt><dd>{on_off(c.monitoring.node_exporter)}</dd>
+                {c.created.clone().map(|t| view! { <dt>"Created"</dt><dd>{t}</dd> })}
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per page.
+
+pub mod cluster;
+pub mod clusters;
+
+use leptos::prelude::*;
+
+use crate::components::ErrorPanel;
+use crate::error::AppError;
+
+/// The page for any path no route matches.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! { <ErrorPanel error=AppError::not_found("There is no page at this address.")/> }
+}

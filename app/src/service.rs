@@ -1,0 +1,30 @@
+//! What the pages may ask of the server (server-side only).
+//!
+//! The server crate implements [`ConsoleService`] over its inventory, prober and store,
+//! and provides it to every page render and server function as a [`Console`] context.
+//! Keeping this a trait keeps the layers apart: the app crate never links the AWS SDK.
+
+use std::sync::Arc;
+
+use leptos::prelude::use_context;
+
+use crate::error::AppError;
+use crate::model::{Inventory, RefreshStatus};
+
+pub trait ConsoleService: Send + Sync + 'static {
+    /// The current inventory (cheap: a shared snapshot).
+    fn inventory(&self) -> Arc<Inventory>;
+
+    /// Starts a refresh of every source now, unless one is running; returns its status.
+    fn request_refresh(&self) -> RefreshStatus;
+}
+
+/// The context value carrying the service.
+#[derive(Clone)]
+pub struct Console(pub Arc<dyn ConsoleService>);
+
+/// The service from context, or an internal error if the server forgot to provide it.
+pub fn console() -> Result<Console, AppError> {
+    use_context::<Console>()
+        .ok_or_else(|| AppError::internal("ConsoleService is not in the Leptos context"))
+}

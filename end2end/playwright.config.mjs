@@ -1,0 +1,38 @@
+// Browser tests: Playwright's runner driving Debian's Chromium (never a downloaded browser).
+// The console under test runs with the built-in sample inventory on its own port and a
+// throw-away database; scripts/test.sh builds it first.
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const port = process.env.E2E_PORT || '3099';
+const db = join(mkdtempSync(join(tmpdir(), 'msk-console-e2e-')), 'e2e.db');
+const bin = process.env.MSK_CONSOLE_BIN || '../target/debug/msk-console';
+
+export default defineConfig({
+  testDir: './tests',
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    permissions: ['clipboard-read', 'clipboard-write'],
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${bin} --sample --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

@@ -1,0 +1,62 @@
+import { test, expect, hydrated } from './fixtures.mjs';
+
+test('the cluster list loads, filters as you type, and sorts', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('#sample-banner')).toContainText('Sample data');
+  const rows = page.locator('#cluster-table tbody tr');
+  await expect(rows).toHaveCount(5);
+  await hydrated(page);
+
+  await page.locator('#cluster-filter').fill('kraft');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('events-kraft');
+  await expect(page.locator('#cluster-count')).toHaveText('1 of 5 clusters');
+  await page.locator('#cluster-filter').fill('eu-west-1 iam');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('orders-prod');
+  await page.locator('#cluster-filter').fill('');
+  await expect(rows).toHaveCount(5);
+
+  await page.getByRole('link', { name: /^Name/ }).click();
+  await expect(page).toHaveURL(/sort=name&dir=desc/);
+  await expect(rows.first()).toContainText('ycshinmsk');
+  await page.getByRole('link', { name: /^Brokers/ }).click();
+  await expect(rows.last()).toContainText('ycshinmsk');
+});
+
+test('the filter works without JavaScript too', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/?q=serverless');
+  await expect(page.locator('#cluster-table tbody tr')).toHaveCount(1);
+  await expect(page.locator('#cluster-table tbody tr').first()).toContainText('clickstream');
+  await context.close();
+});
+
+test('a cluster page shows the bootstrap strings and copies one', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'orders-prod' }).click();
+  await expect(page).toHaveURL(/\/clusters\/orders-prod-[0-9a-f]{10}$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('orders-prod');
+  const table = page.locator('#bootstrap-table');
+  await expect(table.locator('tbody tr')).toHaveCount(6);
+  const iam = table.locator('tr[data-listener="sasl-iam"]');
+  await expect(iam).toContainText('9098');
+  const expected = await iam.locator('code.bootstrap-string').innerText();
+  expect(expected).toContain('b-1.ordersprod.k2x9qa.c3.kafka.eu-west-1.amazonaws.com:9098');
+
+  await hydrated(page);
+  await iam.getByRole('button', { name: 'Copy' }).click();
+  await expect(iam.getByRole('button', { name: 'Copy' })).toHaveText('Copied');
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  expect(clip).toBe(expected);
+});
+
+test('a KRaft cluster says it has no ZooKeeper; an unknown id is a 404', async ({ page }) => {
+  await page.goto('/?q=events');
+  await page.getByRole('link', { name: 'events-kraft' }).click();
+  await expect(page.locator('#zookeeper')).toContainText('KRaft mode');
+  const resp = await page.goto('/clusters/orders-0000000000');
+  expect(resp.status()).toBe(404);
+  await expect(page.getByRole('alert')).toContainText('No cluster with id');
+});

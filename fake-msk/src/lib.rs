@@ -1,0 +1,731 @@
+//! A local stand-in for the Amazon MSK control plane.
+//!
+//! AWS is not reachable from our machines, and stock moto neither implements
+//! `GetBootstrapBrokers`/`ListNodes` nor writes timestamps the Rust SDK accepts. This crate
+//! serves the four calls msk-console makes, in MSK's exact REST-JSON wire format
+//! (camelCase keys, RFC 3339 timestamps ending in `Z`, `brokerId` as a float, ARNs
+//! percent-encoded in the path), so the real `aws-sdk-kafka` client can be pointed at it
+//! with `AWS_ENDPOINT_URL` and dummy credentials.
+//!
+//! One fake serves every region: the SDK signs each request with SigV4, and the region is
+//! read from the `Credential=` scope of the `Authorization` header. Clusters can likewise
+//! be restricted to one access key id, so two "accounts" can share one fake.
+//!
+//! Beyond the happy path it can add latency to every call, page results, fail chosen
+//! calls with MSK's error shapes (403/404/429/500), and report the most calls it ever had
+//! in flight at once, which is how the refresh benchmark proves its concurrency bound.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Where a cluster's brokers are reachable from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Provisioned,
+    Serverless,
+}
+
+/// One cluster as the fake serves it. Build with [`Cluster::provisioned`] or
+/// [`Cluster::serverless`] and adjust the public fields.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub name: String,
+    pub region: String,
+    pub account: String,
+    /// Only requests signed with this access key id see the cluster (`None`: everyone).
+    pub access_key: Option<String>,
+    pub kind: Kind,
+    pub state: String,
+    pub kafka_version: String,
+    pub instance_type: String,
+    /// `None` is a KRaft cluster: no ZooKeeper strings at all.
+    pub zookeeper: bool,
+    pub plaintext: bool,
+    pub tls: bool,
+    pub scram: bool,
+    pub iam: bool,
+    pub public_access: bool,
+    pub vpc_connectivity: bool,
+    pub jmx_exporter: bool,
+    pub node_exporter: bool,
+    /// Host names of the brokers; by default `b-N.<name>.<id>.c2.kafka.<region>.amazonaws.com`.
+    /// Tests of the prober replace them with loopback addresses.
+    pub broker_hosts: Vec<String>,
+    /// The cluster id part of the ARN (`<uuid>-<n>`).
+    pub uuid: String,
+}
+
+impl Cluster {
+    /// A provisioned ZooKeeper cluster with three brokers, TLS in transit and IAM, the
+    /// shape most teams run; flip fields for other shapes.
+    pub fn provisioned(name: &str, region: &str) -> Self {
+        let uuid = pseudo_uuid(name, region);
+        let short = &uuid[..6];
+        let broker_hosts = (1..=3)
+            .map(|n| format!("b-{n}.{name}.{short}.c2.kafka.{region}.amazonaws.com"))
+            .collect();
+        Cluster {
+            name: name.to_string(),
+            region: region.to_string(),
+            account: "123456789012".to_string(),
+            access_key: None,
+            kind: Kind::Provisioned,
+            state: "ACTIVE".into(),
+            kafka_version: "3.6.0".into(),
+            instance_type: "kafka.m5.large".into(),
+            zookeeper: true,
+            plaintext: false,
+            tls: true,
+            scram: false,
+            iam: true,
+            public_access: false,
+            vpc_connectivity: false,
+            jmx_exporter: true,
+            node_exporter: true,
+            broker_hosts,
+            uuid,
+        }
+    }
+
+    /// A serverless cluster: IAM only, one bootstrap host, no brokers to list.
+    pub fn serverless(name: &str, region: &str) -> Self {
+        Cluster {
+            kind: Kind::Serverless,
+            zookeeper: false,
+            tls: false,
+            jmx_exporter: false,
+            node_exporter: false,
+            broker_hosts: Vec::new(),
+            instance_type: String::new(),
+            kafka_version: String::new(),
+            ..Cluster::provisioned(name, region)
+        }
+    }
+
+    /// Every listener MSK has: plaintext, TLS, SCRAM, IAM, public and VPC connectivity.
+    pub fn with_every_auth_mode(mut self) -> Self {
+        self.plaintext = true;
+        self.tls = true;
+        self.scram = true;
+        self.iam = true;
+        self.public_access = true;
+        self.vpc_connectivity = true;
+        self
+    }
+
+    pub fn with_brokers(mut self, n: usize) -> Self {
+        let short = self.uuid[..6].to_string();
+        self.broker_hosts = (1..=n)
+            .map(|i| {
+                format!(
+                    "b-{i}.{}.{short}.c2.kafka.{}.amazonaws.com",
+                    self.name, self.region
+                )
+            })
+            .collect();
+        self
+    }
+
+    pub fn arn(&self) -> String {
+        let kind = match self.kind {
+            Kind::Provisioned => "cluster",
+            Kind::Serverless => "cluster",
+        };
+        format!(
+            "arn:aws:kafka:{}:{}:{kind}/{}/{}",
+            self.region, self.account, self.name, self.uuid
+        )
+    }
+
+    fn short_id(&self) -> &str {
+        &self.uuid[..6]
+    }
+
+    fn broker_list(&self, port: u16, public: bool) -> String {
+        self.broker_hosts
+            .iter()
+            .map(|h| {
+                let h = if public {
+                    h.replacen('.', "-public.", 1)
+                } else {
+                    h.clone()
+                };
+                format!("{h}:{port}")
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn client_broker(&self) -> &'static str {
+        match (self.plaintext, self.tls || self.scram || self.iam) {
+            (true, true) => "TLS_PLAINTEXT",
+            (true, false) => "PLAINTEXT",
+            _ => "TLS",
+        }
+    }
+
+    /// The `clusterInfo` object of ListClustersV2 and DescribeClusterV2.
+    pub fn cluster_info(&self) -> Value {
+        let mut info = json!({
+            "activeOperationArn": null,
+            "clusterArn": self.arn(),
+            "clusterName": self.name,
+            "clusterType": match self.kind { Kind::Provisioned => "PROVISIONED", Kind::Serverless => "SERVERLESS" },
+            "creationTime": "2024-03-18T06:41:12.554Z",
+            "currentVersion": "K3AEGXETSR30VB",
+            "state": self.state,
+            "tags": {},
+        });
+        let obj = info.as_object_mut().expect("object");
+        obj.retain(|_, v| !v.is_null());
+        match self.kind {
+            Kind::Serverless => {
+                obj.insert(
+                    "serverless".into(),
+                    json!({
+                        "vpcConfigs": [{"subnetIds": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}],
+                        "clientAuthentication": {"sasl": {"iam": {"enabled": true}}}
+                    }),
+                );
+            }
+            Kind::Provisioned => {
+                let mut p = json!({
+                    "brokerNodeGroupInfo": {
+                        "brokerAZDistribution": "DEFAULT",
+                        "clientSubnets": ["subnet-0a1b2c3d", "subnet-1a1b2c3d", "subnet-2a1b2c3d"],
+                        "instanceType": self.instance_type,
+                        "securityGroups": ["sg-0a1b2c3d"],
+                        "storageInfo": {"ebsStorageInfo": {"volumeSize": 100}},
+                        "connectivityInfo": {
+                            "publicAccess": {"type": if self.public_access { "SERVICE_PROVIDED_EIPS" } else { "DISABLED" }},
+                            "vpcConnectivity": {"clientAuthentication": {
+                                "sasl": {"scram": {"enabled": self.vpc_connectivity && self.scram}, "iam": {"enabled": self.vpc_connectivity && self.iam}},
+                                "tls": {"enabled": self.vpc_connectivity && self.tls}
+                            }}
+                        }
+                    },
+                    "clientAuthentication": {
+                        "sasl": {"scram": {"enabled": self.scram}, "iam": {"enabled": self.iam}},
+                        "tls": {"certificateAuthorityArnList": [], "enabled": false},
+                        "unauthenticated": {"enabled": self.plaintext}
+                    },
+                    "currentBrokerSoftwareInfo": {"kafkaVersion": self.kafka_version},
+                    "encryptionInfo": {
+                        "encryptionAtRest": {"dataVolumeKMSKeyId": format!("arn:aws:kms:{}:{}:key/0000", self.region, self.account)},
+                        "encryptionInTransit": {"clientBroker": self.client_broker(), "inCluster": true}
+                    },
+                    "enhancedMonitoring": "DEFAULT",
+                    "openMonitoring": {"prometheus": {
+                        "jmxExporter": {"enabledInBroker": self.jmx_exporter},
+                        "nodeExporter": {"enabledInBroker": self.node_exporter}
+                    }},
+                    "numberOfBrokerNodes": self.broker_hosts.len(),
+                    "storageMode": "LOCAL"
+                });
+                if self.zookeeper {
+                    let zk = |port: u16| {
+                        (1..=3)
+                            .map(|n| {
+                                format!(
+                                    "z-{n}.{}.{}.c2.kafka.{}.amazonaws.com:{port}",
+                                    self.name,
+                                    self.short_id(),
+                                    self.region
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    };
+                    p["zookeeperConnectString"] = json!(zk(2181));
+                    p["zookeeperConnectStringTls"] = json!(zk(2182));
+                }
+                obj.insert("provisioned".into(), p);
+            }
+        }
+        info
+    }
+
+    fn bootstrap(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        let mut put = |key: &str, on: bool, port: u16, public: bool| {
+            if on && !self.broker_hosts.is_empty() {
+                out.insert(key.into(), json!(self.broker_list(port, public)));
+            }
+        };
+        if self.kind == Kind::Serverless {
+            out.insert(
+                "bootstrapBrokerStringSaslIam".into(),
+                json!(format!(
+                    "boot-{}.c2.kafka-serverless.{}.amazonaws.com:9098",
+                    self.short_id(),
+                    self.region
+                )),
+            );
+            return Value::Object(out);
+        }
+        put("bootstrapBrokerString", self.plaintext, 9092, false);
+        put("bootstrapBrokerStringTls", self.tls, 9094, false);
+        put("bootstrapBrokerStringSaslScram", self.scram, 9096, false);
+        put("bootstrapBrokerStringSaslIam", self.iam, 9098, false);
+        put(
+            "bootstrapBrokerStringPublicTls",
+            self.public_access && self.tls,
+            9194,
+            true,
+        );
+        put(
+            "bootstrapBrokerStringPublicSaslScram",
+            self.public_access && self.scram,
+            9196,
+            true,
+        );
+        put(
+            "bootstrapBrokerStringPublicSaslIam",
+            self.public_access && self.iam,
+            9198,
+            true,
+        );
+        put(
+            "bootstrapBrokerStringVpcConnectivityTls",
+            self.vpc_connectivity && self.tls,
+            14001,
+            false,
+        );
+        put(
+            "bootstrapBrokerStringVpcConnectivitySaslScram",
+            self.vpc_connectivity && self.scram,
+            14002,
+            false,
+        );
+        put(
+            "bootstrapBrokerStringVpcConnectivitySaslIam",
+            self.vpc_connectivity && self.iam,
+            14003,
+            false,
+        );
+        Value::Object(out)
+    }
+
+    fn nodes(&self) -> Vec<Value> {
+        self.broker_hosts
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let id = i + 1;
+                json!({
+                    "addedToClusterTime": "2024-03-18T06:55:40.123Z",
+                    "brokerNodeInfo": {
+                        "attachedENIId": format!("eni-0{id:07}"),
+                        // MSK's model types brokerId as a double: it arrives as 1.0, not 1.
+                        "brokerId": id as f64,
+                        "clientSubnet": "subnet-0a1b2c3d",
+                        "clientVpcIpAddress": format!("10.0.{}.{}", i % 3, 10 + i),
+                        "currentBrokerSoftwareInfo": {"kafkaVersion": self.kafka_version},
+                        "endpoints": [host]
+                    },
+                    "instanceType": self.instance_type.trim_start_matches("kafka."),
+                    "nodeARN": format!("arn:aws:kafka:{}:{}:broker/{}/{}/{id}", self.region, self.account, self.name, self.uuid),
+                    "nodeType": "BROKER"
+                })
+            })
+            .collect()
+    }
+}
+
+/// A stable fake `<uuid>-<n>` cluster id derived from the name and region.
+fn pseudo_uuid(name: &str, region: &str) -> String {
+    // FNV-1a: deterministic across runs, unlike std's RandomState.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in name.bytes().chain(region.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    let h2 = h.rotate_left(17) ^ 0x9e3779b97f4a7c15;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}-2",
+        h as u32,
+        (h >> 32) as u16,
+        (h >> 48) as u16,
+        h2 as u16,
+        h2 >> 16 & 0xffff_ffff_ffff
+    )
+}
+
+/// The four operations, for failure injection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    ListClusters,
+    DescribeCluster,
+    Bootstrap,
+    ListNodes,
+}
+
+/// Knobs a test turns.
+#[derive(Debug)]
+pub struct Config {
+    pub clusters: Vec<Cluster>,
+    /// Added to every call before it answers.
+    pub latency: Duration,
+    /// ListClustersV2 and ListNodes return at most this many items a page
+    /// (and fewer if the caller's `maxResults` says so).
+    pub page_size: usize,
+    /// `(region, op)` → HTTP status to fail with; `"*"` matches any region.
+    pub failures: HashMap<(String, Op), u16>,
+    /// `(region, op)` → (status, n): fail the next n calls, then answer normally
+    /// (throttling that retries get through).
+    pub transient: HashMap<(String, Op), (u16, usize)>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            clusters: Vec::new(),
+            latency: Duration::ZERO,
+            page_size: 100,
+            failures: HashMap::new(),
+            transient: HashMap::new(),
+        }
+    }
+}
+
+/// What the fake saw, for assertions.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub calls: AtomicUsize,
+    in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
+}
+
+#[derive(Clone)]
+struct Shared {
+    config: Arc<Mutex<Config>>,
+    stats: Arc<Stats>,
+}
+
+/// A running fake. Dropping it does not stop the server; the tokio runtime's end does.
+pub struct FakeMsk {
+    pub addr: SocketAddr,
+    config: Arc<Mutex<Config>>,
+    pub stats: Arc<Stats>,
+}
+
+impl FakeMsk {
+    /// Binds `127.0.0.1:0` and serves in the background on the current tokio runtime.
+    pub async fn start(config: Config) -> std::io::Result<FakeMsk> {
+        Self::start_on("127.0.0.1:0", config).await
+    }
+
+    pub async fn start_on(addr: &str, config: Config) -> std::io::Result<FakeMsk> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Shared {
+            config: Arc::new(Mutex::new(config)),
+            stats: Arc::new(Stats::default()),
+        };
+        let fake = FakeMsk {
+            addr,
+            config: shared.config.clone(),
+            stats: shared.stats.clone(),
+        };
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router(shared)).await;
+        });
+        Ok(fake)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Changes the fake while it runs (add a broker, fail a region, ...).
+    pub fn update(&self, f: impl FnOnce(&mut Config)) {
+        f(&mut self.config.lock().expect("fake config lock"));
+    }
+
+    pub fn calls(&self) -> usize {
+        self.stats.calls.load(Ordering::SeqCst)
+    }
+
+    pub fn max_in_flight(&self) -> usize {
+        self.stats.max_in_flight.load(Ordering::SeqCst)
+    }
+}
+
+/// The axum router of the fake, for embedding.
+fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/api/v2/clusters", get(list_clusters))
+        .route("/api/v2/clusters/{arn}", get(describe_cluster))
+        .route("/v1/clusters/{arn}/bootstrap-brokers", get(bootstrap))
+        .route("/v1/clusters/{arn}/nodes", get(list_nodes))
+        .fallback(|| async { error(404, "NotFoundException", "No such API") })
+        .with_state(shared)
+}
+
+/// The signing region from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/date/REGION/kafka/aws4_request, ...`.
+fn scope(headers: &HeaderMap) -> (String, String) {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let cred = auth
+        .split("Credential=")
+        .nth(1)
+        .and_then(|s| s.split([',', ' ']).next())
+        .unwrap_or("");
+    let mut parts = cred.split('/');
+    let key = parts.next().unwrap_or("").to_string();
+    let region = parts.nth(1).unwrap_or("us-east-1").to_string();
+    (key, region)
+}
+
+fn error(status: u16, code: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [
+            ("x-amzn-errortype", code),
+            ("content-type", "application/json"),
+        ],
+        Json(json!({ "message": message })),
+    )
+        .into_response()
+}
+
+fn injected(status: u16) -> Response {
+    match status {
+        401 => error(401, "UnauthorizedException", "The request is not authorized."),
+        403 => error(
+            403,
+            "ForbiddenException",
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: kafka:ListClustersV2",
+        ),
+        404 => error(404, "NotFoundException", "The requested resource does not exist."),
+        429 => error(429, "TooManyRequestsException", "Too Many Requests"),
+        503 => error(503, "ServiceUnavailableException", "Service Unavailable"),
+        s => error(s, "InternalServerErrorException", "Internal server error"),
+    }
+}
+
+struct Call {
+    stats: Arc<Stats>,
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        self.stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Common prologue: count the call, wait the latency, check injected failures.
+async fn enter(
+    shared: &Shared,
+    headers: &HeaderMap,
+    op: Op,
+) -> (Call, String, String, Option<Response>) {
+    shared.stats.calls.fetch_add(1, Ordering::SeqCst);
+    let now = shared.stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.stats.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    let call = Call {
+        stats: shared.stats.clone(),
+    };
+    let (key, region) = scope(headers);
+    let (latency, failure) = {
+        let mut c = shared.config.lock().expect("fake config lock");
+        let mut f = c
+            .failures
+            .get(&(region.clone(), op))
+            .or_else(|| c.failures.get(&("*".to_string(), op)))
+            .copied();
+        if f.is_none() {
+            if let Some((status, left)) = c.transient.get_mut(&(region.clone(), op)) {
+                if *left > 0 {
+                    *left -= 1;
+                    f = Some(*status);
+                }
+            }
+        }
+        (c.latency, f)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    (call, key, region, failure.map(injected))
+}
+
+fn visible<'a>(c: &'a Config, key: &'a str, region: &'a str) -> impl Iterator<Item = &'a Cluster> {
+    c.clusters
+        .iter()
+        .filter(move |cl| cl.region == region && cl.access_key.as_deref().is_none_or(|k| k == key))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageQuery {
+    max_results: Option<usize>,
+    next_token: Option<String>,
+    cluster_type_filter: Option<String>,
+    cluster_name_filter: Option<String>,
+}
+
+fn page<T: Clone>(
+    items: &[T],
+    q: &PageQuery,
+    page_size: usize,
+) -> Result<(Vec<T>, Option<String>), Response> {
+    let start = match &q.next_token {
+        None => 0,
+        Some(t) => t
+            .strip_prefix("page-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| error(400, "BadRequestException", "The nextToken is not valid."))?,
+    };
+    let size = q
+        .max_results
+        .unwrap_or(page_size)
+        .clamp(1, page_size.max(1));
+    let end = (start + size).min(items.len());
+    let slice = items.get(start..end).unwrap_or_default().to_vec();
+    let next = (end < items.len()).then(|| format!("page-{end}"));
+    Ok((slice, next))
+}
+
+async fn list_clusters(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::ListClusters).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let (infos, page_size) = {
+        let c = s.config.lock().expect("fake config lock");
+        let infos: Vec<Value> = visible(&c, &key, &region)
+            .filter(|cl| {
+                q.cluster_type_filter.as_deref().is_none_or(|t| match t {
+                    "SERVERLESS" => cl.kind == Kind::Serverless,
+                    _ => cl.kind == Kind::Provisioned,
+                })
+            })
+            .filter(|cl| {
+                q.cluster_name_filter
+                    .as_deref()
+                    .is_none_or(|n| cl.name.starts_with(n))
+            })
+            .map(Cluster::cluster_info)
+            .collect();
+        (infos, c.page_size)
+    };
+    match page(&infos, &q, page_size) {
+        Ok((list, next)) => {
+            let mut body = json!({ "clusterInfoList": list });
+            if let Some(n) = next {
+                body["nextToken"] = json!(n);
+            }
+            Json(body).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+/// Finds a cluster by (already percent-decoded) ARN; a malformed ARN is a 400, an
+/// unknown one a 404, as MSK answers.
+fn find(c: &Config, key: &str, region: &str, arn: &str) -> Result<Cluster, Response> {
+    if !arn.starts_with("arn:") {
+        return Err(error(
+            400,
+            "BadRequestException",
+            "The request is missing a valid cluster ARN.",
+        ));
+    }
+    visible(c, key, region)
+        .find(|cl| cl.arn() == arn)
+        .cloned()
+        .ok_or_else(|| {
+            error(
+                404,
+                "NotFoundException",
+                &format!("The cluster {arn} does not exist."),
+            )
+        })
+}
+
+async fn describe_cluster(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::DescribeCluster).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s.config.lock().expect("fake config lock");
+    match find(&c, &key, &region, &arn) {
+        Ok(cl) => Json(json!({ "clusterInfo": cl.cluster_info() })).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn bootstrap(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::Bootstrap).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s.config.lock().expect("fake config lock");
+    match find(&c, &key, &region, &arn) {
+        Ok(cl) => Json(cl.bootstrap()).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn list_nodes(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::ListNodes).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let (cl, page_size) = {
+        let c = s.config.lock().expect("fake config lock");
+        match find(&c, &key, &region, &arn) {
+            Ok(cl) => (cl, c.page_size),
+            Err(r) => return r,
+        }
+    };
+    if cl.kind == Kind::Serverless {
+        return error(
+            400,
+            "BadRequestException",
+            "This operation cannot be performed on serverless clusters.",
+        );
+    }
+    match page(&cl.nodes(), &q, page_size) {
+        Ok((list, next)) => {
+            let mut body = json!({ "nodeInfoList": list });
+            if let Some(n) = next {
+                body["nextToken"] = json!(n);
+            }
+            Json(body).into_response()
+        }
+        Err(r) => r,
+    }
+}

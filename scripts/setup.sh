@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs every tool that building, running and testing msk-console needs, idempotently.
+#
+# Only the package registries are reachable on our machines (crates.io, npm, Debian, PyPI),
+# so nothing here downloads a release binary: wasm-bindgen comes from crates.io at the exact
+# version Cargo.lock pins, wasm-opt from npm's `binaryen` (Debian's binaryen 108 breaks
+# hydration at run time), and Chromium, Prometheus and node_exporter from Debian.
+#
+#   scripts/setup.sh          everything needed to build and run the console
+#   scripts/setup.sh --test   also what the tests need (Chromium, Prometheus, Playwright)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock to the patch version.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]]; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 min)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [[ ! -x tools/node_modules/.bin/wasm-opt ]]; then
+  log "installing wasm-opt (npm binaryen)"
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+apt_pkgs=()
+if (( want_test )); then
+  command -v chromium >/dev/null || apt_pkgs+=(chromium)
+  command -v prometheus >/dev/null || apt_pkgs+=(prometheus)
+  command -v prometheus-node-exporter >/dev/null || apt_pkgs+=(prometheus-node-exporter)
+  command -v keytool >/dev/null || apt_pkgs+=(openjdk-17-jre-headless)
+fi
+if (( ${#apt_pkgs[@]} )); then
+  log "installing Debian packages: ${apt_pkgs[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+fi
+
+if (( want_test )) && [[ ! -d end2end/node_modules/playwright-core ]]; then
+  log "installing the browser-test packages (playwright-core; no browser download)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+log "tools ready"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up everything needed and runs every check and test: formatting, clippy for the
+# server (ssr) and browser (hydrate) builds, the Rust unit and integration tests, and the
+# browser tests in headless Chromium. Exits non-zero on the first failure.
+#
+#   MSK_SKIP_LINT=1 scripts/test.sh   skips fmt and clippy
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n\033[1;34m== %s (%ss)\033[0m\n' "$*" "$(( $(date +%s) - start ))" >&2; }
+
+step "setup"
+scripts/setup.sh --test
+
+if [[ -z "${MSK_SKIP_LINT:-}" ]]; then
+  step "cargo fmt --check"
+  cargo fmt --all -- --check
+  step "clippy (server, ssr)"
+  cargo clippy --workspace --all-targets -- -D warnings
+  step "clippy (browser, hydrate)"
+  cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+fi
+
+step "build (site and server)"
+scripts/build.sh
+
+step "cargo test"
+cargo test --workspace
+
+step "browser tests"
+(cd end2end && npx playwright test)
+
+step "all tests passed"

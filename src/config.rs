@@ -1,0 +1,150 @@
+//! Command-line and environment configuration.
+//!
+//! Every option is a flag with an environment variable of the same name in upper case,
+//! prefixed `MSK_CONSOLE_`, and a doc comment that `--help` prints. Values are checked
+//! when they are parsed, so a bad address or duration stops the console at once with
+//! clap's one-line reason instead of failing later.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "msk-console", version, about, long_about = None)]
+pub struct Config {
+    /// Address and port the web console listens on.
+    #[arg(long, env = "MSK_CONSOLE_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// SQLite database URL. The file and its directory are created if missing.
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_DATABASE_URL",
+        default_value = "sqlite://data/msk-console.db"
+    )]
+    pub database_url: String,
+
+    /// Directory holding the built site: `pkg/` (wasm, JS, CSS) and the static assets.
+    /// `scripts/build.sh` writes it.
+    #[arg(long, env = "MSK_CONSOLE_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// AWS profiles to list clusters with, comma-separated. Each becomes a source named
+    /// after the profile. Without profiles (and without --sources-file, --no-aws or
+    /// --sample) one source named `default` uses the SDK's default credential chain:
+    /// environment, shared config and SSO, web identity, container or instance role.
+    #[arg(long, env = "MSK_CONSOLE_AWS_PROFILES", value_delimiter = ',')]
+    pub aws_profiles: Vec<String>,
+
+    /// Regions to list, comma-separated. Default: each profile's own region.
+    #[arg(long, env = "MSK_CONSOLE_AWS_REGIONS", value_delimiter = ',')]
+    pub aws_regions: Vec<String>,
+
+    /// An IAM role the flag-configured sources assume (for a read-only role in another
+    /// account). Needs kafka:ListClustersV2, kafka:DescribeClusterV2,
+    /// kafka:GetBootstrapBrokers and kafka:ListNodes.
+    #[arg(long, env = "MSK_CONSOLE_AWS_ROLE_ARN")]
+    pub aws_role_arn: Option<String>,
+
+    /// MSK API endpoint for every AWS source, for MSK-compatible endpoints and tests.
+    /// The SDK's own AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_KAFKA work too.
+    #[arg(long, env = "MSK_CONSOLE_AWS_ENDPOINT_URL")]
+    pub aws_endpoint_url: Option<String>,
+
+    /// TOML file describing several sources (accounts, profiles, roles, regions); see
+    /// docs/configuration.md. Used instead of the --aws-* source flags.
+    #[arg(long, env = "MSK_CONSOLE_SOURCES_FILE")]
+    pub sources_file: Option<PathBuf>,
+
+    /// TOML inventory files listing clusters by hand, such as self-managed Kafka; they
+    /// appear beside the MSK clusters. May be given several times (comma-separated in the
+    /// environment).
+    #[arg(
+        long = "inventory-file",
+        env = "MSK_CONSOLE_INVENTORY_FILES",
+        value_delimiter = ','
+    )]
+    pub inventory_files: Vec<PathBuf>,
+
+    /// Show the built-in sample inventory instead of calling AWS; clearly marked as
+    /// sample data. For a first look without AWS credentials.
+    #[arg(long, env = "MSK_CONSOLE_SAMPLE")]
+    pub sample: bool,
+
+    /// Do not call AWS at all; list only the inventory files.
+    #[arg(long, env = "MSK_CONSOLE_NO_AWS")]
+    pub no_aws: bool,
+
+    /// How often the inventory refreshes by itself (e.g. `5m`, `90s`).
+    #[arg(long, env = "MSK_CONSOLE_REFRESH_INTERVAL", default_value = "5m", value_parser = parse_duration)]
+    pub refresh_interval: Duration,
+
+    /// Time limit for one AWS API call, retries included.
+    #[arg(long, env = "MSK_CONSOLE_AWS_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
+    pub aws_timeout: Duration,
+
+    /// Most AWS API calls in flight at once per source and region. MSK throttles per
+    /// account and region; this keeps a refresh of many clusters from causing it.
+    #[arg(long, env = "MSK_CONSOLE_AWS_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub aws_concurrency: u16,
+
+    /// Attempts per AWS call, with the SDK's standard backoff; throttling and transient
+    /// errors are retried, the rest fail at once. 1 turns retries off.
+    #[arg(long, env = "MSK_CONSOLE_AWS_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub aws_max_attempts: u32,
+
+    /// Longest time one HTTP request to the console may take.
+    #[arg(long, env = "MSK_CONSOLE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Log filter, in tracing's EnvFilter syntax (`info`, `msk_console=debug,info`).
+    #[arg(long, env = "MSK_CONSOLE_LOG", default_value = "info")]
+    pub log: String,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration like 30s or 5m: {e}"))?;
+    if d.is_zero() {
+        return Err("the duration must be more than zero".into());
+    }
+    Ok(d)
+}
+
+impl Config {
+    /// A configuration with every default and no sources, for tests and embedding.
+    pub fn for_tests() -> Config {
+        Config::parse_from(["msk-console", "--no-aws"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_documented_ones() {
+        let c = Config::parse_from(["msk-console"]);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.refresh_interval, Duration::from_secs(300));
+        assert_eq!(c.database_url, "sqlite://data/msk-console.db");
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_a_reason() {
+        let e = Config::try_parse_from(["msk-console", "--listen", "nonsense"]).unwrap_err();
+        assert!(e.to_string().contains("invalid socket address"), "{e}");
+        let e = Config::try_parse_from(["msk-console", "--refresh-interval", "often"]).unwrap_err();
+        assert!(e.to_string().contains("not a duration"), "{e}");
+        let e = Config::try_parse_from(["msk-console", "--aws-concurrency", "0"]).unwrap_err();
+        assert!(e.to_string().contains("--aws-concurrency"), "{e}");
+    }
+
+    #[test]
+    fn lists_split_on_commas() {
+        let c = Config::parse_from(["msk-console", "--aws-regions", "eu-west-1,us-east-1"]);
+        assert_eq!(c.aws_regions, vec!["eu-west-1", "us-east-1"]);
+    }
+}

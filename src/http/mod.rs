@@ -1,0 +1,85 @@
+//! The HTTP surface: pages (Leptos, server-rendered and hydrated), server functions, the
+//! JSON API, `/healthz` and the static site, with the middleware every response passes:
+//! request tracing, compression, a time limit and security headers.
+
+pub mod api;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+use app::service::ConsoleService;
+
+/// Scripts are the app's own module plus Leptos's inline hydration bootstrap; wasm needs
+/// `wasm-unsafe-eval`. Nothing may frame the console.
+const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+    frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let context_state = state.clone();
+    let provide = move || provide_context(context_state.console());
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api::router())
+        .leptos_routes_with_context(&state, routes, provide.clone(), {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide, app::shell))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness and readiness: 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let db = crate::store::ping(&state.pool).await;
+    let inv = state.inventory.inventory();
+    let body = serde_json::json!({
+        "status": if db { "ok" } else { "degraded" },
+        "database": if db { "ok" } else { "unreachable" },
+        "clusters": inv.clusters.len(),
+        "refreshes": inv.refresh.generation,
+        "version": app::VERSION,
+    });
+    let code = if db {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body))
+}

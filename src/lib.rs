@@ -1,0 +1,161 @@
+//! msk-console: a web console for Amazon MSK.
+//!
+//! The layers, each in its own module, and the only direction they call in:
+//!
+//! ```text
+//! http (axum routes, Leptos pages via app::service) ─┐
+//!                                                     ├─> inventory (AWS SDK, files) ──> store (SQLite)
+//! ```
+//!
+//! [`main`](../msk_console/index.html) parses the [`Config`] and calls [`run`]; tests call
+//! [`App::build`] and serve it on port 0 with a fresh database.
+
+pub mod config;
+pub mod http;
+pub mod inventory;
+pub mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use app::service::Console;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::SqlitePool;
+
+pub use config::Config;
+pub use inventory::InventoryService;
+
+/// Why the console could not start. Each prints as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database {url}: {reason}")]
+    Database { url: String, reason: String },
+    #[error("sources file {}: {reason}", path.display())]
+    Sources { path: PathBuf, reason: String },
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+    #[error("server: {0}")]
+    Serve(String),
+}
+
+/// The state every route and server function shares.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub pool: SqlitePool,
+    pub inventory: Arc<InventoryService>,
+}
+
+impl AppState {
+    /// The page-facing service, as the app crate sees it.
+    pub fn console(&self) -> Console {
+        Console(self.inventory.clone())
+    }
+}
+
+/// A built console: its state and router, not yet serving.
+pub struct App {
+    pub state: AppState,
+    pub router: axum::Router,
+}
+
+impl App {
+    /// Opens the store and starts the inventory with the sources the config names.
+    pub async fn build(config: Config) -> Result<App, StartError> {
+        let sources = inventory::sources::from_config(&config)?;
+        Self::build_with(config, sources, None).await
+    }
+
+    /// Like [`App::build`] with explicit sources and, optionally, fixed AWS credentials
+    /// (tests point them at a fake MSK endpoint).
+    pub async fn build_with(
+        config: Config,
+        sources: Vec<inventory::sources::Source>,
+        credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    ) -> Result<App, StartError> {
+        let pool = store::connect(&config.database_url).await?;
+        let settings = inventory::Settings {
+            limits: inventory::aws::Limits {
+                concurrency: usize::from(config.aws_concurrency),
+                timeout: config.aws_timeout,
+                max_attempts: config.aws_max_attempts,
+            },
+            refresh_interval: config.refresh_interval,
+            credentials,
+        };
+        let inventory = InventoryService::start(sources, settings, pool.clone()).await;
+        let leptos_options = LeptosOptions::builder()
+            .output_name(app::OUTPUT_NAME)
+            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(config.listen)
+            .build();
+        let state = AppState {
+            leptos_options,
+            config: Arc::new(config),
+            pool,
+            inventory,
+        };
+        let router = http::router(state.clone());
+        Ok(App { state, router })
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then drains open requests.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| StartError::Serve(e.to_string()))
+    }
+}
+
+/// Runs the console until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let addr = config.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartError::Listen {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })?;
+    if !config.site_root.join("pkg").exists() {
+        tracing::warn!(
+            site_root = %config.site_root.display(),
+            "the site has not been built: pages render but do not hydrate; run scripts/build.sh"
+        );
+    }
+    let app = App::build(config).await?;
+    tracing::info!("msk-console listening on http://{addr}");
+    app.serve(listener, shutdown_signal()).await
+}
+
+/// Completes on Ctrl-C or SIGTERM (what `docker stop` and systemd send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,21 @@
+//! The msk-console server binary: parse the configuration, set up logging, run.
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let config = msk_console::Config::parse();
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|e| {
+        eprintln!(
+            "msk-console: --log `{}` is not a valid filter: {e}",
+            config.log
+        );
+        std::process::exit(2);
+    });
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    if let Err(e) = msk_console::run(config).await {
+        eprintln!("msk-console: {e}");
+        std::process::exit(1);
+    }
+}

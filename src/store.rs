@@ -1,0 +1,64 @@
+//! The SQLite store.
+//!
+//! One pool for the whole process, in WAL mode so that page reads never wait for a
+//! refresh's write, with a busy timeout so two writers queue instead of failing.
+//! Migrations from `migrations/` are compiled into the binary and run at start.
+//!
+//! Today the store keeps the last good inventory of every source and region, so a
+//! restarted console shows the clusters at once and a source that fails keeps showing
+//! what it last listed.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::StartError;
+
+/// Opens (creating if needed) the database at `url` and brings its schema up to date.
+pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
+    let bad = |reason: String| StartError::Database {
+        url: url.to_string(),
+        reason,
+    };
+    let opts = SqliteConnectOptions::from_str(url)
+        .map_err(|e| bad(format!("not a SQLite URL: {e}")))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let file = opts.get_filename().to_path_buf();
+    if file.as_path() != Path::new(":memory:") {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                bad(format!(
+                    "cannot create the directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+        .map_err(|e| bad(format!("cannot open {}: {e}", file.display())))?;
+    sqlx::migrate!()
+        .run(&pool)
+        .await
+        .map_err(|e| bad(format!("migrating the schema failed: {e}")))?;
+    Ok(pool)
+}
+
+/// Whether the database answers, for `/healthz`.
+pub async fn ping(pool: &SqlitePool) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
+}

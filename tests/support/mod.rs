@@ -1,0 +1,129 @@
+//! Test harness: each test gets the whole console on its own port-0 listener, a fresh
+//! SQLite database in a temporary directory, and (where it needs AWS) its own fake MSK
+//! endpoint. The SDK's retries are off unless a test turns them on.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::model::Inventory;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use msk_console::inventory::sources::{AwsSource, Source};
+use msk_console::{App, Config, InventoryService};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub inventory: Arc<InventoryService>,
+    pub db_dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// A test configuration: no retries, short timeouts, a database in `dir`.
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut c = Config::for_tests();
+    c.database_url = format!("sqlite://{}/console.db", dir.display());
+    c.aws_max_attempts = 1;
+    c.aws_timeout = Duration::from_secs(5);
+    c.refresh_interval = Duration::from_secs(3600);
+    c
+}
+
+/// An AWS source pointed at a fake MSK endpoint.
+pub fn aws_source(name: &str, endpoint: &str, regions: &[&str]) -> Source {
+    Source::Aws(AwsSource {
+        name: name.to_string(),
+        profile: None,
+        role_arn: None,
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        endpoint_url: Some(endpoint.to_string()),
+    })
+}
+
+pub fn test_credentials(key: &str) -> SharedCredentialsProvider {
+    SharedCredentialsProvider::new(Credentials::new(key, "test-secret", None, None, "tests"))
+}
+
+impl TestApp {
+    pub async fn spawn(sources: Vec<Source>) -> TestApp {
+        Self::spawn_with(sources, |_| {}).await
+    }
+
+    pub async fn spawn_with(sources: Vec<Source>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let db_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(db_dir.path());
+        tweak(&mut config);
+        Self::spawn_in(db_dir, config, sources).await
+    }
+
+    /// Starts the console on an existing database directory (restart tests).
+    pub async fn spawn_in(
+        db_dir: tempfile::TempDir,
+        config: Config,
+        sources: Vec<Source>,
+    ) -> TestApp {
+        let app = App::build_with(config, sources, Some(test_credentials("AKIDTEST")))
+            .await
+            .expect("console starts");
+        let inventory = app.state.inventory.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.serve(listener, async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            url: format!("http://{addr}"),
+            inventory,
+            db_dir,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            shutdown: Some(tx),
+        }
+    }
+
+    /// Waits until `n` refreshes have completed and returns the inventory then.
+    pub async fn refreshed(&self, n: u64) -> Arc<Inventory> {
+        let mut rx = self.inventory.subscribe();
+        let wait = rx.wait_for(|inv| inv.refresh.generation >= n);
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .expect("refresh finished in time")
+            .expect("inventory channel open")
+            .clone()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("JSON body"))
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
