@@ -34,7 +34,7 @@ use self::sources::Source;
 const FILE_REGION: &str = "inventory file";
 
 enum Fetcher {
-    Aws(AwsFetcher),
+    Aws(Box<AwsFetcher>),
     File(std::path::PathBuf),
     Sample,
 }
@@ -98,9 +98,9 @@ impl InventoryService {
         let mut sample = false;
         for s in sources {
             fetchers.push(match s {
-                Source::Aws(a) => Fetcher::Aws(
+                Source::Aws(a) => Fetcher::Aws(Box::new(
                     AwsFetcher::load(a, settings.limits, settings.credentials.clone()).await,
-                ),
+                )),
                 Source::File(p) => Fetcher::File(p),
                 Source::Sample => {
                     sample = true;

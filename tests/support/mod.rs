@@ -93,12 +93,15 @@ impl TestApp {
     /// Waits until `n` refreshes have completed and returns the inventory then.
     pub async fn refreshed(&self, n: u64) -> Arc<Inventory> {
         let mut rx = self.inventory.subscribe();
-        let wait = rx.wait_for(|inv| inv.refresh.generation >= n);
-        tokio::time::timeout(Duration::from_secs(30), wait)
-            .await
-            .expect("refresh finished in time")
-            .expect("inventory channel open")
-            .clone()
+        let inv = tokio::time::timeout(
+            Duration::from_secs(30),
+            rx.wait_for(|inv| inv.refresh.generation >= n),
+        )
+        .await
+        .expect("refresh finished in time")
+        .expect("inventory channel open")
+        .clone();
+        inv
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
