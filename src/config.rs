@@ -95,6 +95,17 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_AWS_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub aws_max_attempts: u32,
 
+    /// PEM bundle of CA certificates the truststore download is built from. Default: the
+    /// system bundle (/etc/ssl/certs/ca-certificates.crt and the like), which holds
+    /// Amazon's root CAs.
+    #[arg(long, env = "MSK_CONSOLE_CA_BUNDLE")]
+    pub ca_bundle: Option<PathBuf>,
+
+    /// The console's URL as Prometheus sees it, used in generated http_sd configs.
+    /// Default: taken from each request's Host header.
+    #[arg(long, env = "MSK_CONSOLE_PUBLIC_URL", value_parser = parse_url)]
+    pub public_url: Option<String>,
+
     /// Longest time one HTTP request to the console may take.
     #[arg(long, env = "MSK_CONSOLE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
@@ -111,6 +122,14 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("the duration must be more than zero".into());
     }
     Ok(d)
+}
+
+fn parse_url(s: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = s.parse().map_err(|e| format!("`{s}` is not a URL: {e}"))?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(_)) => Ok(s.trim_end_matches('/').to_string()),
+        _ => Err(format!("`{s}` must be an absolute http:// or https:// URL")),
+    }
 }
 
 impl Config {

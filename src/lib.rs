@@ -14,6 +14,7 @@ pub mod config;
 pub mod http;
 pub mod inventory;
 pub mod store;
+pub mod truststore;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -48,12 +49,42 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub pool: SqlitePool,
     pub inventory: Arc<InventoryService>,
+    pub truststore: Arc<truststore::Truststore>,
 }
 
 impl AppState {
     /// The page-facing service, as the app crate sees it.
     pub fn console(&self) -> Console {
-        Console(self.inventory.clone())
+        Console(Arc::new(PageService {
+            inventory: self.inventory.clone(),
+            public_url: self.config.public_url.clone(),
+            listen: self.config.listen,
+        }))
+    }
+}
+
+/// What pages and server functions may ask of the server (see `app::service`).
+struct PageService {
+    inventory: Arc<InventoryService>,
+    public_url: Option<String>,
+    listen: std::net::SocketAddr,
+}
+
+impl app::service::ConsoleService for PageService {
+    fn inventory(&self) -> Arc<app::model::Inventory> {
+        self.inventory.inventory()
+    }
+
+    fn request_refresh(&self) -> app::model::RefreshStatus {
+        self.inventory.request_refresh()
+    }
+
+    fn now(&self) -> String {
+        now_rfc3339()
+    }
+
+    fn console_url(&self, host: Option<&str>) -> String {
+        http::console_url(self.public_url.as_deref(), self.listen, host)
     }
 }
 
@@ -96,6 +127,7 @@ impl App {
             .build();
         let state = AppState {
             leptos_options,
+            truststore: Arc::new(truststore::Truststore::new(config.ca_bundle.clone())),
             config: Arc::new(config),
             pool,
             inventory,
@@ -115,6 +147,15 @@ impl App {
             .await
             .map_err(|e| StartError::Serve(e.to_string()))
     }
+}
+
+/// The current time as RFC 3339 in UTC, to the second (`2026-11-25T14:31:00Z`).
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Runs the console until SIGINT or SIGTERM.

@@ -28,6 +28,32 @@ pub async fn refresh_inventory() -> Result<RefreshStatus, AppError> {
     Ok(console.0.request_refresh())
 }
 
+/// A file as the download would deliver it, for the Downloads panel's live preview.
+#[server(prefix = "/sfn", endpoint = "preview")]
+pub async fn preview_file(
+    id: String,
+    kind: String,
+    mode: Option<String>,
+    options: crate::generate::client::ClientOptions,
+) -> Result<crate::generate::Rendered, AppError> {
+    let console = crate::service::console()?;
+    let inv = console.0.inventory();
+    let cluster = find_cluster(&inv, &id)?;
+    let kind = crate::generate::FileKind::parse(&kind)?;
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    crate::generate::render_cluster_file(
+        cluster,
+        kind,
+        mode.as_deref(),
+        &options,
+        &console.0.console_url(host),
+        &console.0.now(),
+    )
+}
+
 /// Looks a cluster up, telling a malformed id apart from an unknown one.
 pub fn find_cluster<'a>(
     inv: &'a crate::model::Inventory,

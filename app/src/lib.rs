@@ -14,6 +14,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod generate;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -17,6 +17,12 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// Starts a refresh of every source now, unless one is running; returns its status.
     fn request_refresh(&self) -> RefreshStatus;
+
+    /// The current time for "generated at" lines (RFC 3339, UTC).
+    fn now(&self) -> String;
+
+    /// How Prometheus reaches the console, given the request's `Host` header.
+    fn console_url(&self, host: Option<&str>) -> String;
 }
 
 /// The context value carrying the service.

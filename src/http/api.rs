@@ -8,7 +8,6 @@
 
 use app::error::AppError;
 use app::model::{Cluster, InventoryOverview};
-use app::service::ConsoleService;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};

@@ -3,6 +3,7 @@
 //! request tracing, compression, a time limit and security headers.
 
 pub mod api;
+pub mod downloads;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -17,7 +18,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
-use app::service::ConsoleService;
 
 /// Scripts are the app's own module plus Leptos's inline hydration bootstrap; wasm needs
 /// `wasm-unsafe-eval`. Nothing may frame the console.
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
+        .merge(downloads::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -63,6 +64,21 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// How Prometheus reaches the console: `--public-url`, else the request's `Host` header
+/// (when it is a valid authority), else the listen address.
+pub fn console_url(
+    public_url: Option<&str>,
+    listen: std::net::SocketAddr,
+    host: Option<&str>,
+) -> String {
+    if let Some(u) = public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    host.and_then(|h| h.parse::<axum::http::uri::Authority>().ok())
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| format!("http://{listen}"))
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.

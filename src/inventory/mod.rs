@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::model::{Cluster, Inventory, RefreshStatus, SourceError, SourceStatus};
-use app::service::ConsoleService;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use sqlx::SqlitePool;
 use tokio::sync::{watch, Notify};
@@ -74,17 +73,6 @@ pub struct Settings {
     pub refresh_interval: Duration,
     /// Replaces every AWS source's credential chain (embedding, tests).
     pub credentials: Option<SharedCredentialsProvider>,
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 impl InventoryService {
@@ -197,7 +185,7 @@ impl InventoryService {
         if self.running.swap(true, Ordering::SeqCst) {
             return;
         }
-        let started = now();
+        let started = crate::now_rfc3339();
         {
             let mut p = self.progress.lock().expect("progress lock");
             p.running = true;
@@ -213,7 +201,7 @@ impl InventoryService {
         {
             let mut p = self.progress.lock().expect("progress lock");
             p.running = false;
-            p.finished_at = Some(now());
+            p.finished_at = Some(crate::now_rfc3339());
             p.generation += 1;
         }
         self.running.store(false, Ordering::SeqCst);
@@ -311,7 +299,7 @@ impl InventoryService {
             result,
             persist,
         } = outcome;
-        let at = now();
+        let at = crate::now_rfc3339();
         let to_store = {
             let mut slots = self.slots.lock().expect("slots lock");
             let slot = slots.entry((source.clone(), region.clone())).or_default();
@@ -397,12 +385,14 @@ fn file_error(e: &str) -> SourceError {
     }
 }
 
-impl ConsoleService for InventoryService {
-    fn inventory(&self) -> Arc<Inventory> {
+impl InventoryService {
+    /// The current inventory (cheap: a shared snapshot).
+    pub fn inventory(&self) -> Arc<Inventory> {
         self.tx.borrow().clone()
     }
 
-    fn request_refresh(&self) -> RefreshStatus {
+    /// Starts a refresh now, unless one is running; returns its status.
+    pub fn request_refresh(&self) -> RefreshStatus {
         if !self.running.load(Ordering::SeqCst) {
             // Show "running" at once; the loop picks the request up immediately.
             let mut p = self.progress.lock().expect("progress lock");

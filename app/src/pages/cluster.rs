@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::get_cluster;
 use crate::components::{Badge, CopyButton, ErrorPanel};
 use crate::model::{Cluster, ClusterKind, MetadataMode, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT};
+use crate::pages::downloads::DownloadsPanel;
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
@@ -89,6 +90,11 @@ fn ClientInformation(c: Cluster) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+
+        {(!c.bootstrap.is_empty() || c.monitoring.jmx_exporter || c.monitoring.node_exporter).then(|| {
+            let c = c.clone();
+            view! { <DownloadsPanel cluster=c/> }.into_any()
+        })}
 
         <section>
             <h2>"ZooKeeper"</h2>

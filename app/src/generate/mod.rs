@@ -1,0 +1,270 @@
+//! Generators: the files the manual procedure had people write by hand.
+//!
+//! Every function here is pure: a cluster (or several) and options in, text out. No I/O,
+//! no clock (the caller passes the generation time), so each is golden-tested against
+//! the exact lines AWS documents, and the same code serves downloads, previews and the
+//! http_sd endpoint.
+//!
+//! - [`client`]: Java `client.properties` and librdkafka configs per auth mode;
+//! - [`prometheus`]: file_sd `targets.json`, http_sd target groups and `prometheus.yml`.
+
+pub mod client;
+pub mod prometheus;
+
+use crate::error::AppError;
+
+/// Where each generated file says it comes from.
+pub mod docs {
+    pub const BOOTSTRAP: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/msk-get-bootstrap-brokers.html";
+    pub const PLAINTEXT_TLS: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/msk-encryption.html";
+    pub const SCRAM: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/msk-password-tutorial.html";
+    pub const IAM: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/configure-clients-for-iam-access-control.html";
+    pub const PUBLIC: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/public-access.html";
+    pub const MULTI_VPC: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html";
+    pub const OPEN_MONITORING: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html";
+    pub const IAM_SIGNERS: &str =
+        "https://github.com/aws/aws-msk-iam-sasl-signer-python (also -go, -js, -net)";
+    pub const IAM_AUTH_LIB: &str = "https://github.com/aws/aws-msk-iam-auth";
+}
+
+/// Text safe inside a one-line comment: control characters (a newline would end the
+/// comment and inject a line) become spaces.
+pub fn comment_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Rejects an option value that would break the file it goes into.
+fn check_value(name: &str, v: &str, forbid: &[char]) -> Result<(), AppError> {
+    if let Some(c) = v.chars().find(|c| c.is_control() || forbid.contains(c)) {
+        let shown = if c.is_control() {
+            format!("U+{:04X}", c as u32)
+        } else {
+            format!("`{c}`")
+        };
+        return Err(AppError::bad_request(format!(
+            "The option {name} contains {shown}, which cannot be written safely into the file."
+        )));
+    }
+    Ok(())
+}
+
+/// A non-empty, trimmed option value, or `None`.
+pub fn opt(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A file name safe in `Content-Disposition` and on every file system: letters, digits,
+/// `.`, `_` and `-`; anything else becomes `-`.
+pub fn safe_file_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches(|c| c == '-' || c == '.');
+    if trimmed.is_empty() {
+        "cluster".to_string()
+    } else {
+        trimmed.chars().take(100).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_inject_headers_or_paths() {
+        assert_eq!(safe_file_name("orders-prod"), "orders-prod");
+        assert_eq!(safe_file_name("a\"b\r\nSet-Cookie: x"), "a-b-Set-Cookie-x");
+        assert_eq!(safe_file_name("../../etc/passwd"), "etc-passwd");
+        assert_eq!(safe_file_name("\"\"\""), "cluster");
+    }
+
+    #[test]
+    fn comments_cannot_inject_lines() {
+        assert_eq!(
+            comment_safe("a\nsecurity.protocol=PLAINTEXT"),
+            "a security.protocol=PLAINTEXT"
+        );
+    }
+}
+
+/// The text files the console offers for one cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// Java `client.properties`.
+    ClientProperties,
+    /// librdkafka (kcat `-F`, confluent-kafka).
+    Librdkafka,
+    /// Prometheus file_sd `targets.json`.
+    TargetsJson,
+    /// `prometheus.yml` reading a downloaded `targets.json`.
+    PrometheusFileSd,
+    /// `prometheus.yml` polling the console's http_sd endpoint.
+    PrometheusHttpSd,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 5] = [
+        FileKind::ClientProperties,
+        FileKind::Librdkafka,
+        FileKind::TargetsJson,
+        FileKind::PrometheusFileSd,
+        FileKind::PrometheusHttpSd,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            FileKind::ClientProperties => "client-properties",
+            FileKind::Librdkafka => "librdkafka",
+            FileKind::TargetsJson => "targets-json",
+            FileKind::PrometheusFileSd => "prometheus-file-sd",
+            FileKind::PrometheusHttpSd => "prometheus-http-sd",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<FileKind, AppError> {
+        FileKind::ALL
+            .into_iter()
+            .find(|k| k.slug() == s)
+            .ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "unknown file `{s}`; one of {}",
+                    FileKind::ALL.map(FileKind::slug).join(", ")
+                ))
+            })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::ClientProperties => "client.properties (Java)",
+            FileKind::Librdkafka => "librdkafka (kcat, confluent-kafka)",
+            FileKind::TargetsJson => "targets.json (Prometheus file_sd)",
+            FileKind::PrometheusFileSd => "prometheus.yml (file_sd)",
+            FileKind::PrometheusHttpSd => "prometheus.yml (http_sd)",
+        }
+    }
+
+    /// Whether the file depends on the auth mode and client options.
+    pub fn is_client_config(self) -> bool {
+        matches!(self, FileKind::ClientProperties | FileKind::Librdkafka)
+    }
+
+    /// The download path below `/clusters/{id}/`.
+    pub fn path(self) -> &'static str {
+        match self {
+            FileKind::ClientProperties => "client.properties",
+            FileKind::Librdkafka => "librdkafka.properties",
+            FileKind::TargetsJson => "targets.json",
+            FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd => "prometheus.yml",
+        }
+    }
+}
+
+/// A rendered file: its name for `Content-Disposition`, its type and its text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rendered {
+    pub file_name: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// The name of a cluster's targets file, which its file_sd `prometheus.yml` reads.
+pub fn targets_file_name(cluster: &crate::model::Cluster) -> String {
+    format!("{}-targets.json", safe_file_name(&cluster.name))
+}
+
+/// Renders one of a cluster's text files. `console_url` is how Prometheus reaches the
+/// console (for http_sd).
+pub fn render_cluster_file(
+    cluster: &crate::model::Cluster,
+    kind: FileKind,
+    mode: Option<&str>,
+    options: &client::ClientOptions,
+    console_url: &str,
+    generated_at: &str,
+) -> Result<Rendered, AppError> {
+    let name = safe_file_name(&cluster.name);
+    let text = "text/plain; charset=utf-8";
+    let need_mode = || {
+        mode.map(str::trim)
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| {
+                let have: Vec<&str> = cluster
+                    .bootstrap
+                    .iter()
+                    .map(|b| b.listener.slug())
+                    .collect();
+                AppError::bad_request(format!(
+                    "Say which auth mode with ?mode=…; this cluster has: {}.",
+                    if have.is_empty() {
+                        "none yet".to_string()
+                    } else {
+                        have.join(", ")
+                    }
+                ))
+            })
+    };
+    Ok(match kind {
+        FileKind::ClientProperties => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-client.properties", safe_file_name(mode)),
+                content_type: text.into(),
+                body: client::java_properties(cluster, mode, options, console_url, generated_at)?,
+            }
+        }
+        FileKind::Librdkafka => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-librdkafka.properties", safe_file_name(mode)),
+                content_type: text.into(),
+                body: client::librdkafka_properties(cluster, mode, options, generated_at)?,
+            }
+        }
+        FileKind::TargetsJson => Rendered {
+            file_name: targets_file_name(cluster),
+            content_type: "application/json".into(),
+            body: prometheus::targets_json([cluster]),
+        },
+        FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd => {
+            let discovery = if kind == FileKind::PrometheusFileSd {
+                prometheus::Discovery::File {
+                    path: targets_file_name(cluster),
+                }
+            } else {
+                prometheus::Discovery::Http {
+                    url: format!(
+                        "{}/sd/targets?cluster={}",
+                        console_url.trim_end_matches('/'),
+                        cluster.id
+                    ),
+                }
+            };
+            Rendered {
+                file_name: format!("{name}-prometheus.yml"),
+                content_type: "application/yaml; charset=utf-8".into(),
+                body: prometheus::prometheus_yml(
+                    &format!("cluster {} ({})", cluster.name, cluster.arn),
+                    &discovery,
+                    "msk-open-monitoring",
+                    generated_at,
+                ),
+            }
+        }
+    })
+}

@@ -1,0 +1,319 @@
+//! Prometheus service discovery for MSK open monitoring.
+//!
+//! AWS documents file_sd `targets.json` with one group per exporter
+//! (<https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html>):
+//!
+//! ```json
+//! [{"labels":{"job":"jmx"},"targets":["b-1.…:11001","b-2.…:11001"]},
+//!  {"labels":{"job":"node"},"targets":["b-1.…:11002","b-2.…:11002"]}]
+//! ```
+//!
+//! We emit that per cluster, for enabled exporters only, with labels that keep many
+//! clusters apart (`cluster`, `cluster_arn`, `region`, `source`, `account`). The http_sd
+//! endpoint serves the same groups live. The `prometheus.yml` we write is valid YAML (the
+//! seed's snippet is not): every scalar is a JSON string, which YAML reads as a
+//! double-quoted scalar, so no name or path can break it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::comment_safe;
+use crate::model::{Access, Cluster, ClusterKind, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT};
+
+/// One file_sd / http_sd target group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetGroup {
+    pub labels: BTreeMap<String, String>,
+    pub targets: Vec<String>,
+}
+
+/// The brokers' host names: from ListNodes, or, when that is missing (self-managed
+/// clusters listed without brokers), from the first private bootstrap string.
+pub fn broker_hosts(c: &Cluster) -> Vec<String> {
+    let mut hosts: Vec<String> = c
+        .brokers
+        .iter()
+        .filter_map(|b| b.endpoints.first().cloned())
+        .collect();
+    if hosts.is_empty() {
+        if let Some(b) = c
+            .bootstrap
+            .iter()
+            .find(|b| b.listener.access() == Access::Private)
+            .or_else(|| c.bootstrap.first())
+        {
+            hosts = b
+                .servers
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|hp| {
+                    hp.rsplit_once(':')
+                        .map(|(h, _)| h)
+                        .unwrap_or(hp)
+                        .to_string()
+                })
+                .collect();
+        }
+    }
+    hosts.dedup();
+    hosts
+}
+
+/// Why a cluster contributes no targets, if it does not.
+pub fn no_targets_reason(c: &Cluster) -> Option<String> {
+    if c.kind == ClusterKind::Serverless {
+        return Some(
+            "Serverless clusters have no open monitoring: there are no exporters to scrape.".into(),
+        );
+    }
+    if !c.monitoring.jmx_exporter && !c.monitoring.node_exporter {
+        return Some(
+            "Open monitoring is off for this cluster (neither the JMX nor the node exporter is enabled), \
+             so it contributes no targets."
+                .into(),
+        );
+    }
+    if broker_hosts(c).is_empty() {
+        return Some(
+            "No broker host names are known for this cluster, so there are no targets.".into(),
+        );
+    }
+    None
+}
+
+/// The target groups of some clusters: per cluster, one group per enabled exporter.
+pub fn target_groups<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Vec<TargetGroup> {
+    let mut groups = Vec::new();
+    for c in clusters {
+        if no_targets_reason(c).is_some() {
+            continue;
+        }
+        let hosts = broker_hosts(c);
+        for (enabled, job, port) in [
+            (c.monitoring.jmx_exporter, "jmx", JMX_EXPORTER_PORT),
+            (c.monitoring.node_exporter, "node", NODE_EXPORTER_PORT),
+        ] {
+            if !enabled {
+                continue;
+            }
+            let mut labels = BTreeMap::from([
+                ("job".to_string(), job.to_string()),
+                ("cluster".to_string(), c.name.clone()),
+                ("cluster_arn".to_string(), c.arn.clone()),
+                ("region".to_string(), c.region.clone()),
+                ("source".to_string(), c.source.clone()),
+            ]);
+            if let Some(a) = &c.account {
+                labels.insert("account".into(), a.clone());
+            }
+            groups.push(TargetGroup {
+                labels,
+                targets: hosts.iter().map(|h| format!("{h}:{port}")).collect(),
+            });
+        }
+    }
+    groups
+}
+
+/// `targets.json`, pretty-printed as AWS shows it.
+pub fn targets_json<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> String {
+    let mut s =
+        serde_json::to_string_pretty(&target_groups(clusters)).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
+
+/// How Prometheus finds the targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Discovery {
+    /// `file_sd_configs` reading a downloaded `targets.json` at this path.
+    File { path: String },
+    /// `http_sd_configs` polling the console's live endpoint at this URL.
+    Http { url: String },
+}
+
+/// A YAML scalar that nothing can break: a JSON string is a YAML double-quoted scalar.
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A complete, valid `prometheus.yml` with one scrape job for the exporters.
+pub fn prometheus_yml(
+    scope: &str,
+    discovery: &Discovery,
+    job_name: &str,
+    generated_at: &str,
+) -> String {
+    let mut out = String::new();
+    let mut comment = |s: &str| {
+        out.push_str("# ");
+        out.push_str(&comment_safe(s));
+        out.push('\n');
+    };
+    comment("Prometheus scrape configuration for Amazon MSK open monitoring:");
+    comment(&format!("JMX exporter on :{JMX_EXPORTER_PORT}, node exporter on :{NODE_EXPORTER_PORT} of every broker."));
+    comment(&format!("Scope: {scope}"));
+    comment(&format!(
+        "Generated by msk-console {} at {generated_at}",
+        crate::VERSION
+    ));
+    comment(&format!("Follows: {}", super::docs::OPEN_MONITORING));
+    comment("Targets carry the labels job (jmx or node), cluster, cluster_arn, region, source and account.");
+    comment("Check it with: promtool check config prometheus.yml");
+    out.push_str("scrape_configs:\n");
+    out.push_str(&format!("  - job_name: {}\n", yaml_str(job_name)));
+    match discovery {
+        Discovery::File { path } => {
+            out.push_str("    file_sd_configs:\n");
+            out.push_str("      - files:\n");
+            out.push_str(&format!("          - {}\n", yaml_str(path)));
+            out.push_str("        refresh_interval: 5m\n");
+        }
+        Discovery::Http { url } => {
+            out.push_str("    http_sd_configs:\n");
+            out.push_str(&format!("      - url: {}\n", yaml_str(url)));
+            out.push_str("        refresh_interval: 1m\n");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    /// The seed's cluster: three brokers, both exporters on.
+    fn seed_cluster() -> Cluster {
+        Cluster {
+            id: "ycshinmsk-0123456789".into(),
+            source: "seoul".into(),
+            account: Some("123456789012".into()),
+            region: "ap-northeast-2".into(),
+            arn: "arn:aws:kafka:ap-northeast-2:123456789012:cluster/ycshinmsk/7arwuf-4".into(),
+            name: "ycshinmsk".into(),
+            kind: ClusterKind::Provisioned,
+            state: "ACTIVE".into(),
+            kafka_version: None,
+            metadata: MetadataMode::ZooKeeper,
+            broker_count: Some(3),
+            instance_type: None,
+            auth: AuthModes::default(),
+            public_access: false,
+            encryption: Encryption::default(),
+            monitoring: Monitoring {
+                jmx_exporter: true,
+                node_exporter: true,
+            },
+            zookeeper: None,
+            zookeeper_tls: None,
+            bootstrap: vec![],
+            brokers: (1..=3)
+                .map(|i| Broker {
+                    id: i,
+                    endpoints: vec![format!(
+                        "b-{i}.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com"
+                    )],
+                    client_vpc_ip: None,
+                    node_arn: None,
+                })
+                .collect(),
+            created: None,
+            partial_error: None,
+        }
+    }
+
+    #[test]
+    fn targets_are_the_seeds_groups_with_labels_added() {
+        let groups = target_groups([&seed_cluster()]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].labels["job"], "jmx");
+        assert_eq!(
+            groups[0].targets,
+            [
+                "b-1.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11001",
+                "b-2.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11001",
+                "b-3.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11001",
+            ]
+        );
+        assert_eq!(groups[1].labels["job"], "node");
+        assert_eq!(
+            groups[1].targets,
+            [
+                "b-1.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11002",
+                "b-2.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11002",
+                "b-3.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11002",
+            ]
+        );
+        for g in &groups {
+            assert_eq!(g.labels["cluster"], "ycshinmsk");
+            assert_eq!(g.labels["region"], "ap-northeast-2");
+            assert_eq!(g.labels["source"], "seoul");
+            assert_eq!(g.labels["account"], "123456789012");
+            assert!(g.labels["cluster_arn"].starts_with("arn:aws:kafka:"));
+        }
+        // The JSON has AWS's shape: a list of {labels, targets}.
+        let v: serde_json::Value = serde_json::from_str(&targets_json([&seed_cluster()])).unwrap();
+        assert_eq!(v[0]["labels"]["job"], "jmx");
+        assert_eq!(
+            v[1]["targets"][2],
+            "b-3.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11002"
+        );
+    }
+
+    #[test]
+    fn only_enabled_exporters_and_monitored_clusters_contribute() {
+        let mut c = seed_cluster();
+        c.monitoring.node_exporter = false;
+        let g = target_groups([&c]);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].labels["job"], "jmx");
+        c.monitoring.jmx_exporter = false;
+        assert!(target_groups([&c]).is_empty());
+        assert!(no_targets_reason(&c)
+            .unwrap()
+            .contains("Open monitoring is off"));
+        assert_eq!(targets_json([&c]), "[]\n");
+    }
+
+    #[test]
+    fn without_brokers_the_bootstrap_hosts_stand_in() {
+        let mut c = seed_cluster();
+        c.brokers.clear();
+        c.bootstrap = vec![Bootstrap {
+            listener: Listener::SaslScram,
+            servers: "k1.dc:9096,k2.dc:9096".into(),
+        }];
+        assert_eq!(broker_hosts(&c), ["k1.dc", "k2.dc"]);
+    }
+
+    #[test]
+    fn prometheus_yml_quotes_everything_and_has_no_tabs() {
+        let y = prometheus_yml(
+            "cluster \"x\"\nnewline",
+            &Discovery::File {
+                path: "targets \"1\".json".into(),
+            },
+            "msk",
+            "T",
+        );
+        assert!(y.contains("scrape_configs:\n  - job_name: \"msk\"\n    file_sd_configs:\n      - files:\n          - \"targets \\\"1\\\".json\"\n"));
+        assert!(!y.contains('\t'));
+        assert!(
+            y.lines()
+                .all(|l| l.starts_with('#') || l.starts_with(' ') || l == "scrape_configs:"),
+            "{y}"
+        );
+        let h = prometheus_yml(
+            "all",
+            &Discovery::Http {
+                url: "http://127.0.0.1:3000/sd/targets".into(),
+            },
+            "msk",
+            "T",
+        );
+        assert!(h.contains("    http_sd_configs:\n      - url: \"http://127.0.0.1:3000/sd/targets\"\n        refresh_interval: 1m\n"));
+    }
+}

@@ -1,0 +1,247 @@
+//! The Downloads panel of the cluster page: pick a file, an auth mode and the options,
+//! see the file as it will download, then download or copy it.
+//!
+//! The panel is a GET form, so without JavaScript "Preview" reloads the page with the
+//! choices in the query string and the server renders the preview. With the wasm loaded
+//! the preview follows every change at once. Either way the preview is produced by the
+//! same code as the download itself.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::preview_file;
+use crate::components::CopyButton;
+use crate::generate::client::{ClientOptions, DEFAULT_TRUSTSTORE_PASSWORD};
+use crate::generate::prometheus::no_targets_reason;
+use crate::generate::FileKind;
+use crate::model::{Auth, Cluster, Listener};
+
+/// The query string of a download URL: only the parameters that apply, none empty.
+fn download_query(kind: FileKind, mode: &str, o: &ClientOptions) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if kind.is_client_config() {
+        pairs.push(("mode", mode.to_string()));
+        for (k, v) in [
+            ("truststore", &o.truststore),
+            ("truststore_location", &o.truststore_location),
+            ("truststore_password", &o.truststore_password),
+            ("scram_username", &o.scram_username),
+            ("aws_profile", &o.aws_profile),
+            ("aws_role_arn", &o.aws_role_arn),
+            ("aws_role_session_name", &o.aws_role_session_name),
+            ("aws_sts_region", &o.aws_sts_region),
+            ("ca_location", &o.ca_location),
+        ] {
+            if let Some(v) = crate::generate::opt(v) {
+                pairs.push((k, v.to_string()));
+            }
+        }
+    }
+    match kind {
+        FileKind::PrometheusHttpSd => pairs.push(("sd", "http".into())),
+        FileKind::PrometheusFileSd => pairs.push(("sd", "file".into())),
+        _ => {}
+    }
+    let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if qs.is_empty() {
+        qs
+    } else {
+        format!("?{qs}")
+    }
+}
+
+#[component]
+pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let listeners: Vec<Listener> = cluster.bootstrap.iter().map(|b| b.listener).collect();
+    let default_mode = listeners
+        .iter()
+        .find(|l| l.auth() == Auth::Iam)
+        .or_else(|| listeners.first())
+        .map(|l| l.slug().to_string())
+        .unwrap_or_default();
+    let id = cluster.id.clone();
+
+    let kind = RwSignal::new(FileKind::parse(&param("file")).unwrap_or(FileKind::ClientProperties));
+    let mode = RwSignal::new(
+        Some(param("mode"))
+            .filter(|m| !m.is_empty())
+            .unwrap_or(default_mode),
+    );
+    let field = |k: &str| RwSignal::new(param(k));
+    let truststore = RwSignal::new(
+        Some(param("truststore"))
+            .filter(|t| !t.is_empty())
+            .unwrap_or("pkcs12".into()),
+    );
+    let truststore_location = field("truststore_location");
+    let truststore_password = field("truststore_password");
+    let scram_username = field("scram_username");
+    let aws_profile = field("aws_profile");
+    let aws_role_arn = field("aws_role_arn");
+    let aws_role_session_name = field("aws_role_session_name");
+    let aws_sts_region = field("aws_sts_region");
+    let ca_location = field("ca_location");
+
+    let options = Memo::new(move |_| {
+        let v = |s: RwSignal<String>| Some(s.get()).filter(|s| !s.trim().is_empty());
+        ClientOptions {
+            truststore: v(truststore),
+            truststore_location: v(truststore_location),
+            truststore_password: v(truststore_password),
+            scram_username: v(scram_username),
+            aws_profile: v(aws_profile),
+            aws_role_arn: v(aws_role_arn),
+            aws_role_session_name: v(aws_role_session_name),
+            aws_sts_region: v(aws_sts_region),
+            ca_location: v(ca_location),
+        }
+    });
+    let auth = move || Listener::from_slug(&mode.get()).map(Listener::auth);
+    let preview_id = id.clone();
+    let preview = Resource::new(
+        move || (preview_id.clone(), kind.get(), mode.get(), options.get()),
+        |(id, kind, mode, options)| preview_file(id, kind.slug().to_string(), Some(mode), options),
+    );
+    let href_id = id.clone();
+    let href = move || {
+        let k = kind.get();
+        format!(
+            "/clusters/{href_id}/{}{}",
+            k.path(),
+            download_query(k, &mode.get(), &options.get())
+        )
+    };
+    let truststore_href = {
+        let id = id.clone();
+        move || {
+            let p = truststore_password.get();
+            let p = if p.trim().is_empty() {
+                DEFAULT_TRUSTSTORE_PASSWORD.to_string()
+            } else {
+                p
+            };
+            format!(
+                "/clusters/{id}/truststore.p12?{}",
+                serde_urlencoded::to_string([("password", p)]).unwrap_or_default()
+            )
+        }
+    };
+    let shown = move |on: bool| if on { "" } else { "display:none" };
+    let monitoring_note = no_targets_reason(&cluster);
+
+    let text_input = move |name: &'static str,
+                           label: &'static str,
+                           hint: &'static str,
+                           sig: RwSignal<String>| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <input type="text" name=name placeholder=hint prop:value=move || sig.get()
+                    on:input=move |ev| sig.set(event_target_value(&ev))/>
+            </label>
+        }
+    };
+
+    view! {
+        <section id="downloads" class="downloads">
+            <h2>"Downloads"</h2>
+            <form method="get" action=format!("/clusters/{id}#downloads") class="download-form">
+                <div class="fields">
+                    <label class="field">
+                        <span>"File"</span>
+                        <select name="file" id="download-file" on:change=move |ev| {
+                            if let Ok(k) = FileKind::parse(&event_target_value(&ev)) { kind.set(k) }
+                        }>
+                            {FileKind::ALL.into_iter().map(|k| view! {
+                                <option value=k.slug() selected=move || kind.get() == k>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field" style=move || shown(kind.get().is_client_config())>
+                        <span>"Auth mode"</span>
+                        <select name="mode" id="download-mode" on:change=move |ev| mode.set(event_target_value(&ev))>
+                            {listeners.iter().map(|l| {
+                                let slug = l.slug();
+                                view! { <option value=slug selected=move || mode.get() == slug>{format!("{} ({})", l.label(), slug)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field" style=move || shown(kind.get() == FileKind::ClientProperties && auth().is_some_and(|a| a != Auth::None))>
+                        <span>"Truststore"</span>
+                        <select name="truststore" on:change=move |ev| truststore.set(event_target_value(&ev))>
+                            <option value="pkcs12" selected=move || truststore.get() == "pkcs12">"PKCS12 from this console"</option>
+                            <option value="jks" selected=move || truststore.get() == "jks">"Copy of the JVM's cacerts (JKS)"</option>
+                            <option value="none" selected=move || truststore.get() == "none">"The JVM's default truststore"</option>
+                        </select>
+                    </label>
+                    <div style=move || shown(kind.get() == FileKind::ClientProperties && auth().is_some_and(|a| a != Auth::None) && truststore.get() != "none")>
+                        {text_input("truststore_location", "Truststore path", "/tmp/kafka.client.truststore.p12", truststore_location)}
+                        {text_input("truststore_password", "Truststore password", "changeit", truststore_password)}
+                    </div>
+                    <div style=move || shown(kind.get().is_client_config() && auth() == Some(Auth::Scram))>
+                        {text_input("scram_username", "SCRAM user name", "<username>", scram_username)}
+                    </div>
+                    <div style=move || shown(kind.get() == FileKind::ClientProperties && auth() == Some(Auth::Iam))>
+                        {text_input("aws_profile", "AWS profile (awsProfileName)", "optional", aws_profile)}
+                        {text_input("aws_role_arn", "Role ARN (awsRoleArn)", "arn:aws:iam::ACCOUNT:role/NAME", aws_role_arn)}
+                        {text_input("aws_role_session_name", "Role session name", "optional", aws_role_session_name)}
+                        {text_input("aws_sts_region", "STS region", "optional", aws_sts_region)}
+                    </div>
+                    <div style=move || shown(kind.get() == FileKind::Librdkafka && auth().is_some_and(|a| a != Auth::None))>
+                        {text_input("ca_location", "CA bundle (ssl.ca.location)", "/etc/ssl/certs/ca-certificates.crt", ca_location)}
+                    </div>
+                </div>
+                <noscript><button type="submit" class="button">"Preview"</button></noscript>
+            </form>
+            {monitoring_note.map(|n| view! {
+                <p class="banner info" id="monitoring-note"
+                    style=move || shown(matches!(kind.get(), FileKind::TargetsJson | FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd))>{n}</p>
+            })}
+            <Transition fallback=|| view! { <p class="muted">"Preparing the preview…"</p> }>
+                {move || { let href = href.clone(); Suspend::new(async move {
+                    match preview.await {
+                        Ok(r) => view! {
+                            <div class="preview-head">
+                                <code id="preview-name">{r.file_name.clone()}</code>
+                                <a class="button" id="download-link" href=href download=r.file_name.clone()>"Download"</a>
+                                <CopyButton text=r.body.clone() label="Copy file"/>
+                            </div>
+                            <pre id="preview" class="preview">{r.body}</pre>
+                        }.into_any(),
+                        Err(e) => view! { <p class="banner error" id="preview-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}}
+            </Transition>
+            <p class="small muted">
+                "Also: " <a href=truststore_href id="truststore-link">"truststore.p12"</a>
+                " (PKCS12 of this machine's CA certificates, password as above or " <code>"changeit"</code> "), and the live Prometheus http_sd endpoint "
+                <a href=format!("/sd/targets?cluster={id}")><code>{format!("/sd/targets?cluster={id}")}</code></a> "."
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_urls_carry_only_the_options_that_apply() {
+        let o = ClientOptions {
+            aws_profile: Some("prod team".into()),
+            truststore: Some("".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            download_query(FileKind::ClientProperties, "sasl-iam", &o),
+            "?mode=sasl-iam&aws_profile=prod+team"
+        );
+        assert_eq!(download_query(FileKind::TargetsJson, "sasl-iam", &o), "");
+        assert_eq!(
+            download_query(FileKind::PrometheusHttpSd, "x", &o),
+            "?sd=http"
+        );
+    }
+}
