@@ -384,3 +384,37 @@ async fn two_accounts_share_one_endpoint_by_access_key() {
         ["ours"]
     );
 }
+
+#[tokio::test]
+async fn server_functions_answer_bad_input_with_4xx_not_500() {
+    let app = TestApp::spawn(vec![]).await;
+    app.refreshed(1).await;
+    let post = |path: &'static str, ct: &'static str, body: &'static str| {
+        app.client
+            .post(format!("{}{path}", app.url))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let r = post("/sfn/preview", "application/json", "{garbage")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("could not be read"));
+    let r = post(
+        "/sfn/cluster",
+        "application/x-www-form-urlencoded",
+        "id=nope-0000000000",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = post("/sfn/cluster", "application/x-www-form-urlencoded", "")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = post("/sfn/overview", "application/x-www-form-urlencoded", "")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

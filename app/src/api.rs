@@ -29,7 +29,7 @@ pub async fn refresh_inventory() -> Result<RefreshStatus, AppError> {
 }
 
 /// A file as the download would deliver it, for the Downloads panel's live preview.
-#[server(prefix = "/sfn", endpoint = "preview")]
+#[server(prefix = "/sfn", endpoint = "preview", input = leptos::server_fn::codec::Json)]
 pub async fn preview_file(
     id: String,
     kind: String,

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide, app::shell))
+        .layer(axum::middleware::map_response(server_fn_status))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -64,6 +65,28 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Server functions answer every error with 500; ours carry an [`AppError`] that knows
+/// its status (a malformed request is a 400, an unknown cluster a 404), so give the
+/// response that status. The browser decodes the error from any 4xx or 5xx alike.
+async fn server_fn_status(res: axum::response::Response) -> axum::response::Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// How Prometheus reaches the console: `--public-url`, else the request's `Host` header

@@ -3,6 +3,8 @@
 //! endpoint. The SDK's retries are off unless a test turns them on.
 #![allow(dead_code)]
 
+pub mod tools;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

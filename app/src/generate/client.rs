@@ -147,6 +147,24 @@ impl ClientOptions {
         Ok(())
     }
 
+    /// Only the options that matter for a Java (`java`) or librdkafka file in this auth
+    /// mode; the rest are dropped, so they neither travel in URLs nor fail validation.
+    pub fn relevant_to(&self, java: bool, auth: Auth) -> ClientOptions {
+        let keep = |on: bool, v: &Option<String>| if on { v.clone() } else { None };
+        let tls = auth != Auth::None;
+        ClientOptions {
+            truststore: keep(java && tls, &self.truststore),
+            truststore_location: keep(java && tls, &self.truststore_location),
+            truststore_password: keep(java && tls, &self.truststore_password),
+            scram_username: keep(auth == Auth::Scram, &self.scram_username),
+            aws_profile: keep(java && auth == Auth::Iam, &self.aws_profile),
+            aws_role_arn: keep(java && auth == Auth::Iam, &self.aws_role_arn),
+            aws_role_session_name: keep(java && auth == Auth::Iam, &self.aws_role_session_name),
+            aws_sts_region: keep(java && auth == Auth::Iam, &self.aws_sts_region),
+            ca_location: keep(!java && tls, &self.ca_location),
+        }
+    }
+
     pub fn truststore(&self) -> Result<Truststore, AppError> {
         opt(&self.truststore)
             .map(Truststore::parse)
@@ -697,6 +715,38 @@ mod tests {
             let e = java_properties(&cluster(), "sasl-iam", &o, "http://console", T).unwrap_err();
             assert_eq!(e.status_code(), 400, "{o:?}");
         }
+    }
+
+    #[test]
+    fn only_relevant_options_are_kept() {
+        let o = ClientOptions {
+            scram_username: Some("alice".into()),
+            aws_profile: Some("prod".into()),
+            ca_location: Some("/ca.pem".into()),
+            truststore: Some("jks".into()),
+            ..Default::default()
+        };
+        let iam = o.relevant_to(true, Auth::Iam);
+        assert_eq!(
+            (
+                iam.scram_username,
+                iam.aws_profile.as_deref(),
+                iam.ca_location,
+                iam.truststore.as_deref()
+            ),
+            (None, Some("prod"), None, Some("jks"))
+        );
+        let rd = o.relevant_to(false, Auth::Scram);
+        assert_eq!(
+            (
+                rd.scram_username.as_deref(),
+                rd.aws_profile,
+                rd.ca_location.as_deref(),
+                rd.truststore
+            ),
+            (Some("alice"), None, Some("/ca.pem"), None)
+        );
+        assert_eq!(o.relevant_to(true, Auth::None), ClientOptions::default());
     }
 
     #[test]

@@ -84,9 +84,10 @@ pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
     let aws_sts_region = field("aws_sts_region");
     let ca_location = field("ca_location");
 
+    let auth = move || Listener::from_slug(&mode.get()).map(Listener::auth);
     let options = Memo::new(move |_| {
         let v = |s: RwSignal<String>| Some(s.get()).filter(|s| !s.trim().is_empty());
-        ClientOptions {
+        let all = ClientOptions {
             truststore: v(truststore),
             truststore_location: v(truststore_location),
             truststore_password: v(truststore_password),
@@ -96,9 +97,12 @@ pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
             aws_role_session_name: v(aws_role_session_name),
             aws_sts_region: v(aws_sts_region),
             ca_location: v(ca_location),
-        }
+        };
+        all.relevant_to(
+            kind.get() == FileKind::ClientProperties,
+            auth().unwrap_or(Auth::None),
+        )
     });
-    let auth = move || Listener::from_slug(&mode.get()).map(Listener::auth);
     let preview_id = id.clone();
     let preview = Resource::new(
         move || (preview_id.clone(), kind.get(), mode.get(), options.get()),

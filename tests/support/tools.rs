@@ -1,0 +1,71 @@
+//! Real peers for tests: Prometheus, promtool, node_exporter, keytool and java, as the
+//! project's setup script installs them. A missing tool fails the test with what to run;
+//! it never skips silently.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+/// Runs a tool, failing the test with a setup hint if it is not installed.
+pub fn run(tool: &str, args: &[&str]) -> Output {
+    Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{tool}` ({e}); run scripts/setup.sh --test"))
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A background process killed when the guard drops.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn spawn(tool: &str, args: &[&str], dir: &Path) -> Proc {
+    let child = Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start `{tool}` ({e}); run scripts/setup.sh --test"));
+    Proc(child)
+}
+
+/// Debian's node_exporter on `addr` (e.g. 127.0.0.12:11002), with its collectors cut to
+/// a cheap few.
+pub fn node_exporter(addr: &str, dir: &Path) -> Proc {
+    spawn(
+        "prometheus-node-exporter",
+        &[
+            &format!("--web.listen-address={addr}"),
+            "--collector.disable-defaults",
+            "--collector.time",
+            "--collector.loadavg",
+            "--collector.meminfo",
+        ],
+        dir,
+    )
+}
+
+/// Waits until something accepts TCP connections on `addr`.
+pub async fn wait_listening(addr: &str) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("nothing listens on {addr}");
+}
