@@ -84,6 +84,7 @@ async fn main() {
     let mut config = Config::for_tests();
     config.database_url = format!("sqlite://{}/bench.db", dir.path().display());
     config.refresh_interval = Duration::from_secs(3600);
+    config.no_probe = true;
     let source = Source::Aws(AwsSource {
         name: "bench".into(),
         profile: None,

@@ -29,10 +29,19 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `${bin} --sample --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      // A real node exporter standing in for the lab cluster's first broker.
+      command: 'prometheus-node-exporter --web.listen-address=127.0.0.21:11002 --collector.disable-defaults --collector.time --collector.stat',
+      url: 'http://127.0.0.21:11002/metrics',
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `${bin} --sample --inventory-file fixtures/lab.toml --probe-timeout 1s --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });

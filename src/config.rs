@@ -106,6 +106,29 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_PUBLIC_URL", value_parser = parse_url)]
     pub public_url: Option<String>,
 
+    /// Connect and answer time limit for one exporter probe (`GET /metrics` on a
+    /// broker's :11001 or :11002).
+    #[arg(long, env = "MSK_CONSOLE_PROBE_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    pub probe_timeout: Duration,
+
+    /// How often every broker's exporters are probed (also after each inventory refresh
+    /// and on request).
+    #[arg(long, env = "MSK_CONSOLE_PROBE_INTERVAL", default_value = "1m", value_parser = parse_duration)]
+    pub probe_interval: Duration,
+
+    /// Most exporter probes in flight at once.
+    #[arg(long, env = "MSK_CONSOLE_PROBE_CONCURRENCY", default_value_t = 512, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub probe_concurrency: u16,
+
+    /// Most bytes read from one exporter's answer (a Kafka broker's JMX exporter can
+    /// answer several MiB).
+    #[arg(long, env = "MSK_CONSOLE_PROBE_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
+    pub probe_body_limit: usize,
+
+    /// Never probe exporters (for consoles that cannot reach the brokers' network).
+    #[arg(long, env = "MSK_CONSOLE_NO_PROBE")]
+    pub no_probe: bool,
+
     /// Longest time one HTTP request to the console may take.
     #[arg(long, env = "MSK_CONSOLE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,

@@ -13,6 +13,7 @@
 pub mod config;
 pub mod http;
 pub mod inventory;
+pub mod prober;
 pub mod store;
 pub mod truststore;
 
@@ -50,6 +51,7 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub inventory: Arc<InventoryService>,
     pub truststore: Arc<truststore::Truststore>,
+    pub probes: Arc<prober::ProbeService>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
     pub fn console(&self) -> Console {
         Console(Arc::new(PageService {
             inventory: self.inventory.clone(),
+            probes: self.probes.clone(),
             public_url: self.config.public_url.clone(),
             listen: self.config.listen,
         }))
@@ -66,6 +69,7 @@ impl AppState {
 /// What pages and server functions may ask of the server (see `app::service`).
 struct PageService {
     inventory: Arc<InventoryService>,
+    probes: Arc<prober::ProbeService>,
     public_url: Option<String>,
     listen: std::net::SocketAddr,
 }
@@ -77,6 +81,12 @@ impl app::service::ConsoleService for PageService {
 
     fn request_refresh(&self) -> app::model::RefreshStatus {
         self.inventory.request_refresh()
+    }
+
+    fn request_probe(&self, cluster_id: Option<String>) -> app::model::SweepStatus {
+        let status = self.inventory.sweep_requested();
+        self.probes.request(cluster_id);
+        status
     }
 
     fn now(&self) -> String {
@@ -119,6 +129,16 @@ impl App {
             credentials,
         };
         let inventory = InventoryService::start(sources, settings, pool.clone()).await;
+        let probes = prober::ProbeService::start(
+            prober::ProberSettings {
+                timeout: config.probe_timeout,
+                concurrency: usize::from(config.probe_concurrency),
+                body_limit: config.probe_body_limit,
+            },
+            config.probe_interval,
+            !config.no_probe,
+            inventory.clone(),
+        );
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(config.site_root.to_string_lossy().into_owned())
@@ -131,6 +151,7 @@ impl App {
             config: Arc::new(config),
             pool,
             inventory,
+            probes,
         };
         let router = http::router(state.clone());
         Ok(App { state, router })

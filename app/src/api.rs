@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Cluster, InventoryOverview, RefreshStatus};
+use crate::model::{
+    Cluster, ClusterDetail, Coverage, InventoryOverview, RefreshStatus, SweepStatus,
+};
 
 /// The cluster list with the state of every source.
 #[server(prefix = "/sfn", endpoint = "overview")]
@@ -14,11 +16,45 @@ pub async fn get_overview() -> Result<InventoryOverview, AppError> {
     Ok(InventoryOverview::from(&*console.0.inventory()))
 }
 
-/// One cluster's full record, by id (or ARN).
+/// One cluster's full record and its last exporter probe, by id (or ARN).
 #[server(prefix = "/sfn", endpoint = "cluster")]
-pub async fn get_cluster(id: String) -> Result<Cluster, AppError> {
+pub async fn get_cluster(id: String) -> Result<ClusterDetail, AppError> {
     let console = crate::service::console()?;
-    find_cluster(&console.0.inventory(), &id).cloned()
+    cluster_detail(&console.0.inventory(), &id)
+}
+
+/// The monitoring-coverage overview, filtered by source and region.
+#[server(prefix = "/sfn", endpoint = "coverage")]
+pub async fn get_coverage(
+    source: Option<String>,
+    region: Option<String>,
+) -> Result<Coverage, AppError> {
+    let console = crate::service::console()?;
+    Ok(crate::model::coverage(
+        &console.0.inventory(),
+        source.as_deref(),
+        region.as_deref(),
+    ))
+}
+
+/// Probes the exporters of one cluster (or every cluster) now.
+#[server(prefix = "/sfn", endpoint = "probe")]
+pub async fn probe_exporters(cluster: Option<String>) -> Result<SweepStatus, AppError> {
+    let console = crate::service::console()?;
+    if let Some(id) = cluster.as_deref().filter(|s| !s.is_empty()) {
+        find_cluster(&console.0.inventory(), id)?;
+    }
+    Ok(console.0.request_probe(cluster.filter(|s| !s.is_empty())))
+}
+
+/// A cluster with its reachability.
+pub fn cluster_detail(inv: &crate::model::Inventory, id: &str) -> Result<ClusterDetail, AppError> {
+    let c = find_cluster(inv, id)?;
+    Ok(ClusterDetail {
+        cluster: c.clone(),
+        reachability: inv.reachability.get(&c.id).cloned(),
+        sweep: inv.sweep.clone(),
+    })
 }
 
 /// Starts an inventory refresh now.

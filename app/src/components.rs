@@ -16,6 +16,7 @@ pub fn Header() -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/" exact=true>"Clusters"</A>
+                <A href="/coverage">"Coverage"</A>
             </nav>
             <ThemeSwitch/>
         </header>

@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::clusters::ClustersPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/coverage") view=pages::coverage::CoveragePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

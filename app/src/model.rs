@@ -435,6 +435,9 @@ pub struct Inventory {
     pub refresh: RefreshStatus,
     /// The inventory holds the built-in sample data, not real clusters.
     pub sample: bool,
+    /// The last exporter probe of each cluster, by cluster id.
+    pub reachability: std::collections::BTreeMap<String, ClusterReachability>,
+    pub sweep: SweepStatus,
 }
 
 impl Inventory {
@@ -534,5 +537,241 @@ mod tests {
         assert!(!is_valid_cluster_id("../etc/passwd"));
         assert!(!is_valid_cluster_id("Orders"));
         assert!(!is_valid_cluster_id(""));
+    }
+}
+
+/// What probing one exporter of one broker found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeState {
+    /// Enabled, answered 200 with Prometheus text.
+    Up,
+    /// Enabled, but did not answer usefully (see the reason).
+    Down,
+    /// Not enabled, and indeed not answering.
+    Off,
+    /// Not enabled in MSK's settings, yet it answers with metrics.
+    Unexpected,
+}
+
+impl ProbeState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProbeState::Up => "up",
+            ProbeState::Down => "down",
+            ProbeState::Off => "off",
+            ProbeState::Unexpected => "answers while off",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExporterProbe {
+    /// `host:port` that was asked for `/metrics`.
+    pub target: String,
+    pub state: ProbeState,
+    /// Why it is down, in plain words (refused, timed out, DNS failure, HTTP 404, …).
+    pub reason: Option<String>,
+    pub latency_ms: Option<u32>,
+    /// Samples in the exposition, when it parsed.
+    pub samples: Option<u32>,
+    /// A telling value: `kafka_server_*` presence, node uptime.
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BrokerReachability {
+    pub broker_id: u32,
+    pub host: String,
+    pub jmx: ExporterProbe,
+    pub node: ExporterProbe,
+}
+
+/// The last probe of one cluster's exporters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClusterReachability {
+    pub cluster_id: String,
+    /// RFC 3339 time the probe finished.
+    pub checked_at: String,
+    pub brokers: Vec<BrokerReachability>,
+}
+
+impl ClusterReachability {
+    /// (reachable, total) for the JMX and the node exporter.
+    pub fn counts(&self) -> ((usize, usize), (usize, usize)) {
+        let n = self.brokers.len();
+        let up = |f: fn(&BrokerReachability) -> &ExporterProbe| {
+            self.brokers
+                .iter()
+                .filter(|b| f(b).state == ProbeState::Up)
+                .count()
+        };
+        ((up(|b| &b.jmx), n), (up(|b| &b.node), n))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepStatus {
+    pub running: bool,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub done: usize,
+    pub total: usize,
+    /// Completed sweeps since start.
+    pub generation: u64,
+}
+
+/// A cluster with its last exporter probe: what the cluster page and
+/// `GET /api/clusters/{id}` show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterDetail {
+    #[serde(flatten)]
+    pub cluster: Cluster,
+    pub reachability: Option<ClusterReachability>,
+    /// The state of the exporter sweeps (for the "Probe now" progress).
+    pub sweep: SweepStatus,
+}
+
+/// Where a cluster stands on monitoring coverage, worst first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverageStatus {
+    /// An enabled exporter answers on no broker.
+    Unreachable,
+    /// An enabled exporter answers on some brokers only.
+    Partial,
+    /// Not probed yet.
+    Pending,
+    /// Open monitoring is off (or not available, as on serverless clusters).
+    Off,
+    /// Every enabled exporter answers on every broker.
+    Covered,
+}
+
+impl CoverageStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageStatus::Unreachable => "enabled but unreachable",
+            CoverageStatus::Partial => "partially reachable",
+            CoverageStatus::Pending => "not probed yet",
+            CoverageStatus::Off => "monitoring off",
+            CoverageStatus::Covered => "covered",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterCoverage {
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    pub region: String,
+    pub kind: ClusterKind,
+    pub jmx_enabled: bool,
+    pub node_enabled: bool,
+    pub brokers: usize,
+    pub jmx_up: usize,
+    pub node_up: usize,
+    pub status: CoverageStatus,
+    pub checked_at: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageTotals {
+    pub clusters: usize,
+    /// Both exporters enabled and answering on every broker.
+    pub clusters_fully_covered: usize,
+    pub brokers: usize,
+    /// Brokers on which every enabled exporter answers (of clusters with monitoring on).
+    pub brokers_covered: usize,
+}
+
+/// The coverage overview: problems first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub totals: CoverageTotals,
+    pub clusters: Vec<ClusterCoverage>,
+    /// Every source and region, for the filter.
+    pub sources: Vec<String>,
+    pub regions: Vec<String>,
+    pub sweep: SweepStatus,
+}
+
+/// Computes the coverage overview of the clusters matching `source` and `region`.
+pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> Coverage {
+    let mut sources: Vec<String> = inv.clusters.iter().map(|c| c.source.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    let mut regions: Vec<String> = inv.clusters.iter().map(|c| c.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let wanted = |v: &str, f: Option<&str>| f.is_none_or(|f| f.is_empty() || f == v);
+    let mut clusters: Vec<ClusterCoverage> = inv
+        .clusters
+        .iter()
+        .filter(|c| wanted(&c.source, source) && wanted(&c.region, region))
+        .map(|c| {
+            let r = inv.reachability.get(&c.id);
+            let ((jmx_up, n), (node_up, _)) = r
+                .map(ClusterReachability::counts)
+                .unwrap_or(((0, 0), (0, 0)));
+            let brokers = if r.is_some() { n } else { c.brokers.len() };
+            let (jmx, node) = (c.monitoring.jmx_exporter, c.monitoring.node_exporter);
+            let status = if c.kind == ClusterKind::Serverless || !(jmx || node) {
+                CoverageStatus::Off
+            } else if r.is_none() {
+                CoverageStatus::Pending
+            } else if (jmx && jmx_up == 0) || (node && node_up == 0) {
+                CoverageStatus::Unreachable
+            } else if (jmx && jmx_up < brokers) || (node && node_up < brokers) {
+                CoverageStatus::Partial
+            } else {
+                CoverageStatus::Covered
+            };
+            ClusterCoverage {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                source: c.source.clone(),
+                region: c.region.clone(),
+                kind: c.kind,
+                jmx_enabled: jmx,
+                node_enabled: node,
+                brokers,
+                jmx_up,
+                node_up,
+                status,
+                checked_at: r.map(|r| r.checked_at.clone()),
+            }
+        })
+        .collect();
+    clusters.sort_by(|a, b| (a.status, &a.name, &a.region).cmp(&(b.status, &b.name, &b.region)));
+    let mut totals = CoverageTotals {
+        clusters: clusters.len(),
+        ..CoverageTotals::default()
+    };
+    for c in &clusters {
+        totals.brokers += c.brokers;
+        if c.status == CoverageStatus::Covered && c.jmx_enabled && c.node_enabled {
+            totals.clusters_fully_covered += 1;
+        }
+        if c.jmx_enabled || c.node_enabled {
+            if let Some(r) = inv.reachability.get(&c.id) {
+                totals.brokers_covered += r
+                    .brokers
+                    .iter()
+                    .filter(|b| {
+                        (!c.jmx_enabled || b.jmx.state == ProbeState::Up)
+                            && (!c.node_enabled || b.node.state == ProbeState::Up)
+                    })
+                    .count();
+            }
+        }
+    }
+    Coverage {
+        totals,
+        clusters,
+        sources,
+        regions,
+        sweep: inv.sweep.clone(),
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
-use crate::model::{Inventory, RefreshStatus};
+use crate::model::{Inventory, RefreshStatus, SweepStatus};
 
 pub trait ConsoleService: Send + Sync + 'static {
     /// The current inventory (cheap: a shared snapshot).
@@ -17,6 +17,9 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// Starts a refresh of every source now, unless one is running; returns its status.
     fn request_refresh(&self) -> RefreshStatus;
+
+    /// Starts probing the exporters of one cluster (or all) now; returns the sweep status.
+    fn request_probe(&self, cluster_id: Option<String>) -> SweepStatus;
 
     /// The current time for "generated at" lines (RFC 3339, UTC).
     fn now(&self) -> String;

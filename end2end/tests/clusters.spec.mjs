@@ -4,18 +4,18 @@ test('the cluster list loads, filters as you type, and sorts', async ({ page }) 
   await page.goto('/');
   await expect(page.locator('#sample-banner')).toContainText('Sample data');
   const rows = page.locator('#cluster-table tbody tr');
-  await expect(rows).toHaveCount(5);
+  await expect(rows).toHaveCount(6);
   await hydrated(page);
 
   await page.locator('#cluster-filter').fill('kraft');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('events-kraft');
-  await expect(page.locator('#cluster-count')).toHaveText('1 of 5 clusters');
+  await expect(page.locator('#cluster-count')).toHaveText('1 of 6 clusters');
   await page.locator('#cluster-filter').fill('eu-west-1 iam');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('orders-prod');
   await page.locator('#cluster-filter').fill('');
-  await expect(rows).toHaveCount(5);
+  await expect(rows).toHaveCount(6);
 
   await page.getByRole('link', { name: /^Name/ }).click();
   await expect(page).toHaveURL(/sort=name&dir=desc/);

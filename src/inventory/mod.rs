@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::model::{Cluster, Inventory, RefreshStatus, SourceError, SourceStatus};
+use app::model::{
+    Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceStatus, SweepStatus,
+};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use sqlx::SqlitePool;
 use tokio::sync::{watch, Notify};
@@ -59,6 +61,8 @@ pub struct InventoryService {
     fetchers: Vec<Fetcher>,
     slots: Mutex<BTreeMap<(String, String), Slot>>,
     progress: Mutex<RefreshStatus>,
+    reachability: Mutex<BTreeMap<String, ClusterReachability>>,
+    sweep: Mutex<SweepStatus>,
     running: AtomicBool,
     sample: bool,
     tx: watch::Sender<Arc<Inventory>>,
@@ -104,6 +108,8 @@ impl InventoryService {
             fetchers,
             slots: Mutex::new(BTreeMap::new()),
             progress: Mutex::new(RefreshStatus::default()),
+            reachability: Mutex::new(BTreeMap::new()),
+            sweep: Mutex::new(SweepStatus::default()),
             running: AtomicBool::new(false),
             sample,
             tx,
@@ -367,12 +373,87 @@ impl InventoryService {
             })
             .collect();
         let refresh = self.progress.lock().expect("progress lock").clone();
+        let reachability = {
+            let mut r = self.reachability.lock().expect("reachability lock");
+            // Forget probes of clusters that are gone.
+            r.retain(|id, _| seen.contains(id));
+            r.clone()
+        };
+        let sweep = self.sweep.lock().expect("sweep lock").clone();
         self.tx.send_replace(Arc::new(Inventory {
             clusters,
             sources,
             refresh,
             sample: self.sample,
+            reachability,
+            sweep,
         }));
+    }
+}
+
+impl InventoryService {
+    /// The clusters whose exporters may be probed: every listed cluster except the
+    /// built-in sample data, whose made-up host names must not be looked up.
+    pub fn probe_candidates(&self) -> Vec<Cluster> {
+        let inv = self.inventory();
+        inv.clusters
+            .iter()
+            .filter(|c| !(self.sample && c.source == "sample"))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn sweep_started(&self, total: usize) {
+        {
+            let mut s = self.sweep.lock().expect("sweep lock");
+            s.running = true;
+            s.started_at = Some(crate::now_rfc3339());
+            s.done = 0;
+            s.total = total;
+        }
+        self.publish();
+    }
+
+    pub(crate) fn sweep_progress(&self, done: usize) {
+        let changed = {
+            let mut s = self.sweep.lock().expect("sweep lock");
+            let changed = s.done != done;
+            s.done = done;
+            changed
+        };
+        if changed {
+            self.publish();
+        }
+    }
+
+    pub(crate) fn sweep_finished(&self, results: Vec<ClusterReachability>) {
+        {
+            let mut r = self.reachability.lock().expect("reachability lock");
+            for c in results {
+                r.insert(c.cluster_id.clone(), c);
+            }
+        }
+        {
+            let mut s = self.sweep.lock().expect("sweep lock");
+            s.running = false;
+            s.done = s.total;
+            s.finished_at = Some(crate::now_rfc3339());
+            s.generation += 1;
+        }
+        self.publish();
+    }
+
+    /// Marks a requested sweep as running at once, so the page shows it.
+    pub fn sweep_requested(&self) -> SweepStatus {
+        {
+            let mut s = self.sweep.lock().expect("sweep lock");
+            if !s.running {
+                s.running = true;
+                s.done = 0;
+            }
+        }
+        self.publish();
+        self.sweep.lock().expect("sweep lock").clone()
     }
 }
 

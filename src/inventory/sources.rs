@@ -70,11 +70,11 @@ struct FileEntry {
 /// Works out the sources from the configuration; a sources file that cannot be read or
 /// parsed stops the console at start with the reason.
 pub fn from_config(config: &Config) -> Result<Vec<Source>, StartError> {
-    if config.sample {
-        return Ok(vec![Source::Sample]);
-    }
     let mut sources = Vec::new();
-    if let Some(path) = &config.sources_file {
+    if config.sample {
+        // The sample stands in for AWS; inventory files still come along.
+        sources.push(Source::Sample);
+    } else if let Some(path) = &config.sources_file {
         sources.extend(read_sources_file(path, config)?);
     } else if !config.no_aws {
         let regions = config.aws_regions.clone();

@@ -52,6 +52,7 @@ pub fn node_exporter(addr: &str, dir: &Path) -> Proc {
             &format!("--web.listen-address={addr}"),
             "--collector.disable-defaults",
             "--collector.time",
+            "--collector.stat",
             "--collector.loadavg",
             "--collector.meminfo",
         ],

@@ -7,9 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::get_cluster;
+use crate::api::{get_cluster, ProbeExporters};
 use crate::components::{Badge, CopyButton, ErrorPanel};
-use crate::model::{Cluster, ClusterKind, MetadataMode, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT};
+use crate::model::{
+    Cluster, ClusterDetail, ClusterKind, ExporterProbe, MetadataMode, ProbeState,
+    JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+};
 use crate::pages::downloads::DownloadsPanel;
 
 #[component]
@@ -21,7 +24,7 @@ pub fn ClusterPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
             {move || Suspend::new(async move {
                 match cluster.await {
-                    Ok(c) => view! { <ClientInformation c/> }.into_any(),
+                    Ok(d) => view! { <ClientInformation c=d.cluster/> }.into_any(),
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -112,29 +115,13 @@ fn ClientInformation(c: Cluster) -> impl IntoView {
             }}
         </section>
 
-        <section>
-            <h2>"Brokers"</h2>
-            {if serverless {
-                view! { <p>"Serverless clusters have no brokers to address: clients use the bootstrap string."</p> }.into_any()
-            } else if c.brokers.is_empty() {
-                view! { <p class="empty">"No broker nodes were listed for this cluster."</p> }.into_any()
-            } else {
-                view! {
-                    <table id="broker-table">
-                        <thead><tr><th>"ID"</th><th>"Endpoints"</th><th>"Client VPC IP"</th></tr></thead>
-                        <tbody>
-                        {c.brokers.iter().map(|b| view! {
-                            <tr>
-                                <td class="num">{b.id}</td>
-                                <td>{b.endpoints.iter().map(|e| view! { <code>{e.clone()}</code> " " }).collect_view()}</td>
-                                <td>{b.client_vpc_ip.clone().unwrap_or_else(|| "—".into())}</td>
-                            </tr>
-                        }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
-        </section>
+        {if serverless {
+            view! { <section><h2>"Brokers"</h2><p>"Serverless clusters have no brokers to address: clients use the bootstrap string. They have no open monitoring either."</p></section> }.into_any()
+        } else if c.brokers.is_empty() && c.bootstrap.is_empty() {
+            view! { <section><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
+        } else {
+            view! { <BrokersPanel id=c.id.clone()/> }.into_any()
+        }}
 
         <section>
             <h2>"Settings"</h2>
@@ -155,5 +142,140 @@ fn ClientInformation(c: Cluster) -> impl IntoView {
                 {c.created.clone().map(|t| view! { <dt>"Created"</dt><dd>{t}</dd> })}
             </dl>
         </section>
+    }
+}
+
+/// The brokers with their endpoints and what probing their exporters found, plus a
+/// "Probe now" button that shows progress until the sweep ends.
+#[component]
+fn BrokersPanel(id: String) -> impl IntoView {
+    let probe = ServerAction::<ProbeExporters>::new();
+    let tick = RwSignal::new(0u64);
+    let rid = id.clone();
+    let detail = Resource::new(
+        move || (rid.clone(), tick.get(), probe.version().get()),
+        |(id, _, _)| get_cluster(id),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = detail.get() {
+            if d.sweep.running {
+                set_timeout(
+                    move || tick.update(|t| *t += 1),
+                    std::time::Duration::from_millis(700),
+                );
+            }
+        }
+    });
+    view! {
+        <section id="brokers">
+            <Transition fallback=|| view! { <h2>"Brokers"</h2><p class="muted">"Loading…"</p> }>
+                {move || { let id = id.clone(); Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <BrokerTable d probe id/> }.into_any(),
+                        Err(e) => view! { <h2>"Brokers"</h2><p class="banner error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}}
+            </Transition>
+        </section>
+    }
+}
+
+fn probe_cell(p: &ExporterProbe) -> impl IntoView {
+    let tone = match p.state {
+        ProbeState::Up => "ok",
+        ProbeState::Down => "bad",
+        ProbeState::Off => "neutral",
+        ProbeState::Unexpected => "warn",
+    };
+    let latency = p
+        .latency_ms
+        .filter(|_| p.state == ProbeState::Up || p.state == ProbeState::Unexpected)
+        .map(|l| format!("{l} ms"));
+    let note = p
+        .detail
+        .clone()
+        .or_else(|| p.reason.clone())
+        .unwrap_or_default();
+    let title = format!(
+        "{}: {}",
+        p.target,
+        p.reason
+            .clone()
+            .or_else(|| p.detail.clone())
+            .unwrap_or_default()
+    );
+    view! {
+        <td class="probe" data-state=p.state.label() title=title>
+            <Badge text=p.state.label() tone=tone/>
+            {latency.map(|l| view! { <span class="muted small">" " {l}</span> })}
+            <div class="small muted reason">{note}</div>
+        </td>
+    }
+}
+
+#[component]
+fn BrokerTable(d: ClusterDetail, probe: ServerAction<ProbeExporters>, id: String) -> impl IntoView {
+    let c = d.cluster;
+    let running = d.sweep.running;
+    let button = if running {
+        format!("Probing… {}/{}", d.sweep.done, d.sweep.total)
+    } else {
+        "Probe now".to_string()
+    };
+    let checked = match &d.reachability {
+        Some(r) => format!("Exporters last probed {}.", r.checked_at),
+        None if running => "Probing the exporters…".to_string(),
+        None => "The exporters have not been probed yet.".to_string(),
+    };
+    let rows: Vec<_> = c
+        .brokers
+        .iter()
+        .map(|b| {
+            let r = d
+                .reachability
+                .as_ref()
+                .and_then(|r| r.brokers.iter().find(|x| x.broker_id == b.id).cloned());
+            (b.clone(), r)
+        })
+        .collect();
+    let monitoring = format!(
+        "Open monitoring: JMX exporter {}, node exporter {}.",
+        if c.monitoring.jmx_exporter {
+            "on"
+        } else {
+            "off"
+        },
+        if c.monitoring.node_exporter {
+            "on"
+        } else {
+            "off"
+        }
+    );
+    view! {
+        <div class="page-head">
+            <h2>"Brokers"</h2>
+            <ActionForm action=probe attr:class="inline-form">
+                <input type="hidden" name="cluster" value=id/>
+                <button type="submit" class="button" id="probe-button" disabled=running>{button}</button>
+            </ActionForm>
+        </div>
+        <p class="muted small" id="probe-status">{checked} " " {monitoring}</p>
+        <table id="broker-table">
+            <thead><tr><th>"ID"</th><th>"Endpoints"</th><th>"Client VPC IP"</th>
+                <th>{format!("JMX :{JMX_EXPORTER_PORT}")}</th><th>{format!("Node :{NODE_EXPORTER_PORT}")}</th></tr></thead>
+            <tbody>
+            {rows.into_iter().map(|(b, r)| view! {
+                <tr data-broker=b.id>
+                    <td class="num">{b.id}</td>
+                    <td>{b.endpoints.iter().map(|e| view! { <code>{e.clone()}</code> " " }).collect_view()}</td>
+                    <td>{b.client_vpc_ip.clone().unwrap_or_else(|| "—".into())}</td>
+                    {match r {
+                        Some(r) => view! { {probe_cell(&r.jmx)} {probe_cell(&r.node)} }.into_any(),
+                        None => view! { <td class="muted">"—"</td><td class="muted">"—"</td> }.into_any(),
+                    }}
+                </tr>
+            }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod clusters;
+pub mod coverage;
 pub mod downloads;
 
 use leptos::prelude::*;

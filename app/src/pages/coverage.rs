@@ -1,0 +1,173 @@
+//! Monitoring coverage, for team leads: every cluster with its exporters (enabled or
+//! not) and how many brokers answer on each, problems first: enabled but unreachable,
+//! then partially reachable, then off. Totals on top, a filter by source and region, and
+//! a bar per exporter that shows at a glance how much of a cluster is covered.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{get_coverage, ProbeExporters};
+use crate::components::{Badge, ErrorPanel};
+use crate::model::{ClusterCoverage, Coverage, CoverageStatus};
+
+#[component]
+pub fn CoveragePage() -> impl IntoView {
+    let query = use_query_map();
+    let source = RwSignal::new(query.with_untracked(|q| q.get("source").unwrap_or_default()));
+    let region = RwSignal::new(query.with_untracked(|q| q.get("region").unwrap_or_default()));
+    let probe = ServerAction::<ProbeExporters>::new();
+    let tick = RwSignal::new(0u64);
+    let data = Resource::new(
+        move || {
+            (
+                source.get(),
+                region.get(),
+                tick.get(),
+                probe.version().get(),
+            )
+        },
+        |(s, r, _, _)| get_coverage(Some(s), Some(r)),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = data.get() {
+            if c.sweep.running {
+                set_timeout(
+                    move || tick.update(|t| *t += 1),
+                    std::time::Duration::from_millis(700),
+                );
+            }
+        }
+    });
+    view! {
+        <Title text="Coverage"/>
+        <Transition fallback=|| view! { <h1>"Monitoring coverage"</h1><p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(c) => view! { <CoverageView c source region probe/> }.into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CoverageView(
+    c: Coverage,
+    source: RwSignal<String>,
+    region: RwSignal<String>,
+    probe: ServerAction<ProbeExporters>,
+) -> impl IntoView {
+    let t = c.totals.clone();
+    let running = c.sweep.running;
+    let button = if running {
+        format!("Probing… {}/{}", c.sweep.done, c.sweep.total)
+    } else {
+        "Probe all now".to_string()
+    };
+    let last = c
+        .sweep
+        .finished_at
+        .clone()
+        .map(|t| format!("Last sweep finished {t}."))
+        .unwrap_or_else(|| "No sweep has finished yet.".into());
+    let select = |name: &'static str,
+                  label: &'static str,
+                  options: Vec<String>,
+                  sig: RwSignal<String>| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <select name=name on:change=move |ev| sig.set(event_target_value(&ev))>
+                    <option value="" selected=move || sig.get().is_empty()>"All"</option>
+                    {options.into_iter().map(|o| {
+                        let v = o.clone();
+                        let value = o.clone();
+                        view! { <option value=value selected=move || sig.get() == v>{o}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Monitoring coverage"</h1>
+            <ActionForm action=probe attr:class="inline-form">
+                <button type="submit" class="button" id="probe-all" disabled=running>{button}</button>
+            </ActionForm>
+        </div>
+        <div class="totals" id="coverage-totals">
+            <div class="total"><strong>{format!("{} of {}", t.clusters_fully_covered, t.clusters)}</strong>
+                <span>"clusters fully covered (both exporters on, answering on every broker)"</span></div>
+            <div class="total"><strong>{format!("{} of {}", t.brokers_covered, t.brokers)}</strong>
+                <span>"brokers whose enabled exporters all answer"</span></div>
+        </div>
+        <form method="get" class="filter download-form">
+            <div class="fields">
+                {select("source", "Source", c.sources.clone(), source)}
+                {select("region", "Region", c.regions.clone(), region)}
+            </div>
+            <noscript><button type="submit" class="button">"Filter"</button></noscript>
+        </form>
+        <p class="muted small">{last}</p>
+        {if c.clusters.is_empty() {
+            view! { <p class="empty">"No clusters match."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                <table id="coverage-table">
+                    <thead><tr><th>"Cluster"</th><th>"Source · region"</th><th>"Status"</th>
+                        <th>"JMX exporter"</th><th>"Node exporter"</th><th>"Probed"</th></tr></thead>
+                    <tbody>{c.clusters.into_iter().map(|cc| view! { <CoverageRow cc/> }).collect_view()}</tbody>
+                </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+fn bar(enabled: bool, up: usize, total: usize, probed: bool) -> impl IntoView {
+    if !enabled {
+        return view! { <span class="muted">"not enabled"</span> }.into_any();
+    }
+    if !probed {
+        return view! { <span class="muted">"enabled, not probed yet"</span> }.into_any();
+    }
+    let pct = (up * 100).checked_div(total).unwrap_or(0);
+    let tone = if up == total && total > 0 {
+        "ok"
+    } else if up == 0 {
+        "bad"
+    } else {
+        "warn"
+    };
+    view! {
+        <div class="cover" title=format!("{up} of {total} brokers answer")>
+            <div class=format!("bar {tone}")><div class="fill" style=format!("width:{pct}%")></div></div>
+            <span class="small">{format!("{up} of {total}")}</span>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
+    let tone = match cc.status {
+        CoverageStatus::Unreachable => "bad",
+        CoverageStatus::Partial => "warn",
+        CoverageStatus::Covered => "ok",
+        CoverageStatus::Pending | CoverageStatus::Off => "neutral",
+    };
+    let probed = cc.checked_at.is_some();
+    view! {
+        <tr data-cluster=cc.id.clone() data-status=cc.status.label()>
+            <td><a href=format!("/clusters/{}#brokers", cc.id)>{cc.name.clone()}</a></td>
+            <td>{cc.source.clone()} <span class="muted">" · " {cc.region.clone()}</span></td>
+            <td><Badge text=cc.status.label() tone=tone/></td>
+            <td>{bar(cc.jmx_enabled, cc.jmx_up, cc.brokers, probed)}</td>
+            <td>{bar(cc.node_enabled, cc.node_up, cc.brokers, probed)}</td>
+            <td class="small muted">{cc.checked_at.clone().unwrap_or_else(|| "—".into())}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,427 @@
+//! Exporter reachability: asks every broker's JMX exporter (:11001) and node exporter
+//! (:11002) for `/metrics`, the way Prometheus would, and says in plain words what it got.
+//!
+//! Only hosts and ports from the inventory are ever probed: targets come from the brokers
+//! of listed clusters and the two open-monitoring ports, never from a request, so the
+//! console cannot be used to reach arbitrary addresses.
+//!
+//! Each probe has a connect and a total time limit (`--probe-timeout`), reads at most
+//! `--probe-body-limit` bytes, and at most `--probe-concurrency` probes run at once. A
+//! sweep of many targets therefore takes about one timeout, not one per dead target.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::generate::prometheus::broker_hosts;
+use app::model::{
+    BrokerReachability, Cluster, ClusterKind, ClusterReachability, ExporterProbe, ProbeState,
+    JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+};
+use futures::StreamExt;
+
+/// Which exporter a target is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exporter {
+    Jmx,
+    Node,
+}
+
+/// One `host:port` to ask, and whether MSK says the exporter is enabled there.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub exporter: Exporter,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProberSettings {
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub body_limit: usize,
+}
+
+pub struct Prober {
+    client: reqwest::Client,
+    settings: ProberSettings,
+}
+
+impl Prober {
+    pub fn new(settings: ProberSettings) -> Prober {
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.timeout)
+            .timeout(settings.timeout)
+            // Exporters answer directly; a proxy from the environment would change what
+            // we measure, and a redirect could lead outside the inventory.
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                "msk-console/",
+                env!("CARGO_PKG_VERSION"),
+                " (exporter probe)"
+            ))
+            .build()
+            .expect("the HTTP client's settings are valid");
+        Prober { client, settings }
+    }
+
+    /// The targets of one cluster: both exporters of every broker.
+    pub fn targets(cluster: &Cluster) -> Vec<(u32, String)> {
+        if cluster.kind == ClusterKind::Serverless {
+            return Vec::new();
+        }
+        let hosts = broker_hosts(cluster);
+        hosts
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                (
+                    cluster.brokers.get(i).map(|b| b.id).unwrap_or(i as u32 + 1),
+                    h,
+                )
+            })
+            .collect()
+    }
+
+    /// Probes every broker of the given clusters; `progress` counts finished clusters.
+    pub async fn sweep(
+        &self,
+        clusters: &[Cluster],
+        progress: &AtomicUsize,
+    ) -> Vec<ClusterReachability> {
+        let plans: Vec<(&Cluster, Vec<(u32, String)>)> =
+            clusters.iter().map(|c| (c, Self::targets(c))).collect();
+        let mut targets = Vec::new();
+        for (c, brokers) in &plans {
+            for (_, host) in brokers {
+                for (port, exporter, enabled) in [
+                    (JMX_EXPORTER_PORT, Exporter::Jmx, c.monitoring.jmx_exporter),
+                    (
+                        NODE_EXPORTER_PORT,
+                        Exporter::Node,
+                        c.monitoring.node_exporter,
+                    ),
+                ] {
+                    targets.push(Target {
+                        host: host.clone(),
+                        port,
+                        exporter,
+                        enabled,
+                    });
+                }
+            }
+        }
+        let mut results = self.probe_all(targets).await.into_iter();
+        let checked_at = crate::now_rfc3339();
+        let mut out = Vec::new();
+        for (c, brokers) in plans {
+            let brokers = brokers
+                .into_iter()
+                .map(|(broker_id, host)| {
+                    let jmx = results.next().expect("one result per target");
+                    let node = results.next().expect("one result per target");
+                    BrokerReachability {
+                        broker_id,
+                        host,
+                        jmx,
+                        node,
+                    }
+                })
+                .collect();
+            progress.fetch_add(1, Ordering::SeqCst);
+            out.push(ClusterReachability {
+                cluster_id: c.id.clone(),
+                checked_at: checked_at.clone(),
+                brokers,
+            });
+        }
+        out
+    }
+
+    /// Probes targets with bounded concurrency; results come back in the targets' order.
+    pub async fn probe_all(&self, targets: Vec<Target>) -> Vec<ExporterProbe> {
+        futures::stream::iter(targets)
+            .map(|t| async move { self.probe(&t).await })
+            .buffered(self.settings.concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    /// Asks one exporter for `/metrics`.
+    pub async fn probe(&self, t: &Target) -> ExporterProbe {
+        let target = format!("{}:{}", bracket_ipv6(&t.host), t.port);
+        let start = Instant::now();
+        let outcome = self.fetch(&target).await;
+        let latency_ms = Some(start.elapsed().as_millis().min(u128::from(u32::MAX)) as u32);
+        let (state, reason, samples, detail) = match (outcome, t.enabled) {
+            (Ok(m), true) => (ProbeState::Up, None, Some(m.samples), m.detail(t.exporter)),
+            (Ok(m), false) => (
+                ProbeState::Unexpected,
+                Some("answers with metrics although MSK says this exporter is off".to_string()),
+                Some(m.samples),
+                m.detail(t.exporter),
+            ),
+            (Err(reason), true) => (ProbeState::Down, Some(reason), None, None),
+            (Err(reason), false) => (ProbeState::Off, Some(reason), None, None),
+        };
+        ExporterProbe {
+            target,
+            state,
+            reason,
+            latency_ms,
+            samples,
+            detail,
+        }
+    }
+
+    async fn fetch(&self, target: &str) -> Result<Metrics, String> {
+        let url = format!("http://{target}/metrics");
+        let resp = self
+            .client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| plain_reason(&e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(format!("HTTP {status}"));
+        }
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| plain_reason(&e))?;
+            let room = self.settings.body_limit.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if content_type.starts_with("text/html") {
+            return Err("answers HTML, not Prometheus metrics".into());
+        }
+        Metrics::parse(&body, truncated)
+    }
+}
+
+fn bracket_ipv6(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// A failed request in plain words: refused, timed out, DNS failure, …
+fn plain_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    // The root cause tells refused connections and DNS failures apart.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+                std::io::ErrorKind::ConnectionReset => "connection reset".into(),
+                std::io::ErrorKind::TimedOut => "timed out".into(),
+                _ => format!("network error: {io}"),
+            };
+        }
+        let text = s.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return "DNS failure: the host name does not resolve".into();
+        }
+        source = s.source();
+    }
+    if e.is_connect() {
+        "could not connect".into()
+    } else if e.is_body() || e.is_decode() {
+        "the response broke off".into()
+    } else {
+        format!("HTTP error: {e}")
+    }
+}
+
+/// What a parsed exposition tells.
+#[derive(Debug)]
+struct Metrics {
+    samples: u32,
+    kafka_server: u32,
+    uptime: Option<f64>,
+    truncated: bool,
+}
+
+impl Metrics {
+    fn parse(body: &[u8], truncated: bool) -> Result<Metrics, String> {
+        let text = String::from_utf8_lossy(body);
+        let mut lines: Vec<std::io::Result<String>> =
+            text.lines().map(|l| Ok(l.to_string())).collect();
+        if truncated {
+            // The last line may be cut in half.
+            lines.pop();
+        }
+        let scrape = prometheus_parse::Scrape::parse(lines.into_iter())
+            .map_err(|e| format!("not Prometheus text: {e}"))?;
+        if scrape.samples.is_empty() {
+            return Err("not Prometheus text: no metric samples in the answer".into());
+        }
+        let value = |name: &str| {
+            scrape
+                .samples
+                .iter()
+                .find(|s| s.metric == name)
+                .and_then(|s| match s.value {
+                    prometheus_parse::Value::Gauge(v)
+                    | prometheus_parse::Value::Untyped(v)
+                    | prometheus_parse::Value::Counter(v) => Some(v),
+                    _ => None,
+                })
+        };
+        let uptime = match (value("node_time_seconds"), value("node_boot_time_seconds")) {
+            (Some(now), Some(boot)) if now >= boot => Some(now - boot),
+            _ => None,
+        };
+        Ok(Metrics {
+            samples: scrape.samples.len().min(u32::MAX as usize) as u32,
+            kafka_server: scrape
+                .samples
+                .iter()
+                .filter(|s| s.metric.starts_with("kafka_server_"))
+                .count()
+                .min(u32::MAX as usize) as u32,
+            uptime,
+            truncated,
+        })
+    }
+
+    fn detail(&self, exporter: Exporter) -> Option<String> {
+        let mut d = match exporter {
+            Exporter::Jmx if self.kafka_server > 0 => {
+                format!("{} kafka_server_* samples", self.kafka_server)
+            }
+            Exporter::Jmx => "no kafka_server_* metrics".to_string(),
+            Exporter::Node => match self.uptime {
+                Some(s) => format!(
+                    "host up {}",
+                    humantime::format_duration(Duration::from_secs(s as u64))
+                ),
+                None => format!("{} samples", self.samples),
+            },
+        };
+        if self.truncated {
+            d.push_str(" (answer cut at the size limit)");
+        }
+        Some(d)
+    }
+}
+
+/// Probes on a schedule, after each inventory refresh, and on request, and hands the
+/// results to the inventory.
+pub struct ProbeService {
+    prober: Prober,
+    inventory: Arc<crate::InventoryService>,
+    requests: tokio::sync::mpsc::UnboundedSender<Option<String>>,
+}
+
+impl ProbeService {
+    /// Starts the sweep loop; with `enabled` false, sweeps run only when asked for.
+    pub fn start(
+        settings: ProberSettings,
+        interval: Duration,
+        enabled: bool,
+        inventory: Arc<crate::InventoryService>,
+    ) -> Arc<ProbeService> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
+        let svc = Arc::new(ProbeService {
+            prober: Prober::new(settings),
+            inventory: inventory.clone(),
+            requests: tx,
+        });
+        let looping = svc.clone();
+        tokio::spawn(async move {
+            let mut refreshes = inventory.subscribe();
+            let mut seen = 0;
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                let only: Option<String> = tokio::select! {
+                    _ = tick.tick(), if enabled => None,
+                    changed = refreshes.changed(), if enabled => {
+                        if changed.is_err() { return; }
+                        let generation = refreshes.borrow_and_update().refresh.generation;
+                        if generation == seen { continue; }
+                        seen = generation;
+                        None
+                    }
+                    req = rx.recv() => match req { Some(r) => r, None => return },
+                };
+                looping.sweep(only.as_deref()).await;
+            }
+        });
+        svc
+    }
+
+    /// Asks for a sweep of one cluster (or all); it runs in the background.
+    pub fn request(&self, cluster_id: Option<String>) {
+        let _ = self.requests.send(cluster_id);
+    }
+
+    /// Probes every cluster (or one) now and records the results.
+    pub async fn sweep(&self, only: Option<&str>) {
+        let clusters: Vec<Cluster> = self
+            .inventory
+            .probe_candidates()
+            .into_iter()
+            .filter(|c| only.is_none_or(|id| c.id == id))
+            .collect();
+        let progress = AtomicUsize::new(0);
+        self.inventory.sweep_started(clusters.len());
+        let results = {
+            let sweep = self.prober.sweep(&clusters, &progress);
+            tokio::pin!(sweep);
+            let mut ticker = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tokio::select! {
+                    r = &mut sweep => break r,
+                    _ = ticker.tick() => self.inventory.sweep_progress(progress.load(Ordering::SeqCst)),
+                }
+            }
+        };
+        self.inventory.sweep_finished(results);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_uptime_and_kafka_metrics_are_picked_out() {
+        let node = b"# HELP node_boot_time_seconds Node boot time.\n# TYPE node_boot_time_seconds gauge\nnode_boot_time_seconds 1.7e9\n# TYPE node_time_seconds gauge\nnode_time_seconds 1.7000936e9\n";
+        let m = Metrics::parse(node, false).unwrap();
+        assert_eq!(m.samples, 2);
+        assert_eq!(m.detail(Exporter::Node).unwrap(), "host up 1day 2h");
+        let jmx =
+            b"kafka_server_BrokerTopicMetrics_Count{name=\"MessagesInPerSec\"} 42\njvm_threads 7\n";
+        let m = Metrics::parse(jmx, false).unwrap();
+        assert_eq!(m.detail(Exporter::Jmx).unwrap(), "1 kafka_server_* samples");
+    }
+
+    #[test]
+    fn html_and_empty_answers_are_not_metrics() {
+        let e = Metrics::parse(b"<html><body>It works!</body></html>", false).unwrap_err();
+        assert!(e.contains("not Prometheus text"), "{e}");
+        assert!(Metrics::parse(b"", false).is_err());
+    }
+}
