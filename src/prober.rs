@@ -141,12 +141,18 @@ impl Prober {
     }
 
     /// Probes targets with bounded concurrency; results come back in the targets' order.
+    ///
+    /// Unordered buffering matters: an ordered buffer keeps finished probes in their slots
+    /// behind a slow one, so dead targets would hold the sweep for a timeout per batch.
     pub async fn probe_all(&self, targets: Vec<Target>) -> Vec<ExporterProbe> {
-        futures::stream::iter(targets)
-            .map(|t| async move { self.probe(&t).await })
-            .buffered(self.settings.concurrency.max(1))
-            .collect()
-            .await
+        let mut results: Vec<(usize, ExporterProbe)> =
+            futures::stream::iter(targets.into_iter().enumerate())
+                .map(|(i, t)| async move { (i, self.probe(&t).await) })
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await;
+        results.sort_unstable_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, r)| r).collect()
     }
 
     /// Asks one exporter for `/metrics`.
