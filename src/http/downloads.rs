@@ -34,14 +34,35 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/clusters/{id}/client.properties", get(client_properties))
-        .route("/clusters/{id}/librdkafka.properties", get(librdkafka))
+        .route(
+            "/clusters/{id}/client.properties",
+            file_route(FileKind::ClientProperties),
+        )
+        .route(
+            "/clusters/{id}/librdkafka.properties",
+            file_route(FileKind::Librdkafka),
+        )
         .route("/clusters/{id}/truststore.p12", get(truststore))
-        .route("/clusters/{id}/targets.json", get(cluster_targets))
-        .route("/clusters/{id}/prometheus.yml", get(cluster_prometheus))
+        .route(
+            "/clusters/{id}/targets.json",
+            file_route(FileKind::TargetsJson),
+        )
+        .route(
+            "/clusters/{id}/prometheus.yml",
+            file_route(FileKind::PrometheusFileSd),
+        )
         .route("/targets.json", get(all_targets))
         .route("/prometheus.yml", get(all_prometheus))
         .route("/sd/targets", get(http_sd))
+}
+
+/// The route of one of a cluster's text files.
+fn file_route(kind: FileKind) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(s): State<AppState>, h: HeaderMap, Path(id): Path<String>, q: Q| {
+            cluster_file(s, h, id, q, kind)
+        },
+    )
 }
 
 /// Every query parameter a download takes; unknown ones are refused, so a typo such as
@@ -167,42 +188,6 @@ async fn cluster_file(
         &crate::now_rfc3339(),
     )?;
     Ok(rendered(r))
-}
-
-async fn client_properties(
-    State(s): State<AppState>,
-    h: HeaderMap,
-    Path(id): Path<String>,
-    q: Q,
-) -> Result<Response, AppError> {
-    cluster_file(s, h, id, q, FileKind::ClientProperties).await
-}
-
-async fn librdkafka(
-    State(s): State<AppState>,
-    h: HeaderMap,
-    Path(id): Path<String>,
-    q: Q,
-) -> Result<Response, AppError> {
-    cluster_file(s, h, id, q, FileKind::Librdkafka).await
-}
-
-async fn cluster_targets(
-    State(s): State<AppState>,
-    h: HeaderMap,
-    Path(id): Path<String>,
-    q: Q,
-) -> Result<Response, AppError> {
-    cluster_file(s, h, id, q, FileKind::TargetsJson).await
-}
-
-async fn cluster_prometheus(
-    State(s): State<AppState>,
-    h: HeaderMap,
-    Path(id): Path<String>,
-    q: Q,
-) -> Result<Response, AppError> {
-    cluster_file(s, h, id, q, FileKind::PrometheusFileSd).await
 }
 
 async fn truststore(

@@ -205,7 +205,9 @@ fn Overview(
                                 let (k, d) = sort.get();
                                 let dir = if k == key && !d { "desc" } else { "asc" };
                                 let q = filter.get();
-                                if q.is_empty() { format!("?sort={slug}&dir={dir}") } else { format!("?sort={slug}&dir={dir}&q={}", url_encode(&q)) }
+                                let mut pairs = vec![("sort", slug.to_string()), ("dir", dir.to_string())];
+                                if !q.is_empty() { pairs.push(("q", q)); }
+                                format!("?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
                             }>{label}{move || match sort.get() { (k, d) if k == key => if d { " ▾" } else { " ▴" }, _ => "" }}</a>
                         </th>
                     }).collect_view()}
@@ -274,18 +276,4 @@ fn SourceBanner(status: SourceStatus) -> impl IntoView {
             <div class="hint">{err.hint} " " {kept}</div>
         </div>
     }
-}
-
-/// Percent-encodes a query value (the filter text) for the sort links.
-fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
