@@ -11,7 +11,7 @@ use support::tools::{self, node_exporter, run, text};
 use support::TestApp;
 
 /// An inventory file: one cluster whose brokers are loopback addresses (node exporters
-/// on 127.0.0.12 and .13 stand in for brokers; nothing listens on .14), and one with a
+/// on 127.0.0.2 and .3 stand in for brokers; nothing listens on .4), and one with a
 /// name full of quotes and newlines.
 const INVENTORY: &str = r#"
 source = "lab"
@@ -23,8 +23,8 @@ arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/loop/11111111-2222-3333-4444
 kind = "provisioned"
 auth = { scram = true, iam = true }
 monitoring = { jmx_exporter = false, node_exporter = true }
-bootstrap = { tls = "127.0.0.12:9094,127.0.0.13:9094,127.0.0.14:9094", sasl-scram = "127.0.0.12:9096,127.0.0.13:9096,127.0.0.14:9096", sasl-iam = "127.0.0.12:9098,127.0.0.13:9098,127.0.0.14:9098" }
-brokers = [ { id = 1, endpoints = ["127.0.0.12"] }, { id = 2, endpoints = ["127.0.0.13"] }, { id = 3, endpoints = ["127.0.0.14"] } ]
+bootstrap = { tls = "127.0.0.2:9094,127.0.0.3:9094,127.0.0.4:9094", sasl-scram = "127.0.0.2:9096,127.0.0.3:9096,127.0.0.4:9096", sasl-iam = "127.0.0.2:9098,127.0.0.3:9098,127.0.0.4:9098" }
+brokers = [ { id = 1, endpoints = ["127.0.0.2"] }, { id = 2, endpoints = ["127.0.0.3"] }, { id = 3, endpoints = ["127.0.0.4"] } ]
 
 [[cluster]]
 name = "evil\"name\r\nSet-Cookie: x=1"
@@ -117,7 +117,7 @@ async fn prometheus_yml_passes_promtool_and_its_targets_are_discovered() {
         ],
     );
     let printed = text(&out);
-    for host in ["127.0.0.12:11002", "127.0.0.13:11002", "127.0.0.14:11002"] {
+    for host in ["127.0.0.2:11002", "127.0.0.3:11002", "127.0.0.4:11002"] {
         assert!(printed.contains(host), "{host} not discovered: {printed}");
     }
     assert!(
@@ -151,7 +151,7 @@ async fn prometheus_yml_passes_promtool_and_its_targets_are_discovered() {
             "msk-open-monitoring",
         ],
     );
-    assert!(!text(&out).contains("127.0.0.12:11002"));
+    assert!(!text(&out).contains("127.0.0.2:11002"));
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn all_cluster_targets_follow_the_list_filters_and_skip_unmonitored_cluste
     );
     assert_eq!(
         v[0]["targets"],
-        serde_json::json!(["127.0.0.12:11002", "127.0.0.13:11002", "127.0.0.14:11002"])
+        serde_json::json!(["127.0.0.2:11002", "127.0.0.3:11002", "127.0.0.4:11002"])
     );
     let quiet = id_of(&app, "quiet").await;
     let page = app
@@ -403,10 +403,10 @@ async fn bad_requests_get_4xx_and_names_stay_safe() {
 #[tokio::test]
 async fn a_real_prometheus_scrapes_node_exporters_found_through_http_sd() {
     let (app, dir) = lab().await;
-    let _n1 = node_exporter("127.0.0.12:11002", dir.path());
-    let _n2 = node_exporter("127.0.0.13:11002", dir.path());
-    tools::wait_listening("127.0.0.12:11002").await;
-    tools::wait_listening("127.0.0.13:11002").await;
+    let _n1 = node_exporter("127.0.0.2:11002", dir.path());
+    let _n2 = node_exporter("127.0.0.3:11002", dir.path());
+    tools::wait_listening("127.0.0.2:11002").await;
+    tools::wait_listening("127.0.0.3:11002").await;
 
     let id = id_of(&app, "loop").await;
     let snippet = app
@@ -474,7 +474,7 @@ async fn a_real_prometheus_scrapes_node_exporters_found_through_http_sd() {
             break health;
         }
     };
-    assert_eq!(health["127.0.0.12:11002"], "up");
-    assert_eq!(health["127.0.0.13:11002"], "up");
-    assert_eq!(health["127.0.0.14:11002"], "down");
+    assert_eq!(health["127.0.0.2:11002"], "up");
+    assert_eq!(health["127.0.0.3:11002"], "up");
+    assert_eq!(health["127.0.0.4:11002"], "down");
 }

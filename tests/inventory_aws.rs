@@ -418,3 +418,46 @@ async fn server_functions_answer_bad_input_with_4xx_not_500() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn details_missing_from_the_listing_come_from_describe_cluster() {
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![
+            Fake::provisioned("a", "eu-west-1"),
+            Fake::serverless("s", "eu-west-1"),
+        ],
+        list_without_details: true,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn(vec![aws_source("prod", &fake.url(), &["eu-west-1"])]).await;
+    let inv = app.refreshed(1).await;
+    let a = inv.clusters.iter().find(|c| c.name == "a").unwrap();
+    assert_eq!(a.kafka_version.as_deref(), Some("3.6.0"));
+    assert_eq!(a.broker_count, Some(3));
+    assert!(a.monitoring.jmx_exporter && a.auth.iam);
+    let s = inv.clusters.iter().find(|c| c.name == "s").unwrap();
+    assert!(s.auth.iam);
+    // One list, then per cluster a describe and a bootstrap, and nodes for the provisioned one.
+    assert_eq!(fake.calls(), 1 + 2 + 2 + 1);
+}
+
+#[tokio::test]
+async fn a_call_that_outlives_the_timeout_is_reported_as_a_timeout() {
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![Fake::provisioned("a", "eu-west-1")],
+        latency: std::time::Duration::from_secs(3),
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn_with(vec![aws_source("prod", &fake.url(), &["eu-west-1"])], |c| {
+        c.aws_timeout = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let inv = app.refreshed(1).await;
+    let err = inv.sources[0].error.as_ref().expect("an error");
+    assert_eq!(err.kind, "timeout", "{err:?}");
+    assert!(err.hint.contains("--aws-timeout"));
+}

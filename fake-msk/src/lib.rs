@@ -389,6 +389,9 @@ pub struct Config {
     /// `(region, op)` → (status, n): fail the next n calls, then answer normally
     /// (throttling that retries get through).
     pub transient: HashMap<(String, Op), (u16, usize)>,
+    /// ListClustersV2 leaves out `provisioned`/`serverless`, so callers must use
+    /// DescribeClusterV2 for the details.
+    pub list_without_details: bool,
 }
 
 impl Default for Config {
@@ -399,6 +402,7 @@ impl Default for Config {
             page_size: 100,
             failures: HashMap::new(),
             transient: HashMap::new(),
+            list_without_details: false,
         }
     }
 }
@@ -628,7 +632,16 @@ async fn list_clusters(
                     .as_deref()
                     .is_none_or(|n| cl.name.starts_with(n))
             })
-            .map(Cluster::cluster_info)
+            .map(|cl| {
+                let mut info = cl.cluster_info();
+                if c.list_without_details {
+                    if let Some(o) = info.as_object_mut() {
+                        o.remove("provisioned");
+                        o.remove("serverless");
+                    }
+                }
+                info
+            })
             .collect();
         (infos, c.page_size)
     };
