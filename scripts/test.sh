@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+# A one-off build (CI, a fresh clone) gains nothing from incremental state but disk use.
+if [[ -n "${CI:-}" ]]; then export CARGO_INCREMENTAL=0; fi
 step() { printf '\n\033[1;34m== %s (%ss)\033[0m\n' "$*" "$(( $(date +%s) - start ))" >&2; }
 
 step "setup"

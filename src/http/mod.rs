@@ -27,8 +27,9 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-u
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let context_state = state.clone();
-    let provide = move || provide_context(context_state.console());
+    // Built once; every page render and server function gets a clone of the handle.
+    let console = state.console();
+    let provide = move || provide_context(console.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
