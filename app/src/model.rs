@@ -440,7 +440,16 @@ pub struct Inventory {
     pub sweep: SweepStatus,
 }
 
+/// The source name of the built-in sample inventory.
+pub const SAMPLE_SOURCE: &str = "sample";
+
 impl Inventory {
+    /// Whether the console probes this cluster's exporters: every listed cluster except
+    /// the built-in sample data, whose made-up host names must not be looked up.
+    pub fn probes(&self, c: &Cluster) -> bool {
+        !(self.sample && c.source == SAMPLE_SOURCE)
+    }
+
     pub fn cluster(&self, id: &str) -> Option<&Cluster> {
         self.clusters.iter().find(|c| c.id == id || c.arn == id)
     }
@@ -644,6 +653,8 @@ pub enum CoverageStatus {
     Pending,
     /// Open monitoring is off (or not available, as on serverless clusters).
     Off,
+    /// Sample data: never probed.
+    Sample,
     /// Every enabled exporter answers on every broker.
     Covered,
 }
@@ -655,6 +666,7 @@ impl CoverageStatus {
             CoverageStatus::Partial => "partially reachable",
             CoverageStatus::Pending => "not probed yet",
             CoverageStatus::Off => "monitoring off",
+            CoverageStatus::Sample => "sample data, not probed",
             CoverageStatus::Covered => "covered",
         }
     }
@@ -719,6 +731,8 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
             let (jmx, node) = (c.monitoring.jmx_exporter, c.monitoring.node_exporter);
             let status = if c.kind == ClusterKind::Serverless || !(jmx || node) {
                 CoverageStatus::Off
+            } else if !inv.probes(c) {
+                CoverageStatus::Sample
             } else if r.is_none() {
                 CoverageStatus::Pending
             } else if (jmx && jmx_up == 0) || (node && node_up == 0) {
@@ -773,5 +787,88 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
         sources,
         regions,
         sweep: inv.sweep.clone(),
+    }
+}
+
+/// A cluster for unit tests to adjust with struct-update syntax: provisioned, active,
+/// both exporters on, no brokers or bootstrap strings yet.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
+        Cluster {
+            id: format!("{name}-0123456789"),
+            source: source.into(),
+            account: Some("123456789012".into()),
+            region: region.into(),
+            arn: format!("arn:aws:kafka:{region}:123456789012:cluster/{name}/x"),
+            name: name.into(),
+            kind: ClusterKind::Provisioned,
+            state: "ACTIVE".into(),
+            kafka_version: None,
+            metadata: MetadataMode::KRaft,
+            broker_count: None,
+            instance_type: None,
+            auth: AuthModes::default(),
+            public_access: false,
+            encryption: Encryption::default(),
+            monitoring: Monitoring {
+                jmx_exporter: true,
+                node_exporter: true,
+            },
+            zookeeper: None,
+            zookeeper_tls: None,
+            bootstrap: vec![],
+            brokers: vec![],
+            created: None,
+            partial_error: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod coverage_tests {
+    use super::*;
+
+    fn cluster(name: &str, source: &str) -> Cluster {
+        Cluster {
+            brokers: vec![Broker {
+                id: 1,
+                endpoints: vec!["h".into()],
+                client_vpc_ip: None,
+                node_arn: None,
+            }],
+            ..fixtures::cluster(name, source, "eu-west-1")
+        }
+    }
+    #[test]
+    fn sample_clusters_are_not_probed_and_say_so() {
+        let inv = Inventory {
+            clusters: vec![cluster("s", SAMPLE_SOURCE), cluster("lab", "lab")],
+            sample: true,
+            ..Inventory::default()
+        };
+        assert!(!inv.probes(&inv.clusters[0]));
+        assert!(inv.probes(&inv.clusters[1]));
+        let cov = coverage(&inv, None, None);
+        let status: Vec<_> = cov
+            .clusters
+            .iter()
+            .map(|c| (c.name.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            status,
+            [
+                ("lab", CoverageStatus::Pending),
+                ("s", CoverageStatus::Sample)
+            ]
+        );
+        // Without --sample, a source that happens to be named "sample" is probed.
+        let real = Inventory {
+            sample: false,
+            ..inv
+        };
+        assert!(real.probes(&real.clusters[0]));
     }
 }

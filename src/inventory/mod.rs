@@ -218,11 +218,12 @@ impl InventoryService {
     async fn refresh_fetcher(&self, fetcher: &Fetcher) {
         match fetcher {
             Fetcher::Sample => {
-                let result = file::parse(file::SAMPLE, "sample").map_err(|e| file_error(&e));
+                let result = file::parse(file::SAMPLE, app::model::SAMPLE_SOURCE)
+                    .map_err(|e| file_error(&e));
                 let source = result
                     .as_ref()
                     .map(|(s, _)| s.clone())
-                    .unwrap_or_else(|_| "sample".into());
+                    .unwrap_or_else(|_| app::model::SAMPLE_SOURCE.into());
                 self.record(Outcome {
                     source,
                     region: FILE_REGION.into(),
@@ -398,7 +399,7 @@ impl InventoryService {
         let inv = self.inventory();
         inv.clusters
             .iter()
-            .filter(|c| !(self.sample && c.source == "sample"))
+            .filter(|c| inv.probes(c))
             .cloned()
             .collect()
     }

@@ -484,18 +484,10 @@ mod tests {
                 .join(","),
         };
         Cluster {
-            id: "demo-0123456789".into(),
-            source: "prod".into(),
-            account: Some("123456789012".into()),
-            region: "eu-west-1".into(),
             arn: "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/abc-1".into(),
-            name: "demo".into(),
-            kind: ClusterKind::Provisioned,
-            state: "ACTIVE".into(),
             kafka_version: Some("3.6.0".into()),
             metadata: MetadataMode::ZooKeeper,
             broker_count: Some(2),
-            instance_type: None,
             auth: AuthModes {
                 unauthenticated: true,
                 tls: false,
@@ -503,13 +495,6 @@ mod tests {
                 iam: true,
             },
             public_access: true,
-            encryption: Encryption::default(),
-            monitoring: Monitoring {
-                jmx_exporter: true,
-                node_exporter: true,
-            },
-            zookeeper: None,
-            zookeeper_tls: None,
             bootstrap: vec![
                 b(Listener::Plaintext, 9092, false),
                 b(Listener::Tls, 9094, false),
@@ -517,9 +502,7 @@ mod tests {
                 b(Listener::SaslIam, 9098, false),
                 b(Listener::PublicSaslIam, 9198, true),
             ],
-            brokers: vec![],
-            created: None,
-            partial_error: None,
+            ..crate::model::fixtures::cluster("demo", "prod", "eu-west-1")
         }
     }
 

@@ -188,28 +188,9 @@ mod tests {
     /// The seed's cluster: three brokers, both exporters on.
     fn seed_cluster() -> Cluster {
         Cluster {
-            id: "ycshinmsk-0123456789".into(),
-            source: "seoul".into(),
-            account: Some("123456789012".into()),
-            region: "ap-northeast-2".into(),
             arn: "arn:aws:kafka:ap-northeast-2:123456789012:cluster/ycshinmsk/7arwuf-4".into(),
-            name: "ycshinmsk".into(),
-            kind: ClusterKind::Provisioned,
-            state: "ACTIVE".into(),
-            kafka_version: None,
             metadata: MetadataMode::ZooKeeper,
             broker_count: Some(3),
-            instance_type: None,
-            auth: AuthModes::default(),
-            public_access: false,
-            encryption: Encryption::default(),
-            monitoring: Monitoring {
-                jmx_exporter: true,
-                node_exporter: true,
-            },
-            zookeeper: None,
-            zookeeper_tls: None,
-            bootstrap: vec![],
             brokers: (1..=3)
                 .map(|i| Broker {
                     id: i,
@@ -220,8 +201,7 @@ mod tests {
                     node_arn: None,
                 })
                 .collect(),
-            created: None,
-            partial_error: None,
+            ..crate::model::fixtures::cluster("ycshinmsk", "seoul", "ap-northeast-2")
         }
     }
 

@@ -157,7 +157,7 @@ fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
         CoverageStatus::Unreachable => "bad",
         CoverageStatus::Partial => "warn",
         CoverageStatus::Covered => "ok",
-        CoverageStatus::Pending | CoverageStatus::Off => "neutral",
+        CoverageStatus::Pending | CoverageStatus::Off | CoverageStatus::Sample => "neutral",
     };
     let probed = cc.checked_at.is_some();
     view! {
