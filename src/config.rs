@@ -129,6 +129,15 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_NO_PROBE")]
     pub no_probe: bool,
 
+    /// How long the snapshot history is kept. Older snapshots are pruned on a schedule;
+    /// the latest recorded state of every cluster is always kept.
+    #[arg(long, env = "MSK_CONSOLE_HISTORY_RETENTION", default_value = "90days", value_parser = parse_duration)]
+    pub history_retention: Duration,
+
+    /// How often snapshots older than the retention are pruned (also once at start).
+    #[arg(long, env = "MSK_CONSOLE_HISTORY_PRUNE_INTERVAL", default_value = "1h", value_parser = parse_duration)]
+    pub history_prune_interval: Duration,
+
     /// Longest time one HTTP request to the console may take.
     #[arg(long, env = "MSK_CONSOLE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
@@ -172,6 +181,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(c.refresh_interval, Duration::from_secs(300));
         assert_eq!(c.database_url, "sqlite://data/msk-console.db");
+        assert_eq!(c.history_retention, Duration::from_secs(90 * 86_400));
     }
 
     #[test]

@@ -3,14 +3,16 @@
 //! The layers, each in its own module, and the only direction they call in:
 //!
 //! ```text
-//! http (axum routes, Leptos pages via app::service) ─┐
-//!                                                     ├─> inventory (AWS SDK, files) ──> store (SQLite)
+//! http (axum routes, Leptos pages via app::service) ─┬─> inventory (AWS SDK, files) ──> store (SQLite)
+//!                                                     ├─> prober (exporters) ──> inventory
+//!                                                     └─> history (snapshots of the inventory) ──> store
 //! ```
 //!
 //! [`main`](../msk_console/index.html) parses the [`Config`] and calls [`run`]; tests call
 //! [`App::build`] and serve it on port 0 with a fresh database.
 
 pub mod config;
+pub mod history;
 pub mod http;
 pub mod inventory;
 pub mod prober;
@@ -20,7 +22,9 @@ pub mod truststore;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::service::Console;
+use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
+use app::model::ClusterDetail;
+use app::service::{Console, Fut};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
@@ -52,6 +56,7 @@ pub struct AppState {
     pub inventory: Arc<InventoryService>,
     pub truststore: Arc<truststore::Truststore>,
     pub probes: Arc<prober::ProbeService>,
+    pub history: Arc<history::History>,
 }
 
 impl AppState {
@@ -60,6 +65,7 @@ impl AppState {
         Console(Arc::new(PageService {
             inventory: self.inventory.clone(),
             probes: self.probes.clone(),
+            history: self.history.clone(),
             public_url: self.config.public_url.clone(),
             listen: self.config.listen,
         }))
@@ -70,6 +76,7 @@ impl AppState {
 struct PageService {
     inventory: Arc<InventoryService>,
     probes: Arc<prober::ProbeService>,
+    history: Arc<history::History>,
     public_url: Option<String>,
     listen: std::net::SocketAddr,
 }
@@ -95,6 +102,25 @@ impl app::service::ConsoleService for PageService {
 
     fn console_url(&self, host: Option<&str>) -> String {
         http::console_url(self.public_url.as_deref(), self.listen, host)
+    }
+
+    fn changes(&self, filter: ChangeFilter) -> Fut<'_, ChangesPage> {
+        Box::pin(async move { self.history.changes(&filter).await })
+    }
+
+    fn cluster_history(&self, id: String, before: Option<i64>) -> Fut<'_, ClusterHistory> {
+        Box::pin(async move {
+            let current = self.inventory.inventory().cluster(&id).is_some();
+            self.history.cluster_history(&id, before, 0, current).await
+        })
+    }
+
+    fn cluster_diff(&self, id: String, from: Option<i64>, to: Option<i64>) -> Fut<'_, ClusterDiff> {
+        Box::pin(async move { self.history.diff(&id, from, to).await })
+    }
+
+    fn cluster_at(&self, id: String, snapshot: i64) -> Fut<'_, ClusterDetail> {
+        Box::pin(async move { self.history.detail_at(&id, snapshot).await })
     }
 }
 
@@ -139,6 +165,8 @@ impl App {
             !config.no_probe,
             inventory.clone(),
         );
+        let history = history::History::new(pool.clone(), config.history_retention);
+        history.start(inventory.clone(), config.history_prune_interval);
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(config.site_root.to_string_lossy().into_owned())
@@ -152,6 +180,7 @@ impl App {
             pool,
             inventory,
             probes,
+            history,
         };
         let router = http::router(state.clone());
         Ok(App { state, router })

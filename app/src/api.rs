@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::history::{ChangeFilter, ChangeKind, ChangesPage, ClusterDiff, ClusterHistory};
 use crate::model::{
     Cluster, ClusterDetail, Coverage, InventoryOverview, RefreshStatus, SweepStatus,
 };
@@ -16,11 +17,53 @@ pub async fn get_overview() -> Result<InventoryOverview, AppError> {
     Ok(InventoryOverview::from(&*console.0.inventory()))
 }
 
-/// One cluster's full record and its last exporter probe, by id (or ARN).
+/// One cluster's full record and its last exporter probe, by id (or ARN); with `at`,
+/// the cluster as the history recorded it at that snapshot.
 #[server(prefix = "/sfn", endpoint = "cluster")]
-pub async fn get_cluster(id: String) -> Result<ClusterDetail, AppError> {
+pub async fn get_cluster(id: String, at: Option<String>) -> Result<ClusterDetail, AppError> {
     let console = crate::service::console()?;
-    cluster_detail(&console.0.inventory(), &id)
+    match parse_number("at", at)? {
+        Some(snapshot) => console.0.cluster_at(id, snapshot).await,
+        None => cluster_detail(&console.0.inventory(), &id),
+    }
+}
+
+/// The global timeline of changes. Parameters are strings as they come from the query
+/// string, and are checked here so a bad one is a clear 400.
+#[server(prefix = "/sfn", endpoint = "changes")]
+pub async fn get_changes(
+    cluster: Option<String>,
+    source: Option<String>,
+    kind: Option<String>,
+    before: Option<String>,
+) -> Result<ChangesPage, AppError> {
+    let console = crate::service::console()?;
+    let filter = change_filter(cluster, source, kind, before, None)?;
+    console.0.changes(filter).await
+}
+
+/// One cluster's history: timeline, chart and versions.
+#[server(prefix = "/sfn", endpoint = "cluster_history")]
+pub async fn get_cluster_history(
+    id: String,
+    before: Option<String>,
+) -> Result<ClusterHistory, AppError> {
+    let console = crate::service::console()?;
+    let before = parse_number("before", before)?;
+    console.0.cluster_history(id, before).await
+}
+
+/// The difference between two snapshots of a cluster.
+#[server(prefix = "/sfn", endpoint = "cluster_diff")]
+pub async fn get_cluster_diff(
+    id: String,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<ClusterDiff, AppError> {
+    let console = crate::service::console()?;
+    let from = parse_number("from", from)?;
+    let to = parse_number("to", to)?;
+    console.0.cluster_diff(id, from, to).await
 }
 
 /// The monitoring-coverage overview, filtered by source and region.
@@ -54,6 +97,7 @@ pub fn cluster_detail(inv: &crate::model::Inventory, id: &str) -> Result<Cluster
         cluster: c.clone(),
         reachability: inv.reachability.get(&c.id).cloned(),
         sweep: inv.sweep.clone(),
+        recorded: None,
     })
 }
 
@@ -71,10 +115,18 @@ pub async fn preview_file(
     kind: String,
     mode: Option<String>,
     options: crate::generate::client::ClientOptions,
+    at: Option<i64>,
 ) -> Result<crate::generate::Rendered, AppError> {
     let console = crate::service::console()?;
     let inv = console.0.inventory();
-    let cluster = find_cluster(&inv, &id)?;
+    let recorded;
+    let cluster = match at {
+        Some(snapshot) => {
+            recorded = console.0.cluster_at(id, snapshot).await?.cluster;
+            &recorded
+        }
+        None => find_cluster(&inv, &id)?,
+    };
     let kind = crate::generate::FileKind::parse(&kind)?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let host = headers
@@ -88,6 +140,49 @@ pub async fn preview_file(
         &console.0.console_url(host),
         &console.0.now(),
     )
+}
+
+/// A snapshot or change id from a query string: empty is none, anything but a positive
+/// number is a 400 that names the parameter.
+pub fn parse_number(name: &str, v: Option<String>) -> Result<Option<i64>, AppError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "`{name}` must be a positive number (a snapshot or change id), not `{}`",
+                    s.chars().take(40).collect::<String>()
+                ))
+            }),
+    }
+}
+
+/// A timeline filter from query-string values; empty values mean "any".
+pub fn change_filter(
+    cluster: Option<String>,
+    source: Option<String>,
+    kind: Option<String>,
+    before: Option<String>,
+    limit: Option<String>,
+) -> Result<ChangeFilter, AppError> {
+    let some = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let kind = some(kind)
+        .map(|k| k.parse::<ChangeKind>().map_err(AppError::bad_request))
+        .transpose()?;
+    let limit = parse_number("limit", limit)?
+        .map(|n| n.min(i64::from(crate::history::MAX_PAGE)) as u32)
+        .unwrap_or(0);
+    Ok(ChangeFilter {
+        cluster: some(cluster),
+        source: some(source),
+        kind,
+        before: parse_number("before", before)?,
+        limit,
+    })
 }
 
 /// Looks a cluster up, telling a malformed id apart from an unknown one.

@@ -17,6 +17,7 @@ pub fn Header() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/" exact=true>"Clusters"</A>
                 <A href="/coverage">"Coverage"</A>
+                <A href="/history">"History"</A>
             </nav>
             <ThemeSwitch/>
         </header>

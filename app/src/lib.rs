@@ -15,6 +15,7 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod generate;
+pub mod history;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -67,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::clusters::ClustersPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
                     <Route path=path!("/coverage") view=pages::coverage::CoveragePage ssr=SsrMode::Async/>
+                    <Route path=path!("/history") view=pages::history::HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters/:id/history") view=pages::history::ClusterHistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters/:id/diff") view=pages::history::DiffPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

@@ -639,6 +639,9 @@ pub struct ClusterDetail {
     pub reachability: Option<ClusterReachability>,
     /// The state of the exporter sweeps (for the "Probe now" progress).
     pub sweep: SweepStatus,
+    /// Set when this is a past state from the history, not the live inventory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<crate::history::RecordedAt>,
 }
 
 /// Where a cluster stands on monitoring coverage, worst first.

@@ -9,7 +9,12 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
-use crate::model::{Inventory, RefreshStatus, SweepStatus};
+use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
+use crate::model::{ClusterDetail, Inventory, RefreshStatus, SweepStatus};
+
+/// What the history calls return: they read SQLite, so they are asynchronous.
+pub type Fut<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, AppError>> + Send + 'a>>;
 
 pub trait ConsoleService: Send + Sync + 'static {
     /// The current inventory (cheap: a shared snapshot).
@@ -26,6 +31,18 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// How Prometheus reaches the console, given the request's `Host` header.
     fn console_url(&self, host: Option<&str>) -> String;
+
+    /// One page of the global timeline of changes.
+    fn changes(&self, filter: ChangeFilter) -> Fut<'_, ChangesPage>;
+
+    /// One cluster's timeline, chart and recorded versions (also of removed clusters).
+    fn cluster_history(&self, id: String, before: Option<i64>) -> Fut<'_, ClusterHistory>;
+
+    /// What changed in a cluster between two snapshots (defaults: the latest change).
+    fn cluster_diff(&self, id: String, from: Option<i64>, to: Option<i64>) -> Fut<'_, ClusterDiff>;
+
+    /// The cluster as recorded at a past snapshot.
+    fn cluster_at(&self, id: String, snapshot: i64) -> Fut<'_, ClusterDetail>;
 }
 
 /// The context value carrying the service.

@@ -7,6 +7,10 @@
 //! - `GET /clusters/{id}/truststore.p12[?password=…]`
 //! - `GET /clusters/{id}/targets.json`
 //! - `GET /clusters/{id}/prometheus.yml[?sd=file|http]`
+//! - `GET /clusters/{id}/history.json`: everything the history recorded about the cluster
+//!
+//! Each per-cluster file also takes `at=SNAPSHOT`: the file as it would have been
+//! generated from the cluster's state recorded at that snapshot.
 //!
 //! For many clusters, with the cluster list's filters (`q`, `source`, `region`):
 //! - `GET /targets.json`, `GET /prometheus.yml[?sd=file|http]`
@@ -43,6 +47,7 @@ pub fn router() -> Router<AppState> {
             file_route(FileKind::Librdkafka),
         )
         .route("/clusters/{id}/truststore.p12", get(truststore))
+        .route("/clusters/{id}/history.json", get(history_export))
         .route(
             "/clusters/{id}/targets.json",
             file_route(FileKind::TargetsJson),
@@ -89,6 +94,8 @@ pub struct DownloadQuery {
     pub source: Option<String>,
     pub region: Option<String>,
     pub cluster: Option<String>,
+    /// A snapshot id: the file from the cluster's state recorded then.
+    pub at: Option<String>,
 }
 
 impl DownloadQuery {
@@ -173,7 +180,14 @@ async fn cluster_file(
 ) -> Result<Response, AppError> {
     let q = query(q)?;
     let inv = state.inventory.inventory();
-    let c = cluster(&inv, &id)?;
+    let recorded;
+    let c = match app::api::parse_number("at", q.at.clone())? {
+        Some(at) => {
+            recorded = state.history.detail_at(&id, at).await?.cluster;
+            &recorded
+        }
+        None => cluster(&inv, &id)?,
+    };
     let kind = if kind == FileKind::PrometheusFileSd {
         q.prometheus_kind()?
     } else {
@@ -197,13 +211,34 @@ async fn truststore(
 ) -> Result<Response, AppError> {
     let q = query(q)?;
     let inv = state.inventory.inventory();
-    let c = cluster(&inv, &id)?;
+    let recorded;
+    let c = match app::api::parse_number("at", q.at.clone())? {
+        Some(at) => {
+            recorded = state.history.detail_at(&id, at).await?.cluster;
+            &recorded
+        }
+        None => cluster(&inv, &id)?,
+    };
     let password = q.password.as_deref().unwrap_or(DEFAULT_TRUSTSTORE_PASSWORD);
     let bytes = state.truststore.pkcs12(password).await?;
     Ok(attachment(
         &format!("{}-truststore.p12", safe_file_name(&c.name)),
         "application/x-pkcs12",
         bytes,
+    ))
+}
+
+/// A cluster's whole recorded history as a JSON attachment.
+async fn history_export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let body = state.history.export(&id).await?;
+    let text = serde_json::to_string_pretty(&body).map_err(AppError::internal)?;
+    Ok(attachment(
+        &format!("{}-history.json", safe_file_name(&id)),
+        "application/json",
+        text,
     ))
 }
 

@@ -19,6 +19,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub url: String,
     pub inventory: Arc<InventoryService>,
+    pub history: Arc<msk_console::history::History>,
     pub db_dir: tempfile::TempDir,
     pub client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -74,6 +75,7 @@ impl TestApp {
             .await
             .expect("console starts");
         let inventory = app.state.inventory.clone();
+        let history = app.state.history.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -86,6 +88,7 @@ impl TestApp {
             addr,
             url: format!("http://{addr}"),
             inventory,
+            history,
             db_dir,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -107,6 +110,15 @@ impl TestApp {
         .expect("inventory channel open")
         .clone();
         inv
+    }
+
+    /// Waits until the history has handled `n` refreshes or sweeps.
+    pub async fn recorded(&self, n: u64) {
+        let mut rx = self.history.subscribe_recorded();
+        tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|c| *c >= n))
+            .await
+            .expect("history recorded in time")
+            .expect("history channel open");
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -5,10 +5,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_cluster, ProbeExporters};
 use crate::components::{Badge, CopyButton, ErrorPanel};
+use crate::history::RecordedAt;
 use crate::model::{
     Cluster, ClusterDetail, ClusterKind, ExporterProbe, MetadataMode, ProbeState,
     JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
@@ -18,13 +19,16 @@ use crate::pages::downloads::DownloadsPanel;
 #[component]
 pub fn ClusterPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let cluster = Resource::new(id, get_cluster);
+    // `?at=SNAPSHOT`: the cluster as the history recorded it then.
+    let at = move || query.with(|q| q.get("at")).filter(|s| !s.is_empty());
+    let cluster = Resource::new(move || (id(), at()), |(id, at)| get_cluster(id, at));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
             {move || Suspend::new(async move {
                 match cluster.await {
-                    Ok(d) => view! { <ClientInformation c=d.cluster/> }.into_any(),
+                    Ok(d) => view! { <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability/> }.into_any(),
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -41,7 +45,12 @@ fn on_off(b: bool) -> &'static str {
 }
 
 #[component]
-fn ClientInformation(c: Cluster) -> impl IntoView {
+fn ClientInformation(
+    c: Cluster,
+    recorded: Option<RecordedAt>,
+    reachability: Option<crate::model::ClusterReachability>,
+) -> impl IntoView {
+    let at = recorded.as_ref().map(|r| r.snapshot);
     let state_tone = if c.state == "ACTIVE" { "ok" } else { "warn" };
     let location = [
         Some(c.source.clone()),
@@ -60,7 +69,17 @@ fn ClientInformation(c: Cluster) -> impl IntoView {
             <h1>{c.name.clone()}</h1>
             <Badge text=c.kind.label() tone="neutral"/>
             <Badge text=c.state.clone() tone=state_tone/>
+            <a class="button secondary" id="history-link" href=format!("/clusters/{}/history", c.id)>"History"</a>
         </div>
+        {recorded.clone().map(|r| view! {
+            <div class="banner info" id="recorded-banner">
+                <strong>{format!("As recorded at snapshot {}", r.snapshot)}</strong>
+                {format!(": this state was first recorded {}{}. ", r.since, if r.latest { " and is still the latest" } else { "" })}
+                "Bootstrap strings, brokers and downloads below are from that state. "
+                <a href=format!("/clusters/{}", c.id)>"Current state"</a> " · "
+                <a href=format!("/clusters/{}/history", c.id)>"History"</a>
+            </div>
+        })}
         <p class="muted">{location}</p>
         <p class="arn"><code>{c.arn.clone()}</code> <CopyButton text=c.arn.clone() label="Copy ARN"/></p>
         {c.partial_error.clone().map(|e| view! {
@@ -96,7 +115,7 @@ fn ClientInformation(c: Cluster) -> impl IntoView {
 
         {(!c.bootstrap.is_empty() || c.monitoring.jmx_exporter || c.monitoring.node_exporter).then(|| {
             let c = c.clone();
-            view! { <DownloadsPanel cluster=c/> }.into_any()
+            view! { <DownloadsPanel cluster=c at=at/> }.into_any()
         })}
 
         <section>
@@ -119,6 +138,9 @@ fn ClientInformation(c: Cluster) -> impl IntoView {
             view! { <section><h2>"Brokers"</h2><p>"Serverless clusters have no brokers to address: clients use the bootstrap string. They have no open monitoring either."</p></section> }.into_any()
         } else if c.brokers.is_empty() && c.bootstrap.is_empty() {
             view! { <section><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
+        } else if recorded.is_some() {
+            let d = ClusterDetail { cluster: c.clone(), reachability, sweep: Default::default(), recorded: recorded.clone() };
+            view! { <section id="brokers"><BrokerTable d probe=None id=c.id.clone()/></section> }.into_any()
         } else {
             view! { <BrokersPanel id=c.id.clone()/> }.into_any()
         }}
@@ -154,7 +176,7 @@ fn BrokersPanel(id: String) -> impl IntoView {
     let rid = id.clone();
     let detail = Resource::new(
         move || (rid.clone(), tick.get(), probe.version().get()),
-        |(id, _, _)| get_cluster(id),
+        |(id, _, _)| get_cluster(id, None),
     );
     Effect::new(move |_| {
         if let Some(Ok(d)) = detail.get() {
@@ -171,7 +193,7 @@ fn BrokersPanel(id: String) -> impl IntoView {
             <Transition fallback=|| view! { <h2>"Brokers"</h2><p class="muted">"Loading…"</p> }>
                 {move || { let id = id.clone(); Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! { <BrokerTable d probe id/> }.into_any(),
+                        Ok(d) => view! { <BrokerTable d probe=Some(probe) id/> }.into_any(),
                         Err(e) => view! { <h2>"Brokers"</h2><p class="banner error">{e.to_string()}</p> }.into_any(),
                     }
                 })}}
@@ -214,7 +236,11 @@ fn probe_cell(p: &ExporterProbe) -> impl IntoView {
 }
 
 #[component]
-fn BrokerTable(d: ClusterDetail, probe: ServerAction<ProbeExporters>, id: String) -> impl IntoView {
+fn BrokerTable(
+    d: ClusterDetail,
+    probe: Option<ServerAction<ProbeExporters>>,
+    id: String,
+) -> impl IntoView {
     let c = d.cluster;
     let running = d.sweep.running;
     let button = if running {
@@ -223,6 +249,8 @@ fn BrokerTable(d: ClusterDetail, probe: ServerAction<ProbeExporters>, id: String
         "Probe now".to_string()
     };
     let checked = match &d.reachability {
+        Some(_) if d.recorded.is_some() => "Exporters as recorded in this snapshot.".to_string(),
+        None if d.recorded.is_some() => "The exporters had not been probed then.".to_string(),
         Some(r) => format!("Exporters last probed {}.", r.checked_at),
         None if running => "Probing the exporters…".to_string(),
         None => "The exporters have not been probed yet.".to_string(),
@@ -254,10 +282,12 @@ fn BrokerTable(d: ClusterDetail, probe: ServerAction<ProbeExporters>, id: String
     view! {
         <div class="page-head">
             <h2>"Brokers"</h2>
-            <ActionForm action=probe attr:class="inline-form">
-                <input type="hidden" name="cluster" value=id/>
-                <button type="submit" class="button" id="probe-button" disabled=running>{button}</button>
-            </ActionForm>
+            {probe.map(|probe| view! {
+                <ActionForm action=probe attr:class="inline-form">
+                    <input type="hidden" name="cluster" value=id/>
+                    <button type="submit" class="button" id="probe-button" disabled=running>{button}</button>
+                </ActionForm>
+            })}
         </div>
         <p class="muted small" id="probe-status">{checked} " " {monitoring}</p>
         <table id="broker-table">

@@ -17,7 +17,7 @@ use crate::generate::FileKind;
 use crate::model::{Auth, Cluster, Listener};
 
 /// The query string of a download URL: only the parameters that apply, none empty.
-fn download_query(kind: FileKind, mode: &str, o: &ClientOptions) -> String {
+fn download_query(kind: FileKind, mode: &str, o: &ClientOptions, at: Option<i64>) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
     if kind.is_client_config() {
         pairs.push(("mode", mode.to_string()));
@@ -42,6 +42,9 @@ fn download_query(kind: FileKind, mode: &str, o: &ClientOptions) -> String {
         FileKind::PrometheusFileSd => pairs.push(("sd", "file".into())),
         _ => {}
     }
+    if let Some(at) = at {
+        pairs.push(("at", at.to_string()));
+    }
     let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     if qs.is_empty() {
         qs
@@ -50,8 +53,9 @@ fn download_query(kind: FileKind, mode: &str, o: &ClientOptions) -> String {
     }
 }
 
+/// With `at`, every file comes from the cluster's state recorded at that snapshot.
 #[component]
-pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
+pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
     let listeners: Vec<Listener> = cluster.bootstrap.iter().map(|b| b.listener).collect();
@@ -106,7 +110,9 @@ pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
     let preview_id = id.clone();
     let preview = Resource::new(
         move || (preview_id.clone(), kind.get(), mode.get(), options.get()),
-        |(id, kind, mode, options)| preview_file(id, kind.slug().to_string(), Some(mode), options),
+        move |(id, kind, mode, options)| {
+            preview_file(id, kind.slug().to_string(), Some(mode), options, at)
+        },
     );
     let href_id = id.clone();
     let href = move || {
@@ -114,7 +120,7 @@ pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
         format!(
             "/clusters/{href_id}/{}{}",
             k.path(),
-            download_query(k, &mode.get(), &options.get())
+            download_query(k, &mode.get(), &options.get(), at)
         )
     };
     let truststore_href = {
@@ -152,6 +158,7 @@ pub fn DownloadsPanel(cluster: Cluster) -> impl IntoView {
         <section id="downloads" class="downloads">
             <h2>"Downloads"</h2>
             <form method="get" action=format!("/clusters/{id}#downloads") class="download-form">
+                {at.map(|at| view! { <input type="hidden" name="at" value=at.to_string()/> })}
                 <div class="fields">
                     <label class="field">
                         <span>"File"</span>
@@ -239,13 +246,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            download_query(FileKind::ClientProperties, "sasl-iam", &o),
+            download_query(FileKind::ClientProperties, "sasl-iam", &o, None),
             "?mode=sasl-iam&aws_profile=prod+team"
         );
-        assert_eq!(download_query(FileKind::TargetsJson, "sasl-iam", &o), "");
         assert_eq!(
-            download_query(FileKind::PrometheusHttpSd, "x", &o),
+            download_query(FileKind::TargetsJson, "sasl-iam", &o, None),
+            ""
+        );
+        assert_eq!(
+            download_query(FileKind::PrometheusHttpSd, "x", &o, None),
             "?sd=http"
+        );
+        assert_eq!(
+            download_query(FileKind::TargetsJson, "x", &o, Some(42)),
+            "?at=42"
         );
     }
 }

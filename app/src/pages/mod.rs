@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod clusters;
 pub mod coverage;
 pub mod downloads;
+pub mod history;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,614 @@
+//! The snapshot history end to end: recording from real refreshes of an inventory file,
+//! dedup, diffs through the API and the pages, past states and their downloads,
+//! retention, reads during a write, and a `kill -9` in the middle of a snapshot.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use app::model::{BrokerReachability, ClusterReachability, ExporterProbe, Inventory, ProbeState};
+use msk_console::history::{History, Trigger};
+use msk_console::inventory::sources::Source;
+use serde_json::Value;
+use support::TestApp;
+
+/// An inventory file in the documented format: `clusters` of (name, version, brokers).
+fn inventory(clusters: &[(&str, &str, u32)]) -> String {
+    let mut s = String::from("source = \"lab\"\n");
+    for (name, version, brokers) in clusters {
+        let hosts: Vec<String> = (1..=*brokers)
+            .map(|i| format!("b-{i}.{name}.example"))
+            .collect();
+        let bootstrap: Vec<String> = hosts.iter().map(|h| format!("{h}:9094")).collect();
+        let brokers: Vec<String> = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| format!("{{ id = {}, endpoints = [\"{h}\"] }}", i + 1))
+            .collect();
+        s.push_str(&format!(
+            "\n[[cluster]]\nname = \"{name}\"\nregion = \"lab-1\"\nkind = \"self-managed\"\n\
+             kafka_version = \"{version}\"\nauth = {{ tls = true }}\n\
+             monitoring = {{ jmx_exporter = true, node_exporter = true }}\n\
+             bootstrap = {{ tls = \"{}\" }}\nbrokers = [ {} ]\n",
+            bootstrap.join(","),
+            brokers.join(", ")
+        ));
+    }
+    s
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).expect("write the inventory file");
+}
+
+async fn db(app: &TestApp) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}/console.db",
+        app.db_dir.path().display()
+    ))
+    .await
+    .expect("open the test database")
+}
+
+async fn count(pool: &sqlx::SqlitePool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+}
+
+fn cluster_id<'a>(overview: &'a Value, name: &str) -> &'a str {
+    overview["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name} listed"))["id"]
+        .as_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn refreshes_record_changes_once_and_the_api_and_pages_show_them() {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("lab.toml");
+    write(
+        &file,
+        &inventory(&[("orders", "3.5.1", 2), ("payments", "3.6.0", 3)]),
+    );
+    let app = TestApp::spawn(vec![Source::File(file.clone())]).await;
+    app.refreshed(1).await;
+    app.recorded(1).await;
+    let (_, overview) = app.get_json("/api/clusters").await;
+    let orders = cluster_id(&overview, "orders").to_string();
+    let payments = cluster_id(&overview, "payments").to_string();
+
+    // Two more refreshes of the same data: checks, not snapshots.
+    app.inventory.refresh().await;
+    app.recorded(2).await;
+    app.inventory.refresh().await;
+    app.recorded(3).await;
+    let pool = db(&app).await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM snapshots").await, 1);
+    assert_eq!(count(&pool, "SELECT checks FROM snapshots").await, 3);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM states").await, 2);
+    let (status, changes) = app.get_json("/api/changes").await;
+    assert_eq!(status, 200);
+    let entries = changes["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{changes}");
+    assert!(entries
+        .iter()
+        .all(|e| e["kinds"] == serde_json::json!(["added"])));
+    assert_eq!(changes["stats"]["checks"], 3);
+
+    // orders grows a broker and is upgraded.
+    write(
+        &file,
+        &inventory(&[("orders", "3.6.0", 3), ("payments", "3.6.0", 3)]),
+    );
+    app.inventory.refresh().await;
+    app.recorded(4).await;
+    let (_, changes) = app.get_json("/api/changes").await;
+    let newest = &changes["entries"][0];
+    assert_eq!(newest["cluster_id"], orders.as_str());
+    assert_eq!(
+        newest["kinds"],
+        serde_json::json!(["version", "brokers", "bootstrap"])
+    );
+    assert_eq!(
+        newest["summary"],
+        "Kafka version: 3.5.1 → 3.6.0; Broker count: 2 → 3; Broker 3 added: b-3.orders.example; and 1 more"
+    );
+    let upgrade = newest["snapshot"].as_i64().unwrap();
+
+    let (status, diff) = app.get_json(&format!("/api/clusters/{orders}/diff")).await;
+    assert_eq!(status, 200, "{diff}");
+    assert_eq!(diff["to"]["snapshot"], upgrade);
+    assert_eq!(diff["from"]["snapshot"], 1);
+    let subjects: Vec<&str> = diff["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["Kafka version", "Broker count", "Broker 3", "TLS bootstrap"]
+    );
+
+    // Back to the first state: a change, but its state is stored once.
+    write(
+        &file,
+        &inventory(&[("orders", "3.5.1", 2), ("payments", "3.6.0", 3)]),
+    );
+    app.inventory.refresh().await;
+    app.recorded(5).await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM snapshots").await, 3);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM states").await, 3);
+
+    // payments leaves the inventory while its source lists fine: removed.
+    write(&file, &inventory(&[("orders", "3.5.1", 2)]));
+    app.inventory.refresh().await;
+    app.recorded(6).await;
+    let (_, h) = app
+        .get_json(&format!("/api/clusters/{payments}/history"))
+        .await;
+    assert_eq!(h["current"], false);
+    assert_eq!(h["entries"][0]["kinds"], serde_json::json!(["removed"]));
+    assert_eq!(h["versions"].as_array().unwrap().len(), 2);
+
+    // Its state as recorded at snapshot 1 is still there, with its downloads.
+    let (status, past) = app
+        .get_json(&format!("/api/clusters/{payments}?at=1"))
+        .await;
+    assert_eq!(status, 200, "{past}");
+    assert_eq!(past["brokers"].as_array().unwrap().len(), 3);
+    assert_eq!(past["recorded"]["snapshot"], 1);
+    let r = app
+        .get(&format!(
+            "/clusters/{payments}/client.properties?mode=tls&at=1"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let props = r.text().await.unwrap();
+    assert!(
+        props.contains("bootstrap.servers=b-1.payments.example:9094,b-2.payments.example:9094,b-3.payments.example:9094"),
+        "{props}"
+    );
+    let (status, gone) = app
+        .get_json(&format!("/api/clusters/{payments}?at=999"))
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        gone["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("was removed"),
+        "{gone}"
+    );
+
+    // Filters and paging.
+    let (_, removed) = app.get_json("/api/changes?kind=removed").await;
+    assert_eq!(removed["entries"].as_array().unwrap().len(), 1);
+    let (_, page) = app
+        .get_json(&format!("/api/changes?cluster={orders}&limit=2"))
+        .await;
+    assert_eq!(page["entries"].as_array().unwrap().len(), 2);
+    let before = page["next_before"].as_i64().expect("a next page");
+    let (_, rest) = app
+        .get_json(&format!(
+            "/api/changes?cluster={orders}&limit=2&before={before}"
+        ))
+        .await;
+    assert_eq!(rest["entries"].as_array().unwrap().len(), 1);
+    assert!(rest["next_before"].is_null());
+
+    // Bad input is a clear 4xx, never a 500.
+    for (path, status, words) in [
+        (
+            "/api/changes?kind=weather",
+            400,
+            "unknown kind of change `weather`",
+        ),
+        (
+            "/api/changes?before=abc",
+            400,
+            "`before` must be a positive number",
+        ),
+        ("/api/changes?colour=red", 400, "unknown field `colour`"),
+        (
+            "/api/clusters/nope-0123456789/history",
+            404,
+            "No history is recorded",
+        ),
+        (
+            "/api/clusters/Not%20An%20Id/diff",
+            404,
+            "is not a cluster id",
+        ),
+        (
+            "/api/clusters/orders-x/diff?to=-4",
+            400,
+            "`to` must be a positive number",
+        ),
+    ] {
+        let (s, body) = app.get_json(path).await;
+        assert_eq!(s, status, "{path}: {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(words),
+            "{path}: {body}"
+        );
+    }
+    let (s, _) = app.get_json(&format!("/api/clusters/{orders}?at=0")).await;
+    assert_eq!(s, 400);
+
+    // The pages: server-rendered, charts included.
+    let page = app.get("/history").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Broker 3 added: b-3.orders.example"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"coverage-chart\""), "{html}");
+    let html = app
+        .get(&format!("/clusters/{orders}/history"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<svg"), "{html}");
+    assert!(html.contains("class=\"series s1\""), "{html}");
+    let r = app
+        .get(&format!("/clusters/{orders}/diff?from=1&to={upgrade}"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"diff-table\""), "{html}");
+    assert!(html.contains("b-3.orders.example"), "{html}");
+    let html = app
+        .get(&format!("/clusters/{payments}?at=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("As recorded at snapshot 1"), "{html}");
+    assert_eq!(app.get("/history?kind=weather").await.status(), 400);
+    assert_eq!(
+        app.get("/clusters/nope-0123456789/history").await.status(),
+        404
+    );
+
+    // The export is an attachment with every state in full.
+    let r = app.get(&format!("/clusters/{orders}/history.json")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("{orders}-history.json")));
+    let export: Value = r.json().await.unwrap();
+    let changes = export["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3);
+    assert_eq!(changes[1]["state"]["cluster"]["kafka_version"], "3.6.0");
+}
+
+/// A cluster as the inventory file format describes it, parsed by the console's parser.
+fn parsed(text: &str) -> Vec<app::model::Cluster> {
+    msk_console::inventory::file::parse(text, "lab")
+        .expect("valid inventory")
+        .1
+}
+
+fn probed(c: &app::model::Cluster, node: ProbeState) -> ClusterReachability {
+    let p = |state, port| ExporterProbe {
+        target: format!("h:{port}"),
+        state,
+        reason: (state == ProbeState::Down).then(|| "connection refused".to_string()),
+        latency_ms: Some(3),
+        samples: Some(10),
+        detail: None,
+    };
+    ClusterReachability {
+        cluster_id: c.id.clone(),
+        checked_at: "2026-01-01T00:00:00Z".into(),
+        brokers: c
+            .brokers
+            .iter()
+            .map(|b| BrokerReachability {
+                broker_id: b.id,
+                host: b.endpoints[0].clone(),
+                jmx: p(ProbeState::Up, 11001),
+                node: p(node, 11002),
+            })
+            .collect(),
+    }
+}
+
+const DAY: i64 = 86_400;
+
+#[tokio::test]
+async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.path().display()))
+        .await
+        .unwrap();
+    let history = History::new(pool.clone(), Duration::from_secs(90 * DAY as u64));
+    let t0 = 1_760_000_000;
+    let v1 = parsed(&inventory(&[
+        ("a", "3.5.1", 2),
+        ("b", "3.6.0", 2),
+        ("c", "3.6.0", 1),
+    ]));
+    let inv = |clusters: Vec<app::model::Cluster>| Inventory {
+        clusters,
+        ..Inventory::default()
+    };
+
+    // Day 0: three clusters. Day 5: c is removed. Day 10: a upgraded. Day 20: a's node
+    // exporters stop answering (a probe sweep). Day 150: they answer again.
+    let r = history
+        .record(&inv(v1.clone()), Trigger::Refresh, t0)
+        .await
+        .unwrap();
+    assert_eq!(r.changes, 3);
+    let no_c: Vec<_> = v1.iter().filter(|c| c.name != "c").cloned().collect();
+    history
+        .record(&inv(no_c.clone()), Trigger::Refresh, t0 + 5 * DAY)
+        .await
+        .unwrap();
+    let mut v2 = parsed(&inventory(&[("a", "3.6.0", 2), ("b", "3.6.0", 2)]));
+    history
+        .record(&inv(v2.clone()), Trigger::Refresh, t0 + 10 * DAY)
+        .await
+        .unwrap();
+    let mut down = inv(v2.clone());
+    down.reachability
+        .insert(v2[0].id.clone(), probed(&v2[0], ProbeState::Down));
+    let r = history
+        .record(&down, Trigger::Probe, t0 + 20 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(r.changes, 1);
+    // The same findings again, with other latencies: only the check time moves.
+    let r = history
+        .record(&down, Trigger::Probe, t0 + 21 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        msk_console::history::Recorded {
+            snapshot: None,
+            changes: 0
+        }
+    );
+    let mut up = inv(std::mem::take(&mut v2));
+    up.reachability.insert(
+        up.clusters[0].id.clone(),
+        probed(&up.clusters[0], ProbeState::Up),
+    );
+    history
+        .record(&up, Trigger::Probe, t0 + 150 * DAY)
+        .await
+        .unwrap();
+
+    let before = history.changes(&Default::default()).await.unwrap();
+    assert_eq!(before.entries.len(), 7);
+    let reach = &before.entries[1];
+    assert_eq!(reach.trigger, "probe");
+    assert_eq!(
+        reach.summary,
+        "Exporters: not probed → JMX up on 2 of 2, node up on 0 of 2"
+    );
+
+    // Day 200, 90 days kept: the cutoff is day 110.
+    let pruned = history.prune(t0 + 200 * DAY).await.unwrap();
+    let after = history.changes(&Default::default()).await.unwrap();
+    let kept: Vec<(&str, &str)> = after
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.cluster_name.as_str(),
+                e.summary.split(':').next().unwrap(),
+            )
+        })
+        .collect();
+    // a: its day-20 state was in force until day 150 (inside the window) and its latest
+    // state stays; b: only ever one state; c: its removal and its last state.
+    assert_eq!(
+        kept,
+        [
+            ("a", "Broker 1 node exporter"),
+            ("a", "Exporters"),
+            (
+                "c",
+                "Cluster removed (was self-managed c, ACTIVE, Kafka 3.6.0, 1 brokers)"
+            ),
+            ("c", "Cluster added"),
+            ("b", "Cluster added"),
+        ]
+    );
+    assert_eq!(pruned.changes, 2);
+    assert_eq!(pruned.snapshots, 1);
+    let b_id = &v1[1].id;
+    let (state, at) = history.state_at(b_id, 999).await.unwrap();
+    assert_eq!(state.cluster.name, "b");
+    assert!(at.latest);
+    // Every kept change still has its state; no state is left without a change.
+    assert_eq!(
+        count(&pool, "SELECT COUNT(*) FROM states WHERE id NOT IN (SELECT state_id FROM changes WHERE state_id IS NOT NULL)").await,
+        0
+    );
+    // Pruning again removes nothing more.
+    assert_eq!(
+        history.prune(t0 + 200 * DAY).await.unwrap(),
+        Default::default()
+    );
+}
+
+#[tokio::test]
+async fn reads_do_not_wait_for_a_writer() {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("lab.toml");
+    write(&file, &inventory(&[("orders", "3.5.1", 2)]));
+    let app = TestApp::spawn(vec![Source::File(file)]).await;
+    app.refreshed(1).await;
+    app.recorded(1).await;
+
+    // Another connection holds the write lock with an uncommitted snapshot.
+    let writer = db(&app).await;
+    let mut tx = writer.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, \
+         monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) \
+         VALUES ('refresh', 1, 1, 0, 0, 0, 0, 0, 0, 0)",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+
+    // The busy timeout is 5 s; readers in WAL mode do not wait on it at all.
+    let reads = async {
+        let (s, changes) = app.get_json("/api/changes").await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            changes["stats"]["snapshots"], 1,
+            "the uncommitted snapshot is not seen"
+        );
+        assert_eq!(app.get("/history").await.status(), 200);
+    };
+    tokio::time::timeout(Duration::from_secs(2), reads)
+        .await
+        .expect("reads answered while a write transaction was open");
+    tx.rollback().await.unwrap();
+}
+
+/// The console's log lines, read on a thread so a wait can time out.
+fn log_lines(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, needle: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return,
+            Ok(_) => {}
+            Err(e) => panic!("the console did not log `{needle}`: {e}"),
+        }
+    }
+}
+
+async fn snapshot_counts(url: &str) -> (String, i64, i64, i64) {
+    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (snapshots, changes, half): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM snapshots), (SELECT COUNT(*) FROM changes), \
+                (SELECT COUNT(*) FROM snapshots s \
+                 WHERE s.changes != (SELECT COUNT(*) FROM changes c WHERE c.snapshot_id = s.id)) \
+                + (SELECT COUNT(*) FROM states WHERE id NOT IN \
+                   (SELECT state_id FROM changes WHERE state_id IS NOT NULL))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    (check, snapshots, changes, half)
+}
+
+#[tokio::test]
+async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_carries_on() {
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    // 3000 clusters of 6 brokers: the first snapshot writes 3000 states and changes in
+    // one transaction, long enough to be killed in the middle.
+    let names: Vec<String> = (0..3000).map(|i| format!("c{i:04}")).collect();
+    let spec: Vec<(&str, &str, u32)> = names.iter().map(|n| (n.as_str(), "3.6.0", 6)).collect();
+    write(&file, &inventory(&spec));
+    let start = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_msk-console"))
+            .args([
+                "--no-aws",
+                "--no-probe",
+                "--listen",
+                "127.0.0.1:0",
+                "--log",
+                "info",
+            ])
+            .arg("--inventory-file")
+            .arg(&file)
+            .args(["--database-url", url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the console")
+    };
+
+    let mut killed_inside = 0;
+    for (i, delay_ms) in [0u64, 10, 40, 120].into_iter().enumerate() {
+        let url = format!("sqlite://{}/crash-{i}.db", dir.path().display());
+        let mut child = start(&url);
+        let lines = log_lines(child.stdout.take().unwrap());
+        wait_for_line(&lines, "recording a history snapshot");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        // SIGKILL: no shutdown, no rollback, no checkpoint.
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let (check, snapshots, changes, half) = snapshot_counts(&url).await;
+        assert_eq!(
+            check, "ok",
+            "integrity after a kill {delay_ms} ms into the write"
+        );
+        assert_eq!(
+            half, 0,
+            "a half-written snapshot after a kill {delay_ms} ms in"
+        );
+        assert!(
+            (snapshots, changes) == (0, 0) || (snapshots, changes) == (1, 3000),
+            "whole or absent, not {snapshots} snapshots with {changes} changes"
+        );
+        if delay_ms > 0 && snapshots == 0 {
+            killed_inside += 1;
+        }
+
+        // The next start carries on: it records the snapshot (or finds it recorded).
+        let mut child = start(&url);
+        let _lines = log_lines(child.stdout.take().unwrap());
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let (check, snapshots, changes, half) = snapshot_counts(&url).await;
+            assert_eq!((check.as_str(), half), ("ok", 0));
+            assert!(snapshots <= 1, "one snapshot, not {snapshots}");
+            if (snapshots, changes) == (1, 3000) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the restarted console recorded the snapshot"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    // The kills after a delay landed inside the transaction (it was under way, not
+    // committed), so the test saw a real interrupted write.
+    assert!(
+        killed_inside > 0,
+        "no kill landed inside the write transaction"
+    );
+}
