@@ -2,12 +2,18 @@
 // The console under test runs with the built-in sample inventory on its own port and a
 // throw-away database; scripts/test.sh builds it first.
 import { defineConfig } from '@playwright/test';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const port = process.env.E2E_PORT || '3099';
 const db = join(mkdtempSync(join(tmpdir(), 'msk-console-e2e-')), 'e2e.db');
+// An inventory file the history test rewrites to make real changes. Workers inherit the
+// path from the main process, which creates the (empty) file once.
+if (!process.env.E2E_HISTORY_FILE) {
+  process.env.E2E_HISTORY_FILE = join(mkdtempSync(join(tmpdir(), 'msk-console-e2e-')), 'history-lab.toml');
+  writeFileSync(process.env.E2E_HISTORY_FILE, 'source = "history-lab"\n');
+}
 const bin = process.env.MSK_CONSOLE_BIN || '../target/debug/msk-console';
 
 export default defineConfig({
@@ -38,7 +44,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `${bin} --sample --inventory-file fixtures/lab.toml --probe-timeout 1s --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
+      command: `${bin} --sample --inventory-file fixtures/lab.toml --inventory-file ${process.env.E2E_HISTORY_FILE} --probe-timeout 1s --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

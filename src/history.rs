@@ -312,7 +312,7 @@ impl History {
             if entries.is_empty() {
                 entries.push(DiffEntry {
                     kind: ChangeKind::Settings,
-                    subject: "Other details (ARNs, creation time)".into(),
+                    subject: "Other details (ARN, node ARNs, creation time)".into(),
                     before: None,
                     after: None,
                 });
@@ -594,13 +594,21 @@ impl History {
     }
 
     /// The window a chart shows: the retention period up to the last check, or less if
-    /// the history is younger.
-    async fn window(&self) -> Result<Option<(i64, i64)>, AppError> {
-        let (first, last): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT MIN(taken_at), MAX(checked_at) FROM snapshots")
+    /// the history (of one cluster, with `cluster`) is younger.
+    async fn window(&self, cluster: Option<&str>) -> Result<Option<(i64, i64)>, AppError> {
+        let (first, last): (Option<i64>, Option<i64>) = match cluster {
+            None => sqlx::query_as("SELECT MIN(taken_at), MAX(checked_at) FROM snapshots")
                 .fetch_one(&self.pool)
-                .await
-                .map_err(db_error)?;
+                .await,
+            Some(id) => sqlx::query_as(
+                "SELECT (SELECT MIN(s.taken_at) FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
+                         WHERE c.cluster_id = ?), (SELECT MAX(checked_at) FROM snapshots)",
+            )
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await,
+        }
+        .map_err(db_error)?;
         Ok(match (first, last) {
             (Some(f), Some(l)) => {
                 let start = f.max(l - self.retention.as_secs() as i64);
@@ -632,7 +640,7 @@ impl History {
     /// Global coverage over time: the share of monitored brokers and clusters whose
     /// enabled exporters all answer, the lowest value of each interval.
     async fn coverage_chart(&self) -> Result<Chart, AppError> {
-        let Some((start, end)) = self.window().await? else {
+        let Some((start, end)) = self.window(None).await? else {
             return Ok(Chart::default());
         };
         let span = (end - start).max(1);
@@ -726,7 +734,7 @@ impl History {
 
     /// A cluster's brokers and answering exporters over time.
     async fn cluster_chart(&self, id: &str, name: &str) -> Result<Chart, AppError> {
-        let Some((start, end)) = self.window().await? else {
+        let Some((start, end)) = self.window(Some(id)).await? else {
             return Ok(Chart::default());
         };
         let span = (end - start).max(1);

@@ -420,7 +420,7 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
             ("a", "Exporters"),
             (
                 "c",
-                "Cluster removed (was self-managed c, ACTIVE, Kafka 3.6.0, 1 brokers)"
+                "Cluster removed (was self-managed c, ACTIVE, Kafka 3.6.0, 1 broker)"
             ),
             ("c", "Cluster added"),
             ("b", "Cluster added"),

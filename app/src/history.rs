@@ -297,26 +297,28 @@ fn push_opt(
 
 fn one_line(s: &ClusterState) -> String {
     let c = &s.cluster;
-    let (brokers, _, _) = s.counts();
-    format!(
-        "{} {}, {}, Kafka {}, {brokers} brokers",
-        c.kind.label().to_lowercase(),
-        c.name,
-        c.state,
-        c.kafka_version.as_deref().unwrap_or("managed")
-    )
+    let mut line = format!("{} {}, {}", c.kind.label().to_lowercase(), c.name, c.state);
+    if let Some(v) = &c.kafka_version {
+        line.push_str(&format!(", Kafka {v}"));
+    }
+    if c.kind != crate::model::ClusterKind::Serverless {
+        let (n, _, _) = s.counts();
+        line.push_str(&format!(", {n} broker{}", if n == 1 { "" } else { "s" }));
+    }
+    line
 }
 
 fn exporters_summary(e: &[RecordedBroker]) -> String {
     let n = e.len();
-    let up = |f: fn(&RecordedBroker) -> &RecordedProbe| {
-        e.iter().filter(|b| f(b).state == ProbeState::Up).count()
+    let one = |name: &str, f: fn(&RecordedBroker) -> &RecordedProbe| {
+        if e.iter().all(|b| f(b).state == ProbeState::Off) {
+            format!("{name} off")
+        } else {
+            let up = e.iter().filter(|b| f(b).state == ProbeState::Up).count();
+            format!("{name} up on {up} of {n}")
+        }
     };
-    format!(
-        "JMX up on {} of {n}, node up on {} of {n}",
-        up(|b| &b.jmx),
-        up(|b| &b.node)
-    )
+    format!("{}, {}", one("JMX", |b| &b.jmx), one("node", |b| &b.node))
 }
 
 fn endpoints(b: &Broker) -> String {
@@ -550,10 +552,6 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
                     ("JMX exporter", prev.map(|x| &x.jmx), &b.jmx),
                     ("node exporter", prev.map(|x| &x.node), &b.node),
                 ] {
-                    // A new broker whose exporter is off and silent is no news.
-                    if p.is_none() && q.state == ProbeState::Off {
-                        continue;
-                    }
                     push_opt(
                         &mut out,
                         K::Reachability,
