@@ -326,20 +326,19 @@ impl History {
                 entries,
             });
         }
-        // A cluster that is gone while its source lists fine was removed; one whose
-        // source failed is only out of sight.
-        let failing: HashSet<&str> = inv
-            .sources
-            .iter()
-            .filter(|s| s.error.is_some())
-            .map(|s| s.source.as_str())
-            .collect();
+        // A cluster that is gone while its source still lists fine was removed. One whose
+        // source failed is only out of sight, and one whose source is no longer
+        // configured is no longer watched: neither is a change of the cluster.
+        let mut listing: HashMap<&str, bool> = HashMap::new();
+        for s in &inv.sources {
+            *listing.entry(s.source.as_str()).or_insert(true) &= s.error.is_none();
+        }
         let mut gone: Vec<(&String, &Head)> = heads
             .iter()
             .filter(|(id, h)| {
                 h.state.is_some()
                     && !present.contains(id.as_str())
-                    && !failing.contains(h.source.as_str())
+                    && listing.get(h.source.as_str()) == Some(&true)
             })
             .collect();
         gone.sort_by(|a, b| a.0.cmp(b.0));

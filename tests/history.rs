@@ -185,6 +185,20 @@ async fn refreshes_record_changes_once_and_the_api_and_pages_show_them() {
         "{gone}"
     );
 
+    // A source that fails hides nothing: its clusters are not recorded as removed.
+    write(&file, "this is [not toml");
+    app.inventory.refresh().await;
+    app.recorded(7).await;
+    let (_, h) = app
+        .get_json(&format!("/api/clusters/{orders}/history"))
+        .await;
+    assert_eq!(
+        h["current"], true,
+        "the failed source keeps its last good clusters"
+    );
+    assert_ne!(h["entries"][0]["kinds"], serde_json::json!(["removed"]));
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM snapshots").await, 4);
+
     // Filters and paging.
     let (_, removed) = app.get_json("/api/changes?kind=removed").await;
     assert_eq!(removed["entries"].as_array().unwrap().len(), 1);
@@ -337,7 +351,17 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
         ("b", "3.6.0", 2),
         ("c", "3.6.0", 1),
     ]));
+    // The source lists fine, so a cluster missing from it was removed.
     let inv = |clusters: Vec<app::model::Cluster>| Inventory {
+        sources: vec![app::model::SourceStatus {
+            source: "lab".into(),
+            region: "inventory file".into(),
+            account: None,
+            clusters: clusters.len(),
+            last_ok: None,
+            last_attempt: None,
+            error: None,
+        }],
         clusters,
         ..Inventory::default()
     };
@@ -388,6 +412,14 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
         .record(&up, Trigger::Probe, t0 + 150 * DAY)
         .await
         .unwrap();
+
+    // A console started without that source (no source statuses, no clusters) records
+    // no removals: the clusters are no longer watched, not gone.
+    let r = history
+        .record(&Inventory::default(), Trigger::Refresh, t0 + 160 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(r.snapshot, None);
 
     let before = history.changes(&Default::default()).await.unwrap();
     assert_eq!(before.entries.len(), 7);
