@@ -14,7 +14,10 @@
 //! the time to record one snapshot (changed or not) and the p50/p99 of the pages and
 //! APIs.
 //!
-//!     cargo bench --bench history [-- --days 365 --clusters 200]
+//!     cargo bench --bench history [-- --days 365 --clusters 200 --db PATH]
+//!
+//! `--db PATH` keeps the generated database (for a look at the pages with
+//! `msk-console --no-aws --database-url sqlite://PATH`).
 
 use std::time::{Duration, Instant};
 
@@ -234,7 +237,13 @@ async fn main() {
     let n = arg("--clusters", 200);
     let snapshots = days * 24 * 12;
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("history.db");
+    let args: Vec<String> = std::env::args().collect();
+    let db = args
+        .iter()
+        .position(|a| a == "--db")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("history.db"));
     let url = format!("sqlite://{}", db.display());
     let pool = msk_console::store::connect(&url).await.unwrap();
     // Keep the whole year while generating; pruning to 90 days is measured after.
@@ -381,6 +390,8 @@ async fn main() {
     let mut config = msk_console::Config::for_tests();
     config.database_url = url.clone();
     config.no_probe = true;
+    // The console's own pruner must leave the generated year alone (it is measured below).
+    config.history_retention = Duration::from_secs(100 * 365 * 86_400);
     config.refresh_interval = Duration::from_secs(3600);
     let app = msk_console::App::build_with(config, vec![], None)
         .await

@@ -288,6 +288,13 @@ impl History {
         trigger: Trigger,
         at: i64,
     ) -> Result<Recorded, sqlx::Error> {
+        // A console with no source watched nothing: that confirms no state.
+        if inv.sources.is_empty() && inv.clusters.is_empty() {
+            return Ok(Recorded {
+                snapshot: None,
+                changes: 0,
+            });
+        }
         let mut guard = self.heads.lock().await;
         if guard.is_none() {
             *guard = Some(self.load_heads().await?);
@@ -738,7 +745,9 @@ impl History {
         };
         let span = (end - start).max(1);
         let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT MIN(s.taken_at), MAX(c.brokers), MIN(c.jmx_up), MIN(c.node_up) \
+            "SELECT MIN(s.taken_at), MAX(c.brokers), \
+                    MIN(CASE WHEN c.state_id IS NULL THEN 0 ELSE c.jmx_up END), \
+                    MIN(CASE WHEN c.state_id IS NULL THEN 0 ELSE c.node_up END) \
              FROM changes c JOIN snapshots s ON s.id = c.snapshot_id WHERE c.cluster_id = ?1 \
              GROUP BY MAX(0, (s.taken_at - ?2) * ?3 / ?4) ORDER BY 1",
         )

@@ -4,9 +4,9 @@
 //! refresh's write, with a busy timeout so two writers queue instead of failing.
 //! Migrations from `migrations/` are compiled into the binary and run at start.
 //!
-//! Today the store keeps the last good inventory of every source and region, so a
-//! restarted console shows the clusters at once and a source that fails keeps showing
-//! what it last listed.
+//! The store keeps the last good inventory of every source and region (so a restarted
+//! console shows the clusters at once and a source that fails keeps showing what it last
+//! listed), and the snapshot history that `history` records and queries.
 
 use std::path::Path;
 use std::str::FromStr;

@@ -173,6 +173,10 @@ async fn refreshes_record_changes_once_and_the_api_and_pages_show_them() {
         props.contains("bootstrap.servers=b-1.payments.example:9094,b-2.payments.example:9094,b-3.payments.example:9094"),
         "{props}"
     );
+    assert!(
+        props.contains(" from the state recorded at "),
+        "a file from a past state says so: {props}"
+    );
     let (status, gone) = app
         .get_json(&format!("/api/clusters/{payments}?at=999"))
         .await;

@@ -120,9 +120,14 @@ pub async fn preview_file(
     let console = crate::service::console()?;
     let inv = console.0.inventory();
     let recorded;
+    let mut generated_at = console.0.now();
     let cluster = match at {
         Some(snapshot) => {
-            recorded = console.0.cluster_at(id, snapshot).await?.cluster;
+            let d = console.0.cluster_at(id, snapshot).await?;
+            if let Some(r) = &d.recorded {
+                generated_at = crate::history::generated_from(&generated_at, r);
+            }
+            recorded = d.cluster;
             &recorded
         }
         None => find_cluster(&inv, &id)?,
@@ -138,7 +143,7 @@ pub async fn preview_file(
         mode.as_deref(),
         &options,
         &console.0.console_url(host),
-        &console.0.now(),
+        &generated_at,
     )
 }
 

@@ -571,13 +571,31 @@ pub fn kinds_of(entries: &[DiffEntry]) -> u32 {
     ChangeKind::mask(entries.iter().map(|e| e.kind))
 }
 
-/// A one-line summary for the timeline: the first few changes and how many more.
+/// A one-line summary for the timeline: the first few changes, long values cut short
+/// (the diff view has them whole), and how many more.
 pub fn summary(entries: &[DiffEntry]) -> String {
     const SHOWN: usize = 3;
+    const LONGEST: usize = 48;
+    let cut = |v: &Option<String>| {
+        v.as_ref().map(|v| {
+            if v.chars().count() > LONGEST {
+                format!("{}…", v.chars().take(LONGEST).collect::<String>())
+            } else {
+                v.clone()
+            }
+        })
+    };
     let mut s = entries
         .iter()
         .take(SHOWN)
-        .map(DiffEntry::describe)
+        .map(|e| {
+            DiffEntry {
+                before: cut(&e.before),
+                after: cut(&e.after),
+                ..e.clone()
+            }
+            .describe()
+        })
         .collect::<Vec<_>>()
         .join("; ");
     if entries.len() > SHOWN {
@@ -701,6 +719,14 @@ pub struct RecordedAt {
     pub since: String,
     /// The state is still the cluster's latest.
     pub latest: bool,
+}
+
+/// The "generated at" text of a file made from a past state, so the file says so.
+pub fn generated_from(now: &str, r: &RecordedAt) -> String {
+    format!(
+        "{now} from the state recorded at {} (snapshot {})",
+        r.since, r.snapshot
+    )
 }
 
 /// A line chart of step series over time, laid out for SVG.
@@ -943,10 +969,27 @@ mod tests {
         let d = diff(Some(&old), Some(&moved));
         assert_eq!(d.len(), 1);
         assert_eq!(
+            summary(&d),
+            "TLS bootstrap: b-1.orders:9094,b-2.orders:9094,b-3.orders:9094 → b-1.orders:9094"
+        );
+        assert_eq!(
             d[0].before.as_deref(),
             Some("b-1.orders:9094,b-2.orders:9094,b-3.orders:9094")
         );
         assert_eq!(d[0].after.as_deref(), Some("b-1.orders:9094"));
+        let long = "b-1.a-very-long-cluster-name.k2x9qa.c3.kafka.eu-west-1.amazonaws.com:9094";
+        moved.cluster.bootstrap[0].servers = long.into();
+        let d = diff(Some(&old), Some(&moved));
+        assert_eq!(
+            d[0].after.as_deref(),
+            Some(long),
+            "the diff keeps the whole value"
+        );
+        assert!(
+            summary(&d).ends_with("→ b-1.a-very-long-cluster-name.k2x9qa.c3.kafka.eu-…"),
+            "{}",
+            summary(&d)
+        );
     }
 
     #[test]

@@ -181,9 +181,14 @@ async fn cluster_file(
     let q = query(q)?;
     let inv = state.inventory.inventory();
     let recorded;
+    let mut generated_at = crate::now_rfc3339();
     let c = match app::api::parse_number("at", q.at.clone())? {
         Some(at) => {
-            recorded = state.history.detail_at(&id, at).await?.cluster;
+            let d = state.history.detail_at(&id, at).await?;
+            if let Some(r) = &d.recorded {
+                generated_at = app::history::generated_from(&generated_at, r);
+            }
+            recorded = d.cluster;
             &recorded
         }
         None => cluster(&inv, &id)?,
@@ -199,7 +204,7 @@ async fn cluster_file(
         q.mode.as_deref(),
         &q.options(),
         &console_url(&state, &headers),
-        &crate::now_rfc3339(),
+        &generated_at,
     )?;
     Ok(rendered(r))
 }
