@@ -43,7 +43,7 @@ impl Rng {
     }
     /// True with probability 1/n.
     fn one_in(&mut self, n: u64) -> bool {
-        self.next() % n == 0
+        self.next().is_multiple_of(n)
     }
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n

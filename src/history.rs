@@ -155,6 +155,11 @@ type ChangeRow = (
     String,
 );
 
+/// A bucket of the coverage chart: time, % brokers covered, % clusters covered.
+type CoverageRow = (i64, Option<f64>, Option<f64>);
+/// A bucket of a cluster's chart: time, brokers, JMX and node exporters up.
+type ClusterChartRow = (i64, i64, Option<i64>, Option<i64>);
+
 fn entry(r: ChangeRow) -> ChangeEntry {
     ChangeEntry {
         id: r.0,
@@ -650,7 +655,7 @@ impl History {
             return Ok(Chart::default());
         };
         let span = (end - start).max(1);
-        let rows: Vec<(i64, Option<f64>, Option<f64>)> = sqlx::query_as(
+        let rows: Vec<CoverageRow> = sqlx::query_as(
             "SELECT MIN(taken_at), \
                     MIN(CAST(covered_brokers AS REAL) * 100 / monitored_brokers), \
                     MIN(CAST(covered_clusters AS REAL) * 100 / monitored_clusters) \
@@ -663,14 +668,11 @@ impl History {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        let series =
-            |label: &str, class: &str, f: fn(&(i64, Option<f64>, Option<f64>)) -> Option<f64>| {
-                Series {
-                    label: label.into(),
-                    class: class.into(),
-                    points: rows.iter().filter_map(|r| f(r).map(|v| (r.0, v))).collect(),
-                }
-            };
+        let series = |label: &str, class: &str, f: fn(&CoverageRow) -> Option<f64>| Series {
+            label: label.into(),
+            class: class.into(),
+            points: rows.iter().filter_map(|r| f(r).map(|v| (r.0, v))).collect(),
+        };
         Ok(Self::chart(
             "Monitoring coverage over time",
             (start, end),
@@ -744,7 +746,7 @@ impl History {
             return Ok(Chart::default());
         };
         let span = (end - start).max(1);
-        let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<ClusterChartRow> = sqlx::query_as(
             "SELECT MIN(s.taken_at), MAX(c.brokers), \
                     MIN(CASE WHEN c.state_id IS NULL THEN 0 ELSE c.jmx_up END), \
                     MIN(CASE WHEN c.state_id IS NULL THEN 0 ELSE c.node_up END) \
@@ -759,17 +761,14 @@ impl History {
         .await
         .map_err(db_error)?;
         let y_max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1) as f64;
-        let series =
-            |label: &str,
-             class: &str,
-             f: fn(&(i64, i64, Option<i64>, Option<i64>)) -> Option<i64>| Series {
-                label: label.into(),
-                class: class.into(),
-                points: rows
-                    .iter()
-                    .filter_map(|r| f(r).map(|v| (r.0, v as f64)))
-                    .collect(),
-            };
+        let series = |label: &str, class: &str, f: fn(&ClusterChartRow) -> Option<i64>| Series {
+            label: label.into(),
+            class: class.into(),
+            points: rows
+                .iter()
+                .filter_map(|r| f(r).map(|v| (r.0, v as f64)))
+                .collect(),
+        };
         Ok(Self::chart(
             &format!("{name}: brokers and answering exporters"),
             (start, end),
