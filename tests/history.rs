@@ -648,3 +648,55 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
         "no kill landed inside the write transaction"
     );
 }
+
+#[tokio::test]
+async fn the_console_prunes_on_its_schedule() {
+    let mut app = TestApp::spawn_with(vec![], |c| {
+        c.history_retention = Duration::from_secs(DAY as u64);
+        c.history_prune_interval = Duration::from_millis(200);
+    })
+    .await;
+    let now = msk_console::history::now_unix();
+    let source = app::model::SourceStatus {
+        source: "lab".into(),
+        region: "inventory file".into(),
+        account: None,
+        clusters: 1,
+        last_ok: None,
+        last_attempt: None,
+        error: None,
+    };
+    let record = |version: &str, at: i64| {
+        let inv = Inventory {
+            clusters: parsed(&inventory(&[("old", version, 3)])),
+            sources: vec![source.clone()],
+            ..Inventory::default()
+        };
+        let history = app.history.clone();
+        async move { history.record(&inv, Trigger::Refresh, at).await.unwrap() }
+    };
+    // Ten days ago the cluster ran 3.5.1; five days ago it was upgraded.
+    record("3.5.1", now - 10 * DAY).await;
+    record("3.6.0", now - 5 * DAY).await;
+    let id = parsed(&inventory(&[("old", "3.6.0", 3)]))[0].id.clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, h) = app.get_json(&format!("/api/clusters/{id}/history")).await;
+        assert_eq!(status, 200, "{h}");
+        let versions = h["versions"].as_array().unwrap().len();
+        if versions == 1 {
+            // The latest state stays, however old.
+            assert!(h["entries"][0]["summary"]
+                .as_str()
+                .unwrap()
+                .contains("3.5.1 → 3.6.0"));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the state superseded 5 days ago was pruned with 1 day kept"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.stop();
+}
