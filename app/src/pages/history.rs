@@ -153,16 +153,25 @@ fn HistoryView(p: ChangesPage) -> impl IntoView {
             param(q, "kind").unwrap_or_default(),
         )
     });
-    let next = p.next_before.map(|b| {
-        let qs = serde_urlencoded::to_string([
+    // Paging keeps the filters; only non-empty ones go into the link.
+    let link = |before: Option<i64>| {
+        let before = before.map(|b| b.to_string()).unwrap_or_default();
+        let pairs: Vec<(&str, &str)> = [
             ("cluster", cluster.as_str()),
             ("source", source.as_str()),
             ("kind", kind.as_str()),
-            ("before", b.to_string().as_str()),
-        ])
-        .unwrap_or_default();
-        format!("/history?{qs}")
-    });
+            ("before", before.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        match serde_urlencoded::to_string(pairs).unwrap_or_default() {
+            qs if qs.is_empty() => "/history".to_string(),
+            qs => format!("/history?{qs}"),
+        }
+    };
+    let next = p.next_before.map(|b| link(Some(b)));
+    let newest = link(None);
     let paged = query.with_untracked(|q| param(q, "before").is_some());
     let stats = p.stats.clone();
     let checked = match (&stats.first_at, &stats.last_checked_at) {
@@ -207,7 +216,7 @@ fn HistoryView(p: ChangesPage) -> impl IntoView {
         </form>
         <Timeline entries=p.entries show_cluster=true/>
         <p class="pager">
-            {paged.then(|| view! { <a href="/history">"Newest changes"</a> " " })}
+            {paged.then(|| view! { <a href=newest>"Newest changes"</a> " " })}
             {next.map(|n| view! { <a id="older" class="button secondary" href=n>"Older changes"</a> })}
         </p>
     }
