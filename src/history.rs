@@ -191,23 +191,27 @@ impl History {
         let history = self.clone();
         tokio::spawn(async move {
             let mut rx = inventory.subscribe();
-            let (mut refreshes, mut sweeps) = {
-                let inv = rx.borrow_and_update();
-                (inv.refresh.generation, inv.sweep.generation)
-            };
-            while rx.changed().await.is_ok() {
+            // Generation 0 is "nothing finished yet". Starting from it (not from the
+            // current value) records a refresh that finished before this task first ran.
+            let (mut refreshes, mut sweeps) = (0, 0);
+            loop {
                 let inv = rx.borrow_and_update().clone();
                 let trigger = if inv.refresh.generation != refreshes {
-                    Trigger::Refresh
+                    Some(Trigger::Refresh)
                 } else if inv.sweep.generation != sweeps {
-                    Trigger::Probe
+                    Some(Trigger::Probe)
                 } else {
-                    continue;
+                    None
                 };
                 refreshes = inv.refresh.generation;
                 sweeps = inv.sweep.generation;
-                if let Err(e) = history.record(&inv, trigger, now_unix()).await {
-                    tracing::warn!(error = %e, "could not record a history snapshot; the next check tries again");
+                if let Some(trigger) = trigger {
+                    if let Err(e) = history.record(&inv, trigger, now_unix()).await {
+                        tracing::warn!(error = %e, "could not record a history snapshot; the next check tries again");
+                    }
+                }
+                if rx.changed().await.is_err() {
+                    return;
                 }
             }
         });

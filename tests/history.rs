@@ -700,3 +700,41 @@ async fn the_console_prunes_on_its_schedule() {
     }
     app.stop();
 }
+
+#[tokio::test]
+async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lab.toml");
+    write(&file, &inventory(&[("early", "3.6.0", 3)]));
+    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.path().display()))
+        .await
+        .unwrap();
+    let inventory = msk_console::InventoryService::start(
+        vec![Source::File(file)],
+        msk_console::inventory::Settings {
+            limits: msk_console::inventory::aws::Limits {
+                concurrency: 1,
+                timeout: Duration::from_secs(5),
+                max_attempts: 1,
+            },
+            refresh_interval: Duration::from_secs(3600),
+            credentials: None,
+        },
+        pool.clone(),
+    )
+    .await;
+    let mut rx = inventory.subscribe();
+    rx.wait_for(|i| i.refresh.generation >= 1).await.unwrap();
+
+    // Only now does the recorder start: it must not wait for the next refresh.
+    let history = History::new(pool, Duration::from_secs(90 * DAY as u64));
+    history.start(inventory, Duration::from_secs(3600));
+    let mut recorded = history.subscribe_recorded();
+    tokio::time::timeout(Duration::from_secs(10), recorded.wait_for(|n| *n >= 1))
+        .await
+        .expect("the finished refresh was recorded")
+        .unwrap();
+    let page = history.changes(&Default::default()).await.unwrap();
+    assert_eq!(page.entries.len(), 1);
+    assert_eq!(page.entries[0].cluster_name, "early");
+}
