@@ -20,6 +20,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::api::check_cluster_id;
 use app::error::AppError;
 use app::history::{
     diff, kinds_of, summary, ChangeEntry, ChangeFilter, ChangeKind, ChangesPage, Chart,
@@ -30,6 +31,8 @@ use app::model::{coverage, ClusterDetail, CoverageStatus, Inventory};
 use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{watch, Mutex};
+
+use crate::{now_unix, rfc3339};
 
 /// What took a snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,17 +104,6 @@ fn db_error(e: sqlx::Error) -> AppError {
     )
 }
 
-/// Unix seconds as RFC 3339 (`2026-11-25T14:31:00Z`).
-pub fn rfc3339(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
-
 /// Unix seconds as a short label for chart axes (`2026-11-25 14:31 UTC`).
 fn short_time(t: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(t) {
@@ -124,21 +116,6 @@ fn short_time(t: i64) -> String {
             d.minute()
         ),
         Err(_) => t.to_string(),
-    }
-}
-
-pub fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-fn check_id(id: &str) -> Result<(), AppError> {
-    if app::model::is_valid_cluster_id(id) {
-        Ok(())
-    } else {
-        Err(AppError::not_found(format!(
-            "`{}` is not a cluster id. Cluster ids look like `orders-3f9a2c1b7e` and are listed on the Clusters page.",
-            id.chars().take(80).collect::<String>()
-        )))
     }
 }
 
@@ -324,15 +301,7 @@ impl History {
             if old == Some(&new) {
                 continue;
             }
-            let mut entries = diff(old, Some(&new));
-            if entries.is_empty() {
-                entries.push(DiffEntry {
-                    kind: ChangeKind::Settings,
-                    subject: "Other details (ARN, node ARNs, creation time)".into(),
-                    before: None,
-                    after: None,
-                });
-            }
+            let entries = diff(old, Some(&new));
             pending.push(Pending {
                 cluster_id: c.id.clone(),
                 name: c.name.clone(),
@@ -591,7 +560,8 @@ impl History {
         Ok((entries, next))
     }
 
-    async fn stats(&self) -> Result<HistoryStats, AppError> {
+    /// The history's totals, and the window the global chart shows (one scan).
+    async fn stats(&self) -> Result<(HistoryStats, Option<(i64, i64)>), AppError> {
         let (snapshots, checks, first, last): (i64, i64, Option<i64>, Option<i64>) =
             sqlx::query_as(
                 "SELECT COUNT(*), COALESCE(SUM(checks), 0), MIN(taken_at), MAX(checked_at) FROM snapshots",
@@ -599,38 +569,22 @@ impl History {
             .fetch_one(&self.pool)
             .await
             .map_err(db_error)?;
-        Ok(HistoryStats {
+        let stats = HistoryStats {
             snapshots,
             checks,
             first_at: first.map(rfc3339),
             last_checked_at: last.map(rfc3339),
             retention_days: self.retention.as_secs() / 86_400,
-        })
+        };
+        Ok((stats, self.window(first, last)))
     }
 
-    /// The window a chart shows: the retention period up to the last check, or less if
-    /// the history (of one cluster, with `cluster`) is younger.
-    async fn window(&self, cluster: Option<&str>) -> Result<Option<(i64, i64)>, AppError> {
-        let (first, last): (Option<i64>, Option<i64>) = match cluster {
-            None => sqlx::query_as("SELECT MIN(taken_at), MAX(checked_at) FROM snapshots")
-                .fetch_one(&self.pool)
-                .await,
-            Some(id) => sqlx::query_as(
-                "SELECT (SELECT MIN(s.taken_at) FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
-                         WHERE c.cluster_id = ?), (SELECT MAX(checked_at) FROM snapshots)",
-            )
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await,
-        }
-        .map_err(db_error)?;
-        Ok(match (first, last) {
-            (Some(f), Some(l)) => {
-                let start = f.max(l - self.retention.as_secs() as i64);
-                Some((start, l.max(start + 1)))
-            }
-            _ => None,
-        })
+    /// The window a chart shows: from `first` (the oldest snapshot, or a cluster's first
+    /// change) to `last` (the last check), but no more than the retention period.
+    fn window(&self, first: Option<i64>, last: Option<i64>) -> Option<(i64, i64)> {
+        let (f, l) = (first?, last?);
+        let start = f.max(l - self.retention.as_secs() as i64);
+        Some((start, l.max(start + 1)))
     }
 
     fn chart(
@@ -654,8 +608,8 @@ impl History {
 
     /// Global coverage over time: the share of monitored brokers and clusters whose
     /// enabled exporters all answer, the lowest value of each interval.
-    async fn coverage_chart(&self) -> Result<Chart, AppError> {
-        let Some((start, end)) = self.window(None).await? else {
+    async fn coverage_chart(&self, window: Option<(i64, i64)>) -> Result<Chart, AppError> {
+        let Some((start, end)) = window else {
             return Ok(Chart::default());
         };
         let span = (end - start).max(1);
@@ -694,9 +648,10 @@ impl History {
     /// One page of the global timeline, with the filters' choices and the coverage chart.
     pub async fn changes(&self, f: &ChangeFilter) -> Result<ChangesPage, AppError> {
         if let Some(c) = &f.cluster {
-            check_id(c)?;
+            check_cluster_id(c)?;
         }
         let (entries, next_before) = self.entries(f).await?;
+        let (stats, window) = self.stats().await?;
         let sources: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT source FROM changes ORDER BY source")
                 .fetch_all(&self.pool)
@@ -717,8 +672,8 @@ impl History {
                 .into_iter()
                 .map(|(id, name, region)| ClusterRef { id, name, region })
                 .collect(),
-            stats: self.stats().await?,
-            chart: self.coverage_chart().await?,
+            chart: self.coverage_chart(window).await?,
+            stats,
         })
     }
 
@@ -746,7 +701,15 @@ impl History {
 
     /// A cluster's brokers and answering exporters over time.
     async fn cluster_chart(&self, id: &str, name: &str) -> Result<Chart, AppError> {
-        let Some((start, end)) = self.window(Some(id)).await? else {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT MIN(s.taken_at) FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
+                     WHERE c.cluster_id = ?), (SELECT MAX(checked_at) FROM snapshots)",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some((start, end)) = self.window(first, last) else {
             return Ok(Chart::default());
         };
         let span = (end - start).max(1);
@@ -795,7 +758,7 @@ impl History {
         limit: u32,
         current: bool,
     ) -> Result<ClusterHistory, AppError> {
-        check_id(id)?;
+        check_cluster_id(id)?;
         let versions = self.versions(id).await?;
         let latest: Option<(String, String, String)> = sqlx::query_as(
             "SELECT cluster_name, source, region FROM changes WHERE cluster_id = ? ORDER BY id DESC LIMIT 1",
@@ -882,16 +845,19 @@ impl History {
         from: Option<i64>,
         to: Option<i64>,
     ) -> Result<ClusterDiff, AppError> {
-        check_id(id)?;
-        let latest = self.latest_snapshot_of(id).await?.ok_or_else(|| {
-            AppError::not_found(format!("No history is recorded for cluster `{id}`."))
-        })?;
-        let to_snap = to.unwrap_or(latest);
-        let (to_version, to_state) = self.version_at(id, to_snap).await?.ok_or_else(|| {
-            AppError::not_found(format!(
-                "Cluster `{id}` has no recorded state at or before snapshot {to_snap}."
-            ))
-        })?;
+        check_cluster_id(id)?;
+        // Without `to`, the latest state: the one in force at the largest snapshot id.
+        let to_snap = to.unwrap_or(i64::MAX);
+        let Some((to_version, to_state)) = self.version_at(id, to_snap).await? else {
+            return Err(AppError::not_found(
+                match self.latest_snapshot_of(id).await? {
+                    None => format!("No history is recorded for cluster `{id}`."),
+                    Some(_) => format!(
+                        "Cluster `{id}` has no recorded state at or before snapshot {to_snap}."
+                    ),
+                },
+            ));
+        };
         let from_snap = from.unwrap_or(to_version.snapshot - 1);
         let from_found = self.version_at(id, from_snap).await?;
         let (from_version, from_state) = match from_found {
@@ -920,7 +886,7 @@ impl History {
         id: &str,
         snapshot: i64,
     ) -> Result<(ClusterState, RecordedAt), AppError> {
-        check_id(id)?;
+        check_cluster_id(id)?;
         let latest = self.latest_snapshot_of(id).await?;
         let found = self.version_at(id, snapshot).await?;
         match found {
@@ -966,7 +932,7 @@ impl History {
 
     /// Everything recorded about a cluster, oldest first, with every state in full.
     pub async fn export(&self, id: &str) -> Result<serde_json::Value, AppError> {
-        check_id(id)?;
+        check_cluster_id(id)?;
         let rows: Vec<(i64, i64, String, i64, String, Option<String>)> = sqlx::query_as(
             "SELECT c.snapshot_id, s.taken_at, s.trigger, c.kinds, c.summary, st.body \
              FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
@@ -997,7 +963,7 @@ impl History {
                 "state": state,
             }));
         }
-        let stats = self.stats().await?;
+        let (stats, _) = self.stats().await?;
         Ok(serde_json::json!({
             "cluster_id": id,
             "exported_at": rfc3339(now_unix()),

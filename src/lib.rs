@@ -57,19 +57,8 @@ pub struct AppState {
     pub truststore: Arc<truststore::Truststore>,
     pub probes: Arc<prober::ProbeService>,
     pub history: Arc<history::History>,
-}
-
-impl AppState {
-    /// The page-facing service, as the app crate sees it.
-    pub fn console(&self) -> Console {
-        Console(Arc::new(PageService {
-            inventory: self.inventory.clone(),
-            probes: self.probes.clone(),
-            history: self.history.clone(),
-            public_url: self.config.public_url.clone(),
-            listen: self.config.listen,
-        }))
-    }
+    /// What pages and server functions may ask of the server (see `app::service`).
+    pub console: Console,
 }
 
 /// What pages and server functions may ask of the server (see `app::service`).
@@ -173,6 +162,13 @@ impl App {
             .site_pkg_dir("pkg")
             .site_addr(config.listen)
             .build();
+        let console = Console(Arc::new(PageService {
+            inventory: inventory.clone(),
+            probes: probes.clone(),
+            history: history.clone(),
+            public_url: config.public_url.clone(),
+            listen: config.listen,
+        }));
         let state = AppState {
             leptos_options,
             truststore: Arc::new(truststore::Truststore::new(config.ca_bundle.clone())),
@@ -181,6 +177,7 @@ impl App {
             inventory,
             probes,
             history,
+            console,
         };
         let router = http::router(state.clone());
         Ok(App { state, router })
@@ -201,11 +198,23 @@ impl App {
 
 /// The current time as RFC 3339 in UTC, to the second (`2026-11-25T14:31:00Z`).
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    rfc3339(now_unix())
+}
+
+/// The current time in Unix seconds (how the history stores times).
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Unix seconds as RFC 3339 in UTC (`2026-11-25T14:31:00Z`).
+pub fn rfc3339(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
 }
 
 /// Runs the console until SIGINT or SIGTERM.

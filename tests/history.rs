@@ -656,7 +656,7 @@ async fn the_console_prunes_on_its_schedule() {
         c.history_prune_interval = Duration::from_millis(200);
     })
     .await;
-    let now = msk_console::history::now_unix();
+    let now = msk_console::now_unix();
     let source = app::model::SourceStatus {
         source: "lab".into(),
         region: "inventory file".into(),

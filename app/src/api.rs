@@ -118,33 +118,43 @@ pub async fn preview_file(
     at: Option<i64>,
 ) -> Result<crate::generate::Rendered, AppError> {
     let console = crate::service::console()?;
-    let inv = console.0.inventory();
-    let recorded;
-    let mut generated_at = console.0.now();
-    let cluster = match at {
-        Some(snapshot) => {
-            let d = console.0.cluster_at(id, snapshot).await?;
-            if let Some(r) = &d.recorded {
-                generated_at = crate::history::generated_from(&generated_at, r);
-            }
-            recorded = d.cluster;
-            &recorded
-        }
-        None => find_cluster(&inv, &id)?,
-    };
+    let (cluster, generated_at) = file_source(&*console.0, &id, at).await?;
     let kind = crate::generate::FileKind::parse(&kind)?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok());
     crate::generate::render_cluster_file(
-        cluster,
+        &cluster,
         kind,
         mode.as_deref(),
         &options,
         &console.0.console_url(host),
         &generated_at,
     )
+}
+
+/// The cluster a per-cluster file is made from, and the "generated at" its header
+/// shows: the live cluster now, or with `at` the state recorded at that snapshot (and the
+/// header says so). The downloads and the Downloads panel's preview both use it.
+#[cfg(feature = "ssr")]
+pub async fn file_source(
+    console: &dyn crate::service::ConsoleService,
+    id: &str,
+    at: Option<i64>,
+) -> Result<(Cluster, String), AppError> {
+    let now = console.now();
+    match at {
+        Some(snapshot) => {
+            let d = console.cluster_at(id.to_string(), snapshot).await?;
+            let generated = match &d.recorded {
+                Some(r) => crate::history::generated_from(&now, r),
+                None => now,
+            };
+            Ok((d.cluster, generated))
+        }
+        None => Ok((find_cluster(&console.inventory(), id)?.clone(), now)),
+    }
 }
 
 /// A snapshot or change id from a query string: empty is none, anything but a positive
@@ -166,6 +176,14 @@ pub fn parse_number(name: &str, v: Option<String>) -> Result<Option<i64>, AppErr
     }
 }
 
+/// A page size from a query string: at most [`crate::history::MAX_PAGE`]; 0 means the
+/// default.
+pub fn parse_limit(v: Option<String>) -> Result<u32, AppError> {
+    Ok(parse_number("limit", v)?
+        .map(|n| n.min(i64::from(crate::history::MAX_PAGE)) as u32)
+        .unwrap_or(0))
+}
+
 /// A timeline filter from query-string values; empty values mean "any".
 pub fn change_filter(
     cluster: Option<String>,
@@ -178,9 +196,7 @@ pub fn change_filter(
     let kind = some(kind)
         .map(|k| k.parse::<ChangeKind>().map_err(AppError::bad_request))
         .transpose()?;
-    let limit = parse_number("limit", limit)?
-        .map(|n| n.min(i64::from(crate::history::MAX_PAGE)) as u32)
-        .unwrap_or(0);
+    let limit = parse_limit(limit)?;
     Ok(ChangeFilter {
         cluster: some(cluster),
         source: some(source),
@@ -190,16 +206,25 @@ pub fn change_filter(
     })
 }
 
+/// Refuses a string that cannot be a cluster id, before any lookup, so a malformed id in
+/// a URL gets its own message.
+pub fn check_cluster_id(id: &str) -> Result<(), AppError> {
+    if crate::model::is_valid_cluster_id(id) {
+        return Ok(());
+    }
+    Err(AppError::not_found(format!(
+        "`{}` is not a cluster id. Cluster ids look like `orders-3f9a2c1b7e` and are listed on the Clusters page.",
+        id.chars().take(80).collect::<String>()
+    )))
+}
+
 /// Looks a cluster up, telling a malformed id apart from an unknown one.
 pub fn find_cluster<'a>(
     inv: &'a crate::model::Inventory,
     id: &str,
 ) -> Result<&'a Cluster, AppError> {
-    if !id.starts_with("arn:") && !crate::model::is_valid_cluster_id(id) {
-        return Err(AppError::not_found(format!(
-            "`{}` is not a cluster id. Cluster ids look like `orders-3f9a2c1b7e` and are listed on the Clusters page.",
-            id.chars().take(80).collect::<String>()
-        )));
+    if !id.starts_with("arn:") {
+        check_cluster_id(id)?;
     }
     inv.cluster(id).ok_or_else(|| {
         AppError::not_found(format!(

@@ -149,6 +149,21 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
 }
 
+/// While `running()` says a background job (a refresh, a probe sweep) is under way,
+/// bumps `tick` after `every`, so the resources keyed on it fetch again and the page
+/// shows the progress. `running` reads a resource, so the effect re-runs on each answer.
+pub fn poll_while(
+    tick: RwSignal<u64>,
+    every: std::time::Duration,
+    running: impl Fn() -> bool + 'static,
+) {
+    Effect::new(move |_| {
+        if running() {
+            set_timeout(move || tick.update(|t| *t += 1), every);
+        }
+    });
+}
+
 /// A small coloured label.
 #[component]
 pub fn Badge(

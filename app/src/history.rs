@@ -56,9 +56,14 @@ pub struct ClusterState {
 
 impl ClusterState {
     pub fn of(cluster: &Cluster, probe: Option<&ClusterReachability>) -> ClusterState {
+        // A reason matters only where the diff and the pages show it: why an enabled
+        // exporter is down, or what answers while off. Why a disabled one is silent is
+        // no news, and must not make a new state.
         let keep = |p: &ExporterProbe| RecordedProbe {
             state: p.state,
-            reason: p.reason.clone(),
+            reason: matches!(p.state, ProbeState::Down | ProbeState::Unexpected)
+                .then(|| p.reason.clone())
+                .flatten(),
         };
         ClusterState {
             cluster: Cluster {
@@ -326,7 +331,8 @@ fn endpoints(b: &Broker) -> String {
 }
 
 /// What differs between two recorded states of a cluster (`None`: not in the inventory).
-/// Entries come in a fixed order: the cluster itself, then its brokers, listeners,
+/// It covers every field of [`ClusterState`]: two states differ exactly when the diff is
+/// not empty, which the recorder relies on. Entries come in a fixed order: the cluster itself, then its brokers, listeners,
 /// settings and finally its exporters.
 pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffEntry> {
     let (o, n) = match (old, new) {
@@ -406,6 +412,13 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
                     &format!("Broker {id} client VPC IP"),
                     old.client_vpc_ip.clone(),
                     b.client_vpc_ip.clone(),
+                );
+                push_opt(
+                    &mut out,
+                    K::Settings,
+                    &format!("Broker {id} node ARN"),
+                    old.node_arn.clone(),
+                    b.node_arn.clone(),
                 );
             }
         }
@@ -527,6 +540,16 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
         oc.account.clone(),
         nc.account.clone(),
     );
+    push(&mut out, K::Settings, "Source", &oc.source, &nc.source);
+    push(&mut out, K::Settings, "Region", &oc.region, &nc.region);
+    push(&mut out, K::Settings, "ARN", &oc.arn, &nc.arn);
+    push_opt(
+        &mut out,
+        K::Settings,
+        "Created",
+        oc.created.clone(),
+        nc.created.clone(),
+    );
 
     match (&o.exporters, &n.exporters) {
         (None, None) => {}
@@ -546,8 +569,33 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
         ),
         (Some(oe), Some(ne)) => {
             let old: BTreeMap<u32, &RecordedBroker> = oe.iter().map(|b| (b.broker_id, b)).collect();
+            let new: BTreeMap<u32, &RecordedBroker> = ne.iter().map(|b| (b.broker_id, b)).collect();
+            for (id, b) in &old {
+                if !new.contains_key(id) {
+                    push_opt(
+                        &mut out,
+                        K::Reachability,
+                        &format!("Broker {id} exporters"),
+                        Some(format!(
+                            "JMX {}, node {}",
+                            b.jmx.describe(),
+                            b.node.describe()
+                        )),
+                        None,
+                    );
+                }
+            }
             for b in ne {
                 let prev = old.get(&b.broker_id);
+                if let Some(p) = prev {
+                    push(
+                        &mut out,
+                        K::Reachability,
+                        &format!("Broker {} probed at", b.broker_id),
+                        &p.host,
+                        &b.host,
+                    );
+                }
                 for (name, p, q) in [
                     ("JMX exporter", prev.map(|x| &x.jmx), &b.jmx),
                     ("node exporter", prev.map(|x| &x.node), &b.node),
@@ -1053,6 +1101,59 @@ mod tests {
             summary(&d),
             "Encryption client–broker added: TLS; ZooKeeper added: z-1:2181; JMX exporter: enabled → off; and 1 more"
         );
+    }
+
+    #[test]
+    fn every_field_of_a_state_shows_in_the_diff() {
+        let mut base = state();
+        base.exporters.as_mut().unwrap()[2].node = RecordedProbe {
+            state: ProbeState::Down,
+            reason: Some("timed out after 2s".into()),
+        };
+        let changes: Vec<fn(&mut ClusterState)> = vec![
+            |s| s.cluster.source = "staging".into(),
+            |s| s.cluster.account = Some("210987654321".into()),
+            |s| s.cluster.region = "us-east-1".into(),
+            |s| s.cluster.arn.push('2'),
+            |s| s.cluster.name = "orders-2".into(),
+            |s| s.cluster.kind = crate::model::ClusterKind::Serverless,
+            |s| s.cluster.state = "DELETING".into(),
+            |s| s.cluster.kafka_version = None,
+            |s| s.cluster.metadata = crate::model::MetadataMode::ZooKeeper,
+            |s| s.cluster.broker_count = Some(4),
+            |s| s.cluster.instance_type = Some("kafka.t3.small".into()),
+            |s| s.cluster.auth.unauthenticated = true,
+            |s| s.cluster.auth.tls = true,
+            |s| s.cluster.auth.scram = true,
+            |s| s.cluster.auth.iam = true,
+            |s| s.cluster.public_access = true,
+            |s| s.cluster.encryption.client_broker = Some("TLS".into()),
+            |s| s.cluster.encryption.in_cluster = Some(true),
+            |s| s.cluster.monitoring.jmx_exporter = false,
+            |s| s.cluster.monitoring.node_exporter = false,
+            |s| s.cluster.zookeeper = Some("z:2181".into()),
+            |s| s.cluster.zookeeper_tls = Some("z:2182".into()),
+            |s| s.cluster.bootstrap.clear(),
+            |s| s.cluster.brokers.truncate(2),
+            |s| s.cluster.brokers[0].endpoints.push("alt".into()),
+            |s| s.cluster.brokers[0].client_vpc_ip = None,
+            |s| s.cluster.brokers[0].node_arn = Some("arn:aws:kafka:node".into()),
+            |s| s.cluster.created = Some("2024-01-01T00:00:00Z".into()),
+            |s| s.exporters = None,
+            |s| s.exporters.as_mut().unwrap().truncate(2),
+            |s| s.exporters.as_mut().unwrap()[0].host = "10.0.0.1".into(),
+            |s| s.exporters.as_mut().unwrap()[0].jmx.state = ProbeState::Down,
+            |s| s.exporters.as_mut().unwrap()[2].node.reason = Some("refused".into()),
+        ];
+        for (i, change) in changes.into_iter().enumerate() {
+            let mut s = base.clone();
+            change(&mut s);
+            assert_ne!(s, base, "change {i} changes the state");
+            assert!(
+                !diff(Some(&base), Some(&s)).is_empty(),
+                "change {i} shows in the diff"
+            );
+        }
     }
 
     #[test]

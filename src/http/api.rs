@@ -13,9 +13,9 @@
 //!
 //! Errors are JSON too: `{"error": {"status": 404, "kind": "not_found", "message": "…"}}`.
 
-use app::api::{change_filter, parse_number};
+use app::api::{change_filter, parse_limit, parse_number};
 use app::error::AppError;
-use app::history::{ChangesPage, ClusterDiff, ClusterHistory, MAX_PAGE};
+use app::history::{ChangesPage, ClusterDiff, ClusterHistory};
 use app::model::{ClusterDetail, Coverage, InventoryOverview};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
@@ -95,9 +95,7 @@ async fn history(
 ) -> Result<Json<ClusterHistory>, AppError> {
     let Query(q) = q.map_err(bad_query)?;
     let before = parse_number("before", q.before)?;
-    let limit = parse_number("limit", q.limit)?
-        .unwrap_or(0)
-        .min(i64::from(MAX_PAGE)) as u32;
+    let limit = parse_limit(q.limit)?;
     let current = state.inventory.inventory().cluster(&id).is_some();
     state
         .history

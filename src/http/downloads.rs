@@ -171,6 +171,16 @@ fn cluster<'a>(inv: &'a Inventory, id: &str) -> Result<&'a Cluster, AppError> {
     app::api::find_cluster(inv, id)
 }
 
+/// The cluster behind a per-cluster download (live, or as recorded at `at=`).
+async fn file_source(
+    state: &AppState,
+    id: &str,
+    q: &DownloadQuery,
+) -> Result<(Cluster, String), AppError> {
+    let at = app::api::parse_number("at", q.at.clone())?;
+    app::api::file_source(&*state.console.0, id, at).await
+}
+
 async fn cluster_file(
     state: AppState,
     headers: HeaderMap,
@@ -179,27 +189,14 @@ async fn cluster_file(
     kind: FileKind,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
-    let inv = state.inventory.inventory();
-    let recorded;
-    let mut generated_at = crate::now_rfc3339();
-    let c = match app::api::parse_number("at", q.at.clone())? {
-        Some(at) => {
-            let d = state.history.detail_at(&id, at).await?;
-            if let Some(r) = &d.recorded {
-                generated_at = app::history::generated_from(&generated_at, r);
-            }
-            recorded = d.cluster;
-            &recorded
-        }
-        None => cluster(&inv, &id)?,
-    };
+    let (c, generated_at) = file_source(&state, &id, &q).await?;
     let kind = if kind == FileKind::PrometheusFileSd {
         q.prometheus_kind()?
     } else {
         kind
     };
     let r = render_cluster_file(
-        c,
+        &c,
         kind,
         q.mode.as_deref(),
         &q.options(),
@@ -215,15 +212,7 @@ async fn truststore(
     q: Q,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
-    let inv = state.inventory.inventory();
-    let recorded;
-    let c = match app::api::parse_number("at", q.at.clone())? {
-        Some(at) => {
-            recorded = state.history.detail_at(&id, at).await?.cluster;
-            &recorded
-        }
-        None => cluster(&inv, &id)?,
-    };
+    let (c, _) = file_source(&state, &id, &q).await?;
     let password = q.password.as_deref().unwrap_or(DEFAULT_TRUSTSTORE_PASSWORD);
     let bytes = state.truststore.pkcs12(password).await?;
     Ok(attachment(

@@ -28,7 +28,7 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-u
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     // Built once; every page render and server function gets a clone of the handle.
-    let console = state.console();
+    let console = state.console.clone();
     let provide = move || provide_context(console.clone());
     Router::new()
         .route("/healthz", get(healthz))

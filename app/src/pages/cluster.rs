@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_cluster, ProbeExporters};
-use crate::components::{Badge, CopyButton, ErrorPanel};
+use crate::components::{poll_while, Badge, CopyButton, ErrorPanel};
 use crate::history::RecordedAt;
 use crate::model::{
     Cluster, ClusterDetail, ClusterKind, ExporterProbe, MetadataMode, ProbeState,
@@ -178,16 +178,11 @@ fn BrokersPanel(id: String) -> impl IntoView {
         move || (rid.clone(), tick.get(), probe.version().get()),
         |(id, _, _)| get_cluster(id, None),
     );
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = detail.get() {
-            if d.sweep.running {
-                set_timeout(
-                    move || tick.update(|t| *t += 1),
-                    std::time::Duration::from_millis(700),
-                );
-            }
-        }
-    });
+    poll_while(
+        tick,
+        std::time::Duration::from_millis(700),
+        move || matches!(detail.get(), Some(Ok(d)) if d.sweep.running),
+    );
     view! {
         <section id="brokers">
             <Transition fallback=|| view! { <h2>"Brokers"</h2><p class="muted">"Loading…"</p> }>

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_overview, RefreshInventory};
-use crate::components::{Badge, ErrorPanel};
+use crate::components::{poll_while, Badge, ErrorPanel};
 use crate::model::{ClusterSummary, InventoryOverview, SourceStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,16 +83,11 @@ pub fn ClustersPage() -> impl IntoView {
     );
 
     // While a refresh runs, poll once a second so the progress and the rows update.
-    Effect::new(move |_| {
-        if let Some(Ok(o)) = overview.get() {
-            if o.refresh.running {
-                set_timeout(
-                    move || tick.update(|t| *t += 1),
-                    std::time::Duration::from_secs(1),
-                );
-            }
-        }
-    });
+    poll_while(
+        tick,
+        std::time::Duration::from_secs(1),
+        move || matches!(overview.get(), Some(Ok(o)) if o.refresh.running),
+    );
 
     let filter = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
     let sort = Memo::new(move |_| {

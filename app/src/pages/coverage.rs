@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_coverage, ProbeExporters};
-use crate::components::{Badge, ErrorPanel};
+use crate::components::{poll_while, Badge, ErrorPanel};
 use crate::model::{ClusterCoverage, Coverage, CoverageStatus};
 
 #[component]
@@ -29,16 +29,11 @@ pub fn CoveragePage() -> impl IntoView {
         },
         |(s, r, _, _)| get_coverage(Some(s), Some(r)),
     );
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = data.get() {
-            if c.sweep.running {
-                set_timeout(
-                    move || tick.update(|t| *t += 1),
-                    std::time::Duration::from_millis(700),
-                );
-            }
-        }
-    });
+    poll_while(
+        tick,
+        std::time::Duration::from_millis(700),
+        move || matches!(data.get(), Some(Ok(c)) if c.sweep.running),
+    );
     view! {
         <Title text="Coverage"/>
         <Transition fallback=|| view! { <h1>"Monitoring coverage"</h1><p class="muted">"Loading…"</p> }>
