@@ -157,9 +157,15 @@ pub async fn file_source(
     }
 }
 
-/// A snapshot or change id from a query string: empty is none, anything but a positive
-/// number is a 400 that names the parameter.
+/// A snapshot id (`at`, `from`, `to`), change id (`before`) or page size (`limit`) from
+/// a query string: empty is none, anything but a positive number is a 400 that names the
+/// parameter and what it holds.
 pub fn parse_number(name: &str, v: Option<String>) -> Result<Option<i64>, AppError> {
+    let what = match name {
+        "before" => "a change id",
+        "limit" => "a page size",
+        _ => "a snapshot id",
+    };
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => s
@@ -169,7 +175,7 @@ pub fn parse_number(name: &str, v: Option<String>) -> Result<Option<i64>, AppErr
             .map(Some)
             .ok_or_else(|| {
                 AppError::bad_request(format!(
-                    "`{name}` must be a positive number (a snapshot or change id), not `{}`",
+                    "`{name}` must be a positive number ({what}), not `{}`",
                     s.chars().take(40).collect::<String>()
                 ))
             }),
