@@ -12,20 +12,26 @@
 //! Reads (timelines, diffs, charts, past states) run on the pool's other connections
 //! and never wait for the writer, because the database is in WAL mode.
 //!
+//! Charts are step lines over at most 360 intervals. An interval shows its extreme (the
+//! lowest coverage, the most brokers), then the value it ended with, so a short outage
+//! is visible but not drawn for the quiet weeks after it. The global coverage chart
+//! spans the whole retention window; its intervals have fixed bounds, are summed up
+//! once, and are then topped up with the snapshots recorded since.
+//!
 //! Retention prunes, on a schedule, every state that was superseded before the cutoff,
 //! and never a cluster's latest state (nor, for a removed cluster, its last state before
 //! the removal).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use app::api::check_cluster_id;
 use app::error::AppError;
 use app::history::{
-    diff, kinds_of, summary, ChangeEntry, ChangeFilter, ChangeKind, ChangesPage, Chart,
-    ClusterDiff, ClusterHistory, ClusterRef, ClusterState, DiffEntry, HistoryStats, RecordedAt,
-    Series, Version, DEFAULT_PAGE, MAX_PAGE, MAX_VERSIONS,
+    bucket_points, diff, interval_for, kinds_of, summary, Bucket, ChangeEntry, ChangeFilter,
+    ChangeKind, ChangesPage, Chart, ClusterDiff, ClusterHistory, ClusterRef, ClusterState,
+    DiffEntry, HistoryStats, RecordedAt, Series, Version, DEFAULT_PAGE, MAX_PAGE, MAX_VERSIONS,
 };
 use app::model::{coverage, ClusterDetail, CoverageStatus, Inventory};
 use sha2::{Digest, Sha256};
@@ -88,10 +94,24 @@ struct Pending {
 /// Buckets a chart is reduced to: enough for a 720-unit-wide SVG.
 const CHART_BUCKETS: i64 = 360;
 
+/// The coverage chart's intervals, summed up once and then only topped up with the
+/// snapshots recorded since: the global chart spans the whole retention window, and
+/// summing up a year of snapshots on every view of `/history` would cost tens of ms.
+/// Intervals have fixed bounds (multiples of `interval` seconds), so a summed-up interval
+/// stays valid as the window moves; a prune clears the cache.
+struct CoverageCache {
+    interval: i64,
+    /// The newest snapshot taken in.
+    upto: i64,
+    /// Interval number (`taken_at / interval`) → brokers covered %, clusters covered %.
+    buckets: BTreeMap<i64, (Bucket, Bucket)>,
+}
+
 pub struct History {
     pool: SqlitePool,
     retention: Duration,
     heads: Mutex<Option<HashMap<String, Head>>>,
+    coverage: Mutex<Option<CoverageCache>>,
     /// Counts finished `record` calls (tests wait on it).
     recorded: watch::Sender<u64>,
 }
@@ -132,10 +152,31 @@ type ChangeRow = (
     String,
 );
 
-/// A bucket of the coverage chart: time, % brokers covered, % clusters covered.
+/// A snapshot for the coverage chart: time, % brokers covered, % clusters covered.
 type CoverageRow = (i64, Option<f64>, Option<f64>);
-/// A bucket of a cluster's chart: time, brokers, JMX and node exporters up.
-type ClusterChartRow = (i64, i64, Option<i64>, Option<i64>);
+/// An interval of the coverage chart: its number, first and last time, then the lowest
+/// and the last % of brokers covered, and of clusters covered.
+type CoverageBucketRow = (
+    i64,
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+/// An interval of a cluster's chart: first and last time, then the most and the last
+/// brokers, the fewest and the last JMX exporters up, and node exporters up.
+type ClusterChartRow = (
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn entry(r: ChangeRow) -> ChangeEntry {
     ChangeEntry {
@@ -158,6 +199,7 @@ impl History {
             pool,
             retention,
             heads: Mutex::new(None),
+            coverage: Mutex::new(None),
             recorded: watch::channel(0).0,
         })
     }
@@ -512,6 +554,10 @@ impl History {
         .await?
         .rows_affected();
         tx.commit().await?;
+        // Summed-up coverage intervals may hold what was just pruned.
+        if snapshots > 0 {
+            *self.coverage.lock().await = None;
+        }
         Ok(Pruned {
             changes,
             snapshots,
@@ -560,23 +606,35 @@ impl History {
         Ok((entries, next))
     }
 
-    /// The history's totals, and the window the global chart shows (one scan).
-    async fn stats(&self) -> Result<(HistoryStats, Option<(i64, i64)>), AppError> {
-        let (snapshots, checks, first, last): (i64, i64, Option<i64>, Option<i64>) =
-            sqlx::query_as(
-                "SELECT COUNT(*), COALESCE(SUM(checks), 0), MIN(taken_at), MAX(checked_at) FROM snapshots",
-            )
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?;
-        let stats = HistoryStats {
+    /// The oldest snapshot's time and the last check's (both index lookups: only the
+    /// newest snapshot's `checked_at` ever moves, and it moves forward).
+    async fn bounds(&self) -> Result<(Option<i64>, Option<i64>), AppError> {
+        sqlx::query_as(
+            "SELECT (SELECT MIN(taken_at) FROM snapshots), \
+                    (SELECT checked_at FROM snapshots ORDER BY id DESC LIMIT 1)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
+    /// The history's totals. `bounds` is what [`History::bounds`] found.
+    async fn stats(
+        &self,
+        (first, last): (Option<i64>, Option<i64>),
+    ) -> Result<HistoryStats, AppError> {
+        let (snapshots, checks): (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(checks), 0) FROM snapshots")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+        Ok(HistoryStats {
             snapshots,
             checks,
             first_at: first.map(rfc3339),
             last_checked_at: last.map(rfc3339),
             retention_days: self.retention.as_secs() / 86_400,
-        };
-        Ok((stats, self.window(first, last)))
+        })
     }
 
     /// The window a chart shows: from `first` (the oldest snapshot, or a cluster's first
@@ -607,29 +665,54 @@ impl History {
     }
 
     /// Global coverage over time: the share of monitored brokers and clusters whose
-    /// enabled exporters all answer, the lowest value of each interval.
+    /// enabled exporters all answer; each interval shows its lowest value, then the
+    /// value it ended with.
     async fn coverage_chart(&self, window: Option<(i64, i64)>) -> Result<Chart, AppError> {
         let Some((start, end)) = window else {
             return Ok(Chart::default());
         };
-        let span = (end - start).max(1);
-        let rows: Vec<CoverageRow> = sqlx::query_as(
-            "SELECT MIN(taken_at), \
-                    MIN(CAST(covered_brokers AS REAL) * 100 / monitored_brokers), \
-                    MIN(CAST(covered_clusters AS REAL) * 100 / monitored_clusters) \
-             FROM snapshots WHERE monitored_brokers > 0 \
-             GROUP BY MAX(0, (taken_at - ?1) * ?2 / ?3) ORDER BY 1",
-        )
-        .bind(start)
-        .bind(CHART_BUCKETS)
-        .bind(span)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        let series = |label: &str, class: &str, f: fn(&CoverageRow) -> Option<f64>| Series {
-            label: label.into(),
-            class: class.into(),
-            points: rows.iter().filter_map(|r| f(r).map(|v| (r.0, v))).collect(),
+        let interval = interval_for(end - start, CHART_BUCKETS);
+        let mut cache = self.coverage.lock().await;
+        let upto: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM snapshots")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        match cache.as_mut() {
+            Some(c) if c.interval == interval => {
+                if upto > c.upto {
+                    let rows: Vec<CoverageRow> = sqlx::query_as(
+                        "SELECT taken_at, CAST(covered_brokers AS REAL) * 100 / monitored_brokers, \
+                                CAST(covered_clusters AS REAL) * 100 / monitored_clusters \
+                         FROM snapshots WHERE id > ?1 AND id <= ?2 AND monitored_brokers > 0 \
+                         ORDER BY id",
+                    )
+                    .bind(c.upto)
+                    .bind(upto)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    for (at, brokers, clusters) in rows {
+                        c.buckets
+                            .entry(at.div_euclid(interval))
+                            .and_modify(|(b, c)| {
+                                b.add_lowest(at, brokers);
+                                c.add_lowest(at, clusters);
+                            })
+                            .or_insert((Bucket::of(at, brokers), Bucket::of(at, clusters)));
+                    }
+                    c.upto = upto;
+                }
+            }
+            _ => *cache = Some(self.sum_up_coverage(interval, upto).await?),
+        }
+        let c = cache.as_ref().expect("filled above");
+        let series = |label: &str, class: &str, pick: fn(&(Bucket, Bucket)) -> Bucket| {
+            let buckets: Vec<Bucket> = c.buckets.values().map(pick).collect();
+            Series {
+                label: label.into(),
+                class: class.into(),
+                points: bucket_points(&buckets, start),
+            }
         };
         Ok(Self::chart(
             "Monitoring coverage over time",
@@ -637,42 +720,96 @@ impl History {
             100.0,
             "%",
             vec![
-                series("Brokers with every enabled exporter answering", "s1", |r| {
-                    r.1
+                series("Brokers with every enabled exporter answering", "s1", |b| {
+                    b.0
                 }),
-                series("Clusters fully covered", "s2", |r| r.2),
+                series("Clusters fully covered", "s2", |b| b.1),
             ],
         ))
     }
 
+    /// Sums up every snapshot up to `upto` into intervals of `interval` seconds: the
+    /// first and last time, the lowest values (`a`), and the values of the interval's
+    /// last snapshot (`l`: SQLite takes a bare column from the row `MAX` picked).
+    async fn sum_up_coverage(&self, interval: i64, upto: i64) -> Result<CoverageCache, AppError> {
+        let rows: Vec<CoverageBucketRow> = sqlx::query_as(
+            "WITH r AS ( \
+               SELECT id, taken_at AS t, \
+                      CAST(covered_brokers AS REAL) * 100 / monitored_brokers AS b, \
+                      CAST(covered_clusters AS REAL) * 100 / monitored_clusters AS c, \
+                      taken_at / ?1 AS k \
+               FROM snapshots WHERE id <= ?2 AND monitored_brokers > 0) \
+             SELECT a.k, a.first, a.last, a.min_b, l.b, a.min_c, l.c FROM \
+               (SELECT k, MIN(t) AS first, MAX(t) AS last, MIN(b) AS min_b, MIN(c) AS min_c \
+                FROM r GROUP BY k) a \
+               JOIN (SELECT k, MAX(id), b, c FROM r GROUP BY k) l ON l.k = a.k",
+        )
+        .bind(interval)
+        .bind(upto)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let bucket = |first_at, last_at, extreme, last| Bucket {
+            first_at,
+            last_at,
+            extreme,
+            last,
+        };
+        Ok(CoverageCache {
+            interval,
+            upto,
+            buckets: rows
+                .into_iter()
+                .map(|(k, first, last, min_b, b, min_c, c)| {
+                    (
+                        k,
+                        (bucket(first, last, min_b, b), bucket(first, last, min_c, c)),
+                    )
+                })
+                .collect(),
+        })
+    }
+
     /// One page of the global timeline, with the filters' choices and the coverage chart.
+    /// Its five queries are independent and run at once, each on its own connection.
     pub async fn changes(&self, f: &ChangeFilter) -> Result<ChangesPage, AppError> {
         if let Some(c) = &f.cluster {
             check_cluster_id(c)?;
         }
-        let (entries, next_before) = self.entries(f).await?;
-        let (stats, window) = self.stats().await?;
-        let sources: Vec<String> =
+        let bounds = self.bounds().await?;
+        let sources = async {
             sqlx::query_scalar("SELECT DISTINCT source FROM changes ORDER BY source")
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_error)?;
-        let clusters: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT cluster_id, cluster_name, region FROM changes \
-             WHERE id IN (SELECT MAX(id) FROM changes GROUP BY cluster_id) ORDER BY cluster_name, region",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+                .map_err(db_error)
+        };
+        let clusters = async {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT cluster_id, cluster_name, region FROM changes \
+                 WHERE id IN (SELECT MAX(id) FROM changes GROUP BY cluster_id) \
+                 ORDER BY cluster_name, region",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, name, region)| ClusterRef { id, name, region })
+                .collect())
+        };
+        let ((entries, next_before), stats, sources, clusters, chart) = tokio::try_join!(
+            self.entries(f),
+            self.stats(bounds),
+            sources,
+            clusters,
+            self.coverage_chart(self.window(bounds.0, bounds.1)),
+        )?;
         Ok(ChangesPage {
             entries,
             next_before,
             sources,
-            clusters: clusters
-                .into_iter()
-                .map(|(id, name, region)| ClusterRef { id, name, region })
-                .collect(),
-            chart: self.coverage_chart(window).await?,
+            clusters,
+            chart,
             stats,
         })
     }
@@ -712,40 +849,61 @@ impl History {
         let Some((start, end)) = self.window(first, last) else {
             return Ok(Chart::default());
         };
-        let span = (end - start).max(1);
         let rows: Vec<ClusterChartRow> = sqlx::query_as(
-            "SELECT MIN(s.taken_at), MAX(c.brokers), \
-                    MIN(CASE WHEN c.state_id IS NULL THEN 0 ELSE c.jmx_up END), \
-                    MIN(CASE WHEN c.state_id IS NULL THEN 0 ELSE c.node_up END) \
-             FROM changes c JOIN snapshots s ON s.id = c.snapshot_id WHERE c.cluster_id = ?1 \
-             GROUP BY MAX(0, (s.taken_at - ?2) * ?3 / ?4) ORDER BY 1",
+            "WITH r AS ( \
+               SELECT c.id, s.taken_at AS t, c.brokers AS b, \
+                      CASE WHEN c.state_id IS NULL THEN 0 ELSE c.jmx_up END AS j, \
+                      CASE WHEN c.state_id IS NULL THEN 0 ELSE c.node_up END AS n, \
+                      CASE WHEN s.taken_at < ?2 THEN -1 ELSE (s.taken_at - ?2) * ?3 / ?4 END AS k \
+               FROM changes c JOIN snapshots s ON s.id = c.snapshot_id WHERE c.cluster_id = ?1), \
+             l AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id DESC) AS rn FROM r) \
+             SELECT MIN(t), MAX(t), MAX(b), MAX(CASE WHEN rn = 1 THEN b END), \
+                    MIN(j), MAX(CASE WHEN rn = 1 THEN j END), \
+                    MIN(n), MAX(CASE WHEN rn = 1 THEN n END) \
+             FROM l GROUP BY k ORDER BY k",
         )
         .bind(id)
         .bind(start)
         .bind(CHART_BUCKETS)
-        .bind(span)
+        .bind((end - start).max(1))
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        let y_max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1) as f64;
-        let series = |label: &str, class: &str, f: fn(&ClusterChartRow) -> Option<i64>| Series {
-            label: label.into(),
-            class: class.into(),
-            points: rows
-                .iter()
-                .filter_map(|r| f(r).map(|v| (r.0, v as f64)))
-                .collect(),
-        };
+        let series =
+            |label: &str, class: &str, f: fn(&ClusterChartRow) -> (Option<i64>, Option<i64>)| {
+                let buckets: Vec<Bucket> = rows
+                    .iter()
+                    .map(|r| {
+                        let (extreme, last) = f(r);
+                        Bucket {
+                            first_at: r.0,
+                            last_at: r.1,
+                            extreme: extreme.map(|v| v as f64),
+                            last: last.map(|v| v as f64),
+                        }
+                    })
+                    .collect();
+                Series {
+                    label: label.into(),
+                    class: class.into(),
+                    points: bucket_points(&buckets, start),
+                }
+            };
+        let series = vec![
+            series("Brokers", "s1", |r| (Some(r.2), r.3)),
+            series("JMX exporters up", "s2", |r| (r.4, r.5)),
+            series("Node exporters up", "s3", |r| (r.6, r.7)),
+        ];
+        let y_max = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .fold(1.0, f64::max);
         Ok(Self::chart(
             &format!("{name}: brokers and answering exporters"),
             (start, end),
             y_max,
             "",
-            vec![
-                series("Brokers", "s1", |r| Some(r.1)),
-                series("JMX exporters up", "s2", |r| r.2),
-                series("Node exporters up", "s3", |r| r.3),
-            ],
+            series,
         ))
     }
 
@@ -963,7 +1121,7 @@ impl History {
                 "state": state,
             }));
         }
-        let (stats, _) = self.stats().await?;
+        let stats = self.stats(self.bounds().await?).await?;
         Ok(serde_json::json!({
             "cluster_id": id,
             "exported_at": rfc3339(now_unix()),

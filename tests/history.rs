@@ -738,3 +738,89 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
     assert_eq!(page.entries.len(), 1);
     assert_eq!(page.entries[0].cluster_name, "early");
 }
+
+#[tokio::test]
+async fn charts_show_a_short_outage_without_drawing_it_for_the_quiet_weeks_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.path().display()))
+        .await
+        .unwrap();
+    let history = History::new(pool.clone(), Duration::from_secs(90 * DAY as u64));
+    let clusters = parsed(&inventory(&[("orders", "3.6.0", 2)]));
+    let at = |node| {
+        let mut inv = Inventory {
+            clusters: clusters.clone(),
+            sources: vec![app::model::SourceStatus {
+                source: "lab".into(),
+                region: "inventory file".into(),
+                account: None,
+                clusters: 1,
+                last_ok: None,
+                last_attempt: None,
+                error: None,
+            }],
+            ..Inventory::default()
+        };
+        inv.reachability
+            .insert(clusters[0].id.clone(), probed(&clusters[0], node));
+        inv
+    };
+    let t0 = 1_760_000_000;
+    // Up from day 0; on day 30 the node exporters stop answering for ten minutes; then
+    // nothing changes until day 80. Each chart interval is about 5 hours long, so the
+    // outage and the recovery fall into one interval.
+    for (t, node) in [
+        (t0, ProbeState::Up),
+        (t0 + 30 * DAY, ProbeState::Down),
+        (t0 + 30 * DAY + 600, ProbeState::Up),
+        (t0 + 80 * DAY, ProbeState::Up),
+    ] {
+        history.record(&at(node), Trigger::Probe, t).await.unwrap();
+    }
+
+    let h = history
+        .cluster_history(&clusters[0].id, None, 0, true)
+        .await
+        .unwrap();
+    let node = h
+        .chart
+        .series
+        .iter()
+        .find(|s| s.label == "Node exporters up")
+        .unwrap();
+    // The outage shows as a drop to 0 ...
+    assert!(node.points.contains(&(t0 + 30 * DAY, 0.0)), "{node:?}");
+    // ... and the line ends where the exporters are: both up, not 0 for 50 days.
+    assert_eq!(node.points.last(), Some(&(t0 + 30 * DAY + 600, 2.0)));
+
+    let page = history.changes(&Default::default()).await.unwrap();
+    let brokers = &page.chart.series[0];
+    assert!(
+        brokers.points.contains(&(t0 + 30 * DAY, 0.0)),
+        "{brokers:?}"
+    );
+    assert_eq!(brokers.points.last().map(|p| p.1), Some(100.0));
+
+    // The global chart's intervals are summed up once and then topped up with new
+    // snapshots: after more outages it draws what a console summing up afresh draws.
+    for (t, node) in [
+        (t0 + 85 * DAY, ProbeState::Down),
+        (t0 + 85 * DAY + 60, ProbeState::Up),
+        (t0 + 85 * DAY + 120, ProbeState::Down),
+    ] {
+        history.record(&at(node), Trigger::Probe, t).await.unwrap();
+    }
+    let topped_up = history.changes(&Default::default()).await.unwrap().chart;
+    let fresh = History::new(pool, Duration::from_secs(90 * DAY as u64))
+        .changes(&Default::default())
+        .await
+        .unwrap()
+        .chart;
+    assert_eq!(topped_up, fresh);
+    assert_eq!(
+        topped_up.series[0].points.last(),
+        // Down, up for a minute and down again inside one interval: down from the first.
+        Some(&(t0 + 85 * DAY, 0.0)),
+        "{topped_up:?}"
+    );
+}
