@@ -342,21 +342,10 @@ fn probed(c: &app::model::Cluster, node: ProbeState) -> ClusterReachability {
 
 const DAY: i64 = 86_400;
 
-#[tokio::test]
-async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluster() {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.path().display()))
-        .await
-        .unwrap();
-    let history = History::new(pool.clone(), Duration::from_secs(90 * DAY as u64));
-    let t0 = 1_760_000_000;
-    let v1 = parsed(&inventory(&[
-        ("a", "3.5.1", 2),
-        ("b", "3.6.0", 2),
-        ("c", "3.6.0", 1),
-    ]));
-    // The source lists fine, so a cluster missing from it was removed.
-    let inv = |clusters: Vec<app::model::Cluster>| Inventory {
+/// An inventory whose one source, `lab`, listed `clusters` fine (so a cluster missing
+/// from it was removed).
+fn listed(clusters: Vec<app::model::Cluster>) -> Inventory {
+    Inventory {
         sources: vec![app::model::SourceStatus {
             source: "lab".into(),
             region: "inventory file".into(),
@@ -368,7 +357,29 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
         }],
         clusters,
         ..Inventory::default()
-    };
+    }
+}
+
+/// A history with 90 days kept over a fresh database in `dir`, and its pool.
+async fn fresh_history(dir: &Path) -> (sqlx::SqlitePool, std::sync::Arc<History>) {
+    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.display()))
+        .await
+        .unwrap();
+    let history = History::new(pool.clone(), Duration::from_secs(90 * DAY as u64));
+    (pool, history)
+}
+
+#[tokio::test]
+async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, history) = fresh_history(dir.path()).await;
+    let t0 = 1_760_000_000;
+    let v1 = parsed(&inventory(&[
+        ("a", "3.5.1", 2),
+        ("b", "3.6.0", 2),
+        ("c", "3.6.0", 1),
+    ]));
+    let inv = listed;
 
     // Day 0: three clusters. Day 5: c is removed. Day 10: a upgraded. Day 20: a's node
     // exporters stop answering (a probe sweep). Day 150: they answer again.
@@ -657,21 +668,8 @@ async fn the_console_prunes_on_its_schedule() {
     })
     .await;
     let now = msk_console::now_unix();
-    let source = app::model::SourceStatus {
-        source: "lab".into(),
-        region: "inventory file".into(),
-        account: None,
-        clusters: 1,
-        last_ok: None,
-        last_attempt: None,
-        error: None,
-    };
     let record = |version: &str, at: i64| {
-        let inv = Inventory {
-            clusters: parsed(&inventory(&[("old", version, 3)])),
-            sources: vec![source.clone()],
-            ..Inventory::default()
-        };
+        let inv = listed(parsed(&inventory(&[("old", version, 3)])));
         let history = app.history.clone();
         async move { history.record(&inv, Trigger::Refresh, at).await.unwrap() }
     };
@@ -742,25 +740,10 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
 #[tokio::test]
 async fn charts_show_a_short_outage_without_drawing_it_for_the_quiet_weeks_after() {
     let dir = tempfile::tempdir().unwrap();
-    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.path().display()))
-        .await
-        .unwrap();
-    let history = History::new(pool.clone(), Duration::from_secs(90 * DAY as u64));
+    let (pool, history) = fresh_history(dir.path()).await;
     let clusters = parsed(&inventory(&[("orders", "3.6.0", 2)]));
     let at = |node| {
-        let mut inv = Inventory {
-            clusters: clusters.clone(),
-            sources: vec![app::model::SourceStatus {
-                source: "lab".into(),
-                region: "inventory file".into(),
-                account: None,
-                clusters: 1,
-                last_ok: None,
-                last_attempt: None,
-                error: None,
-            }],
-            ..Inventory::default()
-        };
+        let mut inv = listed(clusters.clone());
         inv.reachability
             .insert(clusters[0].id.clone(), probed(&clusters[0], node));
         inv
