@@ -14,9 +14,10 @@
 //!
 //! Charts are step lines over at most 360 intervals. An interval shows its extreme (the
 //! lowest coverage, the most brokers), then the value it ended with, so a short outage
-//! is visible but not drawn for the quiet weeks after it. The global coverage chart
-//! spans the whole retention window; its intervals have fixed bounds, are summed up
-//! once, and are then topped up with the snapshots recorded since.
+//! is visible but not drawn for the quiet weeks after it. Intervals have fixed bounds
+//! (multiples of a step from [`interval_for`]). The global coverage chart spans the
+//! whole retention window, so its intervals are summed up once and then topped up with
+//! the snapshots recorded since; a cluster's chart has few rows and is summed up per view.
 //!
 //! Retention prunes, on a schedule, every state that was superseded before the cutoff,
 //! and never a cluster's latest state (nor, for a removed cluster, its last state before
@@ -838,34 +839,34 @@ impl History {
 
     /// A cluster's brokers and answering exporters over time.
     async fn cluster_chart(&self, id: &str, name: &str) -> Result<Chart, AppError> {
-        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT (SELECT MIN(s.taken_at) FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
-                     WHERE c.cluster_id = ?), (SELECT MAX(checked_at) FROM snapshots)",
+        let first: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(s.taken_at) FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
+             WHERE c.cluster_id = ?",
         )
         .bind(id)
         .fetch_one(&self.pool)
         .await
         .map_err(db_error)?;
+        let (_, last) = self.bounds().await?;
         let Some((start, end)) = self.window(first, last) else {
             return Ok(Chart::default());
         };
+        // The same intervals as the coverage chart's, summed up the same way.
         let rows: Vec<ClusterChartRow> = sqlx::query_as(
             "WITH r AS ( \
                SELECT c.id, s.taken_at AS t, c.brokers AS b, \
                       CASE WHEN c.state_id IS NULL THEN 0 ELSE c.jmx_up END AS j, \
                       CASE WHEN c.state_id IS NULL THEN 0 ELSE c.node_up END AS n, \
-                      CASE WHEN s.taken_at < ?2 THEN -1 ELSE (s.taken_at - ?2) * ?3 / ?4 END AS k \
-               FROM changes c JOIN snapshots s ON s.id = c.snapshot_id WHERE c.cluster_id = ?1), \
-             l AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id DESC) AS rn FROM r) \
-             SELECT MIN(t), MAX(t), MAX(b), MAX(CASE WHEN rn = 1 THEN b END), \
-                    MIN(j), MAX(CASE WHEN rn = 1 THEN j END), \
-                    MIN(n), MAX(CASE WHEN rn = 1 THEN n END) \
-             FROM l GROUP BY k ORDER BY k",
+                      s.taken_at / ?2 AS k \
+               FROM changes c JOIN snapshots s ON s.id = c.snapshot_id WHERE c.cluster_id = ?1) \
+             SELECT a.first, a.last, a.max_b, l.b, a.min_j, l.j, a.min_n, l.n FROM \
+               (SELECT k, MIN(t) AS first, MAX(t) AS last, MAX(b) AS max_b, MIN(j) AS min_j, \
+                       MIN(n) AS min_n FROM r GROUP BY k) a \
+               JOIN (SELECT k, MAX(id), b, j, n FROM r GROUP BY k) l ON l.k = a.k \
+             ORDER BY a.k",
         )
         .bind(id)
-        .bind(start)
-        .bind(CHART_BUCKETS)
-        .bind((end - start).max(1))
+        .bind(interval_for(end - start, CHART_BUCKETS))
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
