@@ -261,7 +261,7 @@ async fn main() {
     let mut next_id = n;
     // The simulated year ends now, so that a console started on the database afterwards
     // (the last measurement) prunes it as it would prune its own.
-    let t0: i64 = msk_console::now_unix() / 300 * 300 - (snapshots as i64) * 300;
+    let t0: i64 = msk_console::clock::now_unix() / 300 * 300 - (snapshots as i64) * 300;
     let per_day = 24 * 12;
     let source = SourceStatus {
         source: "prod".into(),
@@ -453,9 +453,13 @@ async fn main() {
     for i in 0..300 {
         let id = &ids[(i * 17) % ids.len()];
         let h = app
-            .state
             .history
-            .cluster_history(id, None, 1, true)
+            .cluster_history(
+                &app::params::ClusterId::parse(id).unwrap(),
+                None,
+                app::params::PageSize::parse(Some("1")).unwrap(),
+                true,
+            )
             .await
             .unwrap();
         let v = &h.versions;
@@ -487,17 +491,14 @@ async fn main() {
     );
 
     // Pruning to the default 90 days.
-    let pruner = History::new(app.state.pool.clone(), Duration::from_secs(90 * 86_400));
+    let pruner = History::new(app.pool.clone(), Duration::from_secs(90 * 86_400));
     let last = t0 + (snapshots as i64) * 300;
     let t = Instant::now();
     let pruned = pruner.prune(last).await.unwrap();
     let prune_time = t.elapsed();
-    sqlx::query("VACUUM")
-        .execute(&app.state.pool)
-        .await
-        .unwrap();
+    sqlx::query("VACUUM").execute(&app.pool).await.unwrap();
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&app.state.pool)
+        .execute(&app.pool)
         .await
         .unwrap();
     println!(

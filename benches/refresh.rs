@@ -95,7 +95,7 @@ async fn main() {
     let app = App::build_with(config.clone(), vec![source], Some(credentials()))
         .await
         .expect("console");
-    let svc = app.state.inventory.clone();
+    let svc = app.inventory.clone();
     // The first refresh starts with the service; wait for it, then time fresh ones.
     let mut rx = svc.subscribe();
     rx.wait_for(|i| i.refresh.generation >= 1).await.unwrap();

@@ -3,120 +3,64 @@
 //! The layers, each in its own module, and the only direction they call in:
 //!
 //! ```text
-//! http (axum routes, Leptos pages via app::service) ─┬─> inventory (AWS SDK, files) ──> store (SQLite)
-//!                                                     ├─> prober (exporters) ──> inventory
-//!                                                     └─> history (snapshots of the inventory) ──> store
+//! http (pages, JSON API, downloads) ──> app::service::Console ──> service (ServerConsole)
+//!     service ─┬─> inventory (AWS SDK, files) ──> store::source_cache
+//!              ├─> prober (exporters) ──> inventory
+//!              ├─> history (snapshots of the inventory) ──> store::{snapshots, timeline}
+//!              └─> truststore
 //! ```
+//!
+//! Every door (pages through server functions, the JSON API, the downloads) asks the one
+//! [`app::service::Console`]; [`service::ServerConsole`] is its server side. The store
+//! owns every SQL statement; [`clock`] every time helper.
 //!
 //! [`main`](../msk_console/index.html) parses the [`Config`] and calls [`run`]; tests call
 //! [`App::build`] and serve it on port 0 with a fresh database.
 
+pub mod clock;
 pub mod config;
+pub mod error;
 pub mod history;
 pub mod http;
 pub mod inventory;
 pub mod prober;
+pub mod service;
 pub mod store;
 pub mod truststore;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
-use app::model::ClusterDetail;
-use app::service::{Console, Fut};
+use app::service::Console;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
+use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 pub use inventory::InventoryService;
 
-/// Why the console could not start. Each prints as one line.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("database {url}: {reason}")]
-    Database { url: String, reason: String },
-    #[error("sources file {}: {reason}", path.display())]
-    Sources { path: PathBuf, reason: String },
-    #[error("configuration: {0}")]
-    Config(String),
-    #[error("cannot listen on {addr}: {reason}")]
-    Listen { addr: String, reason: String },
-    #[error("server: {0}")]
-    Serve(String),
-}
+use error::StartError;
 
-/// The state every route and server function shares.
+/// What every route shares: the Leptos options, the one service, and the settings the
+/// middleware reads.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub config: Arc<Config>,
-    pub pool: SqlitePool,
-    pub inventory: Arc<InventoryService>,
-    pub truststore: Arc<truststore::Truststore>,
-    pub probes: Arc<prober::ProbeService>,
-    pub history: Arc<history::History>,
-    /// What pages and server functions may ask of the server (see `app::service`).
+    /// The one way into the server's data, for pages, the JSON API and downloads.
     pub console: Console,
+    pub config: Arc<Config>,
 }
 
-/// What pages and server functions may ask of the server (see `app::service`).
-struct PageService {
-    inventory: Arc<InventoryService>,
-    probes: Arc<prober::ProbeService>,
-    history: Arc<history::History>,
-    public_url: Option<String>,
-    listen: std::net::SocketAddr,
-}
-
-impl app::service::ConsoleService for PageService {
-    fn inventory(&self) -> Arc<app::model::Inventory> {
-        self.inventory.inventory()
-    }
-
-    fn request_refresh(&self) -> app::model::RefreshStatus {
-        self.inventory.request_refresh()
-    }
-
-    fn request_probe(&self, cluster_id: Option<String>) -> app::model::SweepStatus {
-        let status = self.inventory.sweep_requested();
-        self.probes.request(cluster_id);
-        status
-    }
-
-    fn now(&self) -> String {
-        now_rfc3339()
-    }
-
-    fn console_url(&self, host: Option<&str>) -> String {
-        http::console_url(self.public_url.as_deref(), self.listen, host)
-    }
-
-    fn changes(&self, filter: ChangeFilter) -> Fut<'_, ChangesPage> {
-        Box::pin(async move { self.history.changes(&filter).await })
-    }
-
-    fn cluster_history(&self, id: String, before: Option<i64>) -> Fut<'_, ClusterHistory> {
-        Box::pin(async move {
-            let current = self.inventory.inventory().cluster(&id).is_some();
-            self.history.cluster_history(&id, before, 0, current).await
-        })
-    }
-
-    fn cluster_diff(&self, id: String, from: Option<i64>, to: Option<i64>) -> Fut<'_, ClusterDiff> {
-        Box::pin(async move { self.history.diff(&id, from, to).await })
-    }
-
-    fn cluster_at(&self, id: String, snapshot: i64) -> Fut<'_, ClusterDetail> {
-        Box::pin(async move { self.history.detail_at(&id, snapshot).await })
-    }
-}
-
-/// A built console: its state and router, not yet serving.
+/// A built console: its router and its parts, not yet serving.
 pub struct App {
     pub state: AppState,
     pub router: axum::Router,
+    /// The parts behind the service, for tests and benchmarks that drive them directly.
+    pub inventory: Arc<InventoryService>,
+    pub history: Arc<history::History>,
+    pub pool: SqlitePool,
+    /// Cancelled when the server shuts down; every background loop stops on it.
+    pub shutdown: CancellationToken,
 }
 
 impl App {
@@ -134,6 +78,7 @@ impl App {
         credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     ) -> Result<App, StartError> {
         let pool = store::connect(&config.database_url).await?;
+        let shutdown = CancellationToken::new();
         let settings = inventory::Settings {
             limits: inventory::aws::Limits {
                 concurrency: usize::from(config.aws_concurrency),
@@ -143,7 +88,8 @@ impl App {
             refresh_interval: config.refresh_interval,
             credentials,
         };
-        let inventory = InventoryService::start(sources, settings, pool.clone()).await;
+        let inventory =
+            InventoryService::start(sources, settings, pool.clone(), shutdown.clone()).await;
         let probes = prober::ProbeService::start(
             prober::ProberSettings {
                 timeout: config.probe_timeout,
@@ -153,68 +99,62 @@ impl App {
             config.probe_interval,
             !config.no_probe,
             inventory.clone(),
+            shutdown.clone(),
         );
         let history = history::History::new(pool.clone(), config.history_retention);
-        history.start(inventory.clone(), config.history_prune_interval);
+        history.start(
+            inventory.clone(),
+            config.history_prune_interval,
+            shutdown.clone(),
+        );
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(config.listen)
             .build();
-        let console = Console(Arc::new(PageService {
+        let console = Console::new(service::ServerConsole {
             inventory: inventory.clone(),
-            probes: probes.clone(),
+            probes,
             history: history.clone(),
+            truststore: Arc::new(truststore::Truststore::new(config.ca_bundle.clone())),
+            pool: pool.clone(),
             public_url: config.public_url.clone(),
             listen: config.listen,
-        }));
+        });
         let state = AppState {
             leptos_options,
-            truststore: Arc::new(truststore::Truststore::new(config.ca_bundle.clone())),
-            config: Arc::new(config),
-            pool,
-            inventory,
-            probes,
-            history,
             console,
+            config: Arc::new(config),
         };
         let router = http::router(state.clone());
-        Ok(App { state, router })
+        Ok(App {
+            state,
+            router,
+            inventory,
+            history,
+            pool,
+            shutdown,
+        })
     }
 
-    /// Serves on `listener` until `shutdown` completes, then drains open requests.
+    /// Serves on `listener` until `shutdown` completes, then stops the background loops
+    /// and drains open requests.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
+        let token = self.shutdown.clone();
+        let signal = async move {
+            shutdown.await;
+            token.cancel();
+        };
         axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(signal)
             .await
             .map_err(|e| StartError::Serve(e.to_string()))
     }
-}
-
-/// The current time as RFC 3339 in UTC, to the second (`2026-11-25T14:31:00Z`).
-pub fn now_rfc3339() -> String {
-    rfc3339(now_unix())
-}
-
-/// The current time in Unix seconds (how the history stores times).
-pub fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// Unix seconds as RFC 3339 in UTC (`2026-11-25T14:31:00Z`).
-pub fn rfc3339(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
 }
 
 /// Runs the console until SIGINT or SIGTERM.

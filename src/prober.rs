@@ -19,6 +19,9 @@ use app::model::{
     JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::inventory::InventoryService;
 
 /// Which exporter a target is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,7 +117,7 @@ impl Prober {
             }
         }
         let mut results = self.probe_all(targets).await.into_iter();
-        let checked_at = crate::now_rfc3339();
+        let checked_at = crate::clock::now_rfc3339();
         let mut out = Vec::new();
         for (c, brokers) in plans {
             let brokers = brokers
@@ -336,17 +339,19 @@ impl Metrics {
 /// results to the inventory.
 pub struct ProbeService {
     prober: Prober,
-    inventory: Arc<crate::InventoryService>,
+    inventory: Arc<InventoryService>,
     requests: tokio::sync::mpsc::UnboundedSender<Option<String>>,
 }
 
 impl ProbeService {
-    /// Starts the sweep loop; with `enabled` false, sweeps run only when asked for.
+    /// Starts the sweep loop; with `enabled` false, sweeps run only when asked for. The
+    /// loop stops when `shutdown` is cancelled.
     pub fn start(
         settings: ProberSettings,
         interval: Duration,
         enabled: bool,
-        inventory: Arc<crate::InventoryService>,
+        inventory: Arc<InventoryService>,
+        shutdown: CancellationToken,
     ) -> Arc<ProbeService> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
         let svc = Arc::new(ProbeService {
@@ -371,8 +376,12 @@ impl ProbeService {
                         None
                     }
                     req = rx.recv() => match req { Some(r) => r, None => return },
+                    _ = shutdown.cancelled() => return,
                 };
-                looping.sweep(only.as_deref()).await;
+                tokio::select! {
+                    _ = looping.sweep(only.as_deref()) => {}
+                    _ = shutdown.cancelled() => return,
+                }
             }
         });
         svc

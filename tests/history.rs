@@ -8,10 +8,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use app::model::{BrokerReachability, ClusterReachability, ExporterProbe, Inventory, ProbeState};
+use app::params::{ClusterId, PageSize, SnapshotId};
 use msk_console::history::{History, Trigger};
 use msk_console::inventory::sources::Source;
 use serde_json::Value;
 use support::TestApp;
+use tokio_util::sync::CancellationToken;
 
 /// An inventory file in the documented format: `clusters` of (name, version, brokers).
 fn inventory(clusters: &[(&str, &str, u32)]) -> String {
@@ -476,7 +478,10 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
     assert_eq!(pruned.changes, 2);
     assert_eq!(pruned.snapshots, 1);
     let b_id = &v1[1].id;
-    let (state, at) = history.state_at(b_id, 999).await.unwrap();
+    let (state, at) = history
+        .state_at(&ClusterId::parse(b_id).unwrap(), SnapshotId(999))
+        .await
+        .unwrap();
     assert_eq!(state.cluster.name, "b");
     assert!(at.latest);
     // Every kept change still has its state; no state is left without a change.
@@ -667,7 +672,7 @@ async fn the_console_prunes_on_its_schedule() {
         c.history_prune_interval = Duration::from_millis(200);
     })
     .await;
-    let now = msk_console::now_unix();
+    let now = msk_console::clock::now_unix();
     let record = |version: &str, at: i64| {
         let inv = listed(parsed(&inventory(&[("old", version, 3)])));
         let history = app.history.clone();
@@ -719,6 +724,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
             credentials: None,
         },
         pool.clone(),
+        CancellationToken::new(),
     )
     .await;
     let mut rx = inventory.subscribe();
@@ -726,7 +732,11 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
 
     // Only now does the recorder start: it must not wait for the next refresh.
     let history = History::new(pool, Duration::from_secs(90 * DAY as u64));
-    history.start(inventory, Duration::from_secs(3600));
+    history.start(
+        inventory,
+        Duration::from_secs(3600),
+        CancellationToken::new(),
+    );
     let mut recorded = history.subscribe_recorded();
     tokio::time::timeout(Duration::from_secs(10), recorded.wait_for(|n| *n >= 1))
         .await
@@ -762,7 +772,12 @@ async fn charts_show_a_short_outage_without_drawing_it_for_the_quiet_weeks_after
     }
 
     let h = history
-        .cluster_history(&clusters[0].id, None, 0, true)
+        .cluster_history(
+            &ClusterId::parse(&clusters[0].id).unwrap(),
+            None,
+            PageSize::default(),
+            true,
+        )
         .await
         .unwrap();
     let node = h

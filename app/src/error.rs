@@ -107,6 +107,13 @@ mod http_impl {
             (status, axum::Json(body)).into_response()
         }
     }
+
+    /// A query string that does not parse is a 400 that says why.
+    impl From<axum::extract::rejection::QueryRejection> for AppError {
+        fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+            AppError::bad_request(format!("The query string is not valid: {}", e.body_text()))
+        }
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;

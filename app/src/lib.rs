@@ -12,12 +12,14 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod chart;
 pub mod components;
 pub mod error;
 pub mod generate;
 pub mod history;
 pub mod model;
 pub mod pages;
+pub mod params;
 #[cfg(feature = "ssr")]
 pub mod service;
 

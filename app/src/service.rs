@@ -1,21 +1,44 @@
-//! What the pages may ask of the server (server-side only).
+//! The one way into the server's data (server-side only).
 //!
-//! The server crate implements [`ConsoleService`] over its inventory, prober and store,
-//! and provides it to every page render and server function as a [`Console`] context.
-//! Keeping this a trait keeps the layers apart: the app crate never links the AWS SDK.
+//! Every door into the server asks [`Console`] for what it serves: the pages (through the
+//! server functions in [`crate::api`]), the JSON API and the downloads (through the axum
+//! routes in the server crate). `Console` holds what the three share (finding a cluster,
+//! choosing a file's source state, rendering a file, selecting clusters for Prometheus)
+//! and asks the [`ConsoleService`] backend for data.
+//!
+//! The server crate implements [`ConsoleService`] over its inventory, prober, history
+//! and truststore. Keeping it a trait keeps the layers apart: the app crate never links
+//! the AWS SDK or SQLite.
 
 use std::sync::Arc;
 
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
+use crate::generate::client::ClientOptions;
+use crate::generate::prometheus::{
+    prometheus_yml, target_groups, targets_json, Discovery, TargetGroup,
+};
+use crate::generate::{render_cluster_file, FileKind, Rendered};
 use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
-use crate::model::{ClusterDetail, Inventory, RefreshStatus, SweepStatus};
+use crate::model::{
+    coverage, Cluster, ClusterDetail, Coverage, Inventory, InventoryOverview, RefreshStatus,
+    Selection, SweepStatus,
+};
+use crate::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 
-/// What the history calls return: they read SQLite, so they are asynchronous.
+/// What the history and the other asynchronous calls return.
 pub type Fut<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, AppError>> + Send + 'a>>;
 
+/// How the server is doing, for `/healthz`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Health {
+    /// The database answered.
+    pub database: bool,
+}
+
+/// What the server provides; [`Console`] builds every answer from these.
 pub trait ConsoleService: Send + Sync + 'static {
     /// The current inventory (cheap: a shared snapshot).
     fn inventory(&self) -> Arc<Inventory>;
@@ -24,7 +47,7 @@ pub trait ConsoleService: Send + Sync + 'static {
     fn request_refresh(&self) -> RefreshStatus;
 
     /// Starts probing the exporters of one cluster (or all) now; returns the sweep status.
-    fn request_probe(&self, cluster_id: Option<String>) -> SweepStatus;
+    fn request_probe(&self, cluster: Option<ClusterId>) -> SweepStatus;
 
     /// The current time for "generated at" lines (RFC 3339, UTC).
     fn now(&self) -> String;
@@ -35,22 +58,254 @@ pub trait ConsoleService: Send + Sync + 'static {
     /// One page of the global timeline of changes.
     fn changes(&self, filter: ChangeFilter) -> Fut<'_, ChangesPage>;
 
-    /// One cluster's timeline, chart and recorded versions (also of removed clusters).
-    fn cluster_history(&self, id: String, before: Option<i64>) -> Fut<'_, ClusterHistory>;
+    /// One cluster's timeline page, chart and recorded versions (also of removed
+    /// clusters); `current` says whether it is in today's inventory.
+    fn cluster_history(
+        &self,
+        id: ClusterId,
+        before: Option<ChangeId>,
+        limit: PageSize,
+        current: bool,
+    ) -> Fut<'_, ClusterHistory>;
 
     /// What changed in a cluster between two snapshots (defaults: the latest change).
-    fn cluster_diff(&self, id: String, from: Option<i64>, to: Option<i64>) -> Fut<'_, ClusterDiff>;
+    fn cluster_diff(
+        &self,
+        id: ClusterId,
+        from: Option<SnapshotId>,
+        to: Option<SnapshotId>,
+    ) -> Fut<'_, ClusterDiff>;
 
     /// The cluster as recorded at a past snapshot.
-    fn cluster_at(&self, id: String, snapshot: i64) -> Fut<'_, ClusterDetail>;
+    fn cluster_at(&self, id: ClusterId, snapshot: SnapshotId) -> Fut<'_, ClusterDetail>;
+
+    /// Everything the history holds about a cluster, oldest first.
+    fn export(&self, id: ClusterId) -> Fut<'_, serde_json::Value>;
+
+    /// The PKCS12 truststore of the console's CA bundle, under `password`.
+    fn truststore(&self, password: String) -> Fut<'_, Vec<u8>>;
+
+    /// Whether the database answers.
+    fn health(&self) -> Fut<'_, Health>;
 }
 
-/// The context value carrying the service.
+/// The service every door asks: a cheap handle, cloned into every request.
 #[derive(Clone)]
-pub struct Console(pub Arc<dyn ConsoleService>);
+pub struct Console(Arc<dyn ConsoleService>);
 
-/// The service from context, or an internal error if the server forgot to provide it.
+/// The service from the Leptos context, or an internal error if the server forgot it.
 pub fn console() -> Result<Console, AppError> {
     use_context::<Console>()
-        .ok_or_else(|| AppError::internal("ConsoleService is not in the Leptos context"))
+        .ok_or_else(|| AppError::internal("Console is not in the Leptos context"))
+}
+
+impl Console {
+    pub fn new(service: impl ConsoleService) -> Console {
+        Console(Arc::new(service))
+    }
+
+    /// The backend, for what `Console` does not wrap.
+    pub fn service(&self) -> &dyn ConsoleService {
+        &*self.0
+    }
+
+    pub fn inventory(&self) -> Arc<Inventory> {
+        self.0.inventory()
+    }
+
+    /// The cluster list with the state of every source.
+    pub fn overview(&self) -> InventoryOverview {
+        InventoryOverview::from(&*self.0.inventory())
+    }
+
+    /// The monitoring-coverage overview, filtered by source and region.
+    pub fn coverage(&self, source: Option<&str>, region: Option<&str>) -> Coverage {
+        coverage(&self.0.inventory(), source, region)
+    }
+
+    /// The id of the cluster a key names: an id as it is, an ARN through the inventory.
+    fn id_of(&self, key: &ClusterKey) -> Result<ClusterId, AppError> {
+        match key {
+            ClusterKey::Id(id) => Ok(id.clone()),
+            ClusterKey::Arn(_) => ClusterId::parse(&self.0.inventory().find(key)?.id),
+        }
+    }
+
+    /// A cluster with its last probe; with `at`, as the history recorded it then.
+    pub async fn cluster(
+        &self,
+        key: &ClusterKey,
+        at: Option<SnapshotId>,
+    ) -> Result<ClusterDetail, AppError> {
+        match at {
+            Some(snapshot) => self.0.cluster_at(self.id_of(key)?, snapshot).await,
+            None => self.0.inventory().detail(key),
+        }
+    }
+
+    /// The cluster a per-cluster file is made from, and the "generated at" its header
+    /// shows: the live cluster now, or with `at` the state recorded at that snapshot
+    /// (and the header says so).
+    pub async fn file_source(
+        &self,
+        key: &ClusterKey,
+        at: Option<SnapshotId>,
+    ) -> Result<(Cluster, String), AppError> {
+        let now = self.0.now();
+        match at {
+            Some(snapshot) => {
+                let d = self.0.cluster_at(self.id_of(key)?, snapshot).await?;
+                let generated = match &d.recorded {
+                    Some(r) => r.generated_from(&now),
+                    None => now,
+                };
+                Ok((d.cluster, generated))
+            }
+            None => Ok((self.0.inventory().find(key)?.clone(), now)),
+        }
+    }
+
+    /// One of a cluster's text files, as the download and the Downloads panel's preview
+    /// deliver it. The options are checked once, here.
+    pub async fn cluster_file(
+        &self,
+        key: &ClusterKey,
+        kind: FileKind,
+        mode: Option<&str>,
+        options: &ClientOptions,
+        at: Option<SnapshotId>,
+        host: Option<&str>,
+    ) -> Result<Rendered, AppError> {
+        let (cluster, generated_at) = self.file_source(key, at).await?;
+        let options = if kind.is_client_config() {
+            options.parse()?
+        } else {
+            Default::default()
+        };
+        render_cluster_file(
+            &cluster,
+            kind,
+            mode,
+            &options,
+            &self.0.console_url(host),
+            &generated_at,
+        )
+    }
+
+    /// The truststore download: its file name (after the cluster) and bytes.
+    pub async fn truststore(
+        &self,
+        key: &ClusterKey,
+        at: Option<SnapshotId>,
+        password: &str,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let (cluster, _) = self.file_source(key, at).await?;
+        let bytes = self.0.truststore(password.to_string()).await?;
+        Ok((
+            format!(
+                "{}-truststore.p12",
+                crate::generate::safe_file_name(&cluster.name)
+            ),
+            bytes,
+        ))
+    }
+
+    /// The clusters a many-cluster file covers.
+    pub fn select(&self, selection: &Selection) -> Result<Vec<Cluster>, AppError> {
+        Ok(self
+            .0
+            .inventory()
+            .select(selection)?
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// `targets.json` of every selected cluster.
+    pub fn targets_json(&self, selection: &Selection) -> Result<String, AppError> {
+        Ok(targets_json(&self.select(selection)?))
+    }
+
+    /// The live http_sd answer: the selected clusters' target groups.
+    pub fn sd_targets(&self, selection: &Selection) -> Result<Vec<TargetGroup>, AppError> {
+        Ok(target_groups(&self.select(selection)?))
+    }
+
+    /// `prometheus.yml` for the selected clusters, reading a downloaded targets file or
+    /// polling this console's http_sd endpoint.
+    pub fn prometheus_yml(
+        &self,
+        selection: &Selection,
+        kind: FileKind,
+        host: Option<&str>,
+    ) -> Result<String, AppError> {
+        let clusters = self.select(selection)?;
+        let discovery = match kind {
+            FileKind::PrometheusHttpSd => Discovery::Http {
+                url: format!(
+                    "{}/sd/targets?{}",
+                    self.0.console_url(host),
+                    selection.query_string()
+                ),
+            },
+            _ => Discovery::File {
+                path: "msk-targets.json".into(),
+            },
+        };
+        Ok(prometheus_yml(
+            &selection.describe(clusters.len()),
+            &discovery,
+            "msk-open-monitoring",
+            &self.0.now(),
+        ))
+    }
+
+    /// Starts a refresh now.
+    pub fn request_refresh(&self) -> RefreshStatus {
+        self.0.request_refresh()
+    }
+
+    /// Starts probing one listed cluster (or every cluster) now.
+    pub fn request_probe(&self, cluster: Option<&ClusterKey>) -> Result<SweepStatus, AppError> {
+        let id = match cluster {
+            None => None,
+            Some(key) => Some(ClusterId::parse(&self.0.inventory().find(key)?.id)?),
+        };
+        Ok(self.0.request_probe(id))
+    }
+
+    /// One page of the global timeline.
+    pub async fn changes(&self, filter: ChangeFilter) -> Result<ChangesPage, AppError> {
+        self.0.changes(filter).await
+    }
+
+    /// One cluster's timeline page: the same page-size rules for the page and the API.
+    pub async fn cluster_history(
+        &self,
+        id: ClusterId,
+        before: Option<ChangeId>,
+        limit: PageSize,
+    ) -> Result<ClusterHistory, AppError> {
+        let current = self.0.inventory().cluster(id.as_str()).is_some();
+        self.0.cluster_history(id, before, limit, current).await
+    }
+
+    /// What changed between two snapshots of a cluster.
+    pub async fn cluster_diff(
+        &self,
+        id: ClusterId,
+        from: Option<SnapshotId>,
+        to: Option<SnapshotId>,
+    ) -> Result<ClusterDiff, AppError> {
+        self.0.cluster_diff(id, from, to).await
+    }
+
+    /// A cluster's whole recorded history, oldest first.
+    pub async fn export(&self, id: ClusterId) -> Result<serde_json::Value, AppError> {
+        self.0.export(id).await
+    }
+
+    pub async fn health(&self) -> Result<Health, AppError> {
+        self.0.health().await
+    }
 }

@@ -13,16 +13,16 @@
 //!
 //! Errors are JSON too: `{"error": {"status": 404, "kind": "not_found", "message": "…"}}`.
 
-use app::api::{change_filter, parse_limit, parse_number};
 use app::error::AppError;
-use app::history::{ChangesPage, ClusterDiff, ClusterHistory};
+use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use app::model::{ClusterDetail, Coverage, InventoryOverview};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
+use app::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
+use app::service::Console;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::query::Q;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -36,8 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
-async fn list(State(state): State<AppState>) -> Json<InventoryOverview> {
-    Json(InventoryOverview::from(&*state.inventory.inventory()))
+async fn list(State(console): State<Console>) -> Json<InventoryOverview> {
+    Json(console.overview())
 }
 
 #[derive(serde::Deserialize)]
@@ -47,19 +47,13 @@ struct AtQuery {
 }
 
 async fn one(
-    State(state): State<AppState>,
+    State(console): State<Console>,
     Path(id): Path<String>,
-    q: Result<Query<AtQuery>, QueryRejection>,
+    Q(q): Q<AtQuery>,
 ) -> Result<Json<ClusterDetail>, AppError> {
-    let Query(q) = q.map_err(bad_query)?;
-    match parse_number("at", q.at)? {
-        Some(at) => state.history.detail_at(&id, at).await.map(Json),
-        None => app::api::cluster_detail(&state.inventory.inventory(), &id).map(Json),
-    }
-}
-
-fn bad_query(e: QueryRejection) -> AppError {
-    AppError::bad_request(format!("The query string is not valid: {}", e.body_text()))
+    let key = ClusterKey::parse(&id)?;
+    let at = SnapshotId::parse("at", q.at.as_deref())?;
+    console.cluster(&key, at).await.map(Json)
 }
 
 #[derive(serde::Deserialize)]
@@ -73,12 +67,17 @@ struct ChangesQuery {
 }
 
 async fn changes(
-    State(state): State<AppState>,
-    q: Result<Query<ChangesQuery>, QueryRejection>,
+    State(console): State<Console>,
+    Q(q): Q<ChangesQuery>,
 ) -> Result<Json<ChangesPage>, AppError> {
-    let Query(q) = q.map_err(bad_query)?;
-    let filter = change_filter(q.cluster, q.source, q.kind, q.before, q.limit)?;
-    state.history.changes(&filter).await.map(Json)
+    let filter = ChangeFilter::parse(
+        q.cluster.as_deref(),
+        q.source.as_deref(),
+        q.kind.as_deref(),
+        q.before.as_deref(),
+        q.limit.as_deref(),
+    )?;
+    console.changes(filter).await.map(Json)
 }
 
 #[derive(serde::Deserialize)]
@@ -89,19 +88,14 @@ struct HistoryQuery {
 }
 
 async fn history(
-    State(state): State<AppState>,
+    State(console): State<Console>,
     Path(id): Path<String>,
-    q: Result<Query<HistoryQuery>, QueryRejection>,
+    Q(q): Q<HistoryQuery>,
 ) -> Result<Json<ClusterHistory>, AppError> {
-    let Query(q) = q.map_err(bad_query)?;
-    let before = parse_number("before", q.before)?;
-    let limit = parse_limit(q.limit)?;
-    let current = state.inventory.inventory().cluster(&id).is_some();
-    state
-        .history
-        .cluster_history(&id, before, limit, current)
-        .await
-        .map(Json)
+    let id = ClusterId::parse(&id)?;
+    let before = ChangeId::parse("before", q.before.as_deref())?;
+    let limit = PageSize::parse(q.limit.as_deref())?;
+    console.cluster_history(id, before, limit).await.map(Json)
 }
 
 #[derive(serde::Deserialize)]
@@ -112,14 +106,14 @@ struct DiffQuery {
 }
 
 async fn diff(
-    State(state): State<AppState>,
+    State(console): State<Console>,
     Path(id): Path<String>,
-    q: Result<Query<DiffQuery>, QueryRejection>,
+    Q(q): Q<DiffQuery>,
 ) -> Result<Json<ClusterDiff>, AppError> {
-    let Query(q) = q.map_err(bad_query)?;
-    let from = parse_number("from", q.from)?;
-    let to = parse_number("to", q.to)?;
-    state.history.diff(&id, from, to).await.map(Json)
+    let id = ClusterId::parse(&id)?;
+    let from = SnapshotId::parse("from", q.from.as_deref())?;
+    let to = SnapshotId::parse("to", q.to.as_deref())?;
+    console.cluster_diff(id, from, to).await.map(Json)
 }
 
 #[derive(serde::Deserialize)]
@@ -129,17 +123,8 @@ struct CoverageQuery {
     region: Option<String>,
 }
 
-async fn coverage(
-    State(state): State<AppState>,
-    q: Result<Query<CoverageQuery>, QueryRejection>,
-) -> Result<Json<Coverage>, AppError> {
-    let Query(q) = q.map_err(bad_query)?;
-    let inv = state.inventory.inventory();
-    Ok(Json(app::model::coverage(
-        &inv,
-        q.source.as_deref(),
-        q.region.as_deref(),
-    )))
+async fn coverage(State(console): State<Console>, Q(q): Q<CoverageQuery>) -> Json<Coverage> {
+    Json(console.coverage(q.source.as_deref(), q.region.as_deref()))
 }
 
 async fn unknown() -> AppError {

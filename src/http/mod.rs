@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod downloads;
+pub mod query;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,6 +17,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+use app::service::Console;
 
 use crate::AppState;
 
@@ -90,25 +93,10 @@ async fn server_fn_status(res: axum::response::Response) -> axum::response::Resp
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// How Prometheus reaches the console: `--public-url`, else the request's `Host` header
-/// (when it is a valid authority), else the listen address.
-pub fn console_url(
-    public_url: Option<&str>,
-    listen: std::net::SocketAddr,
-    host: Option<&str>,
-) -> String {
-    if let Some(u) = public_url {
-        return u.trim_end_matches('/').to_string();
-    }
-    host.and_then(|h| h.parse::<axum::http::uri::Authority>().ok())
-        .map(|a| format!("http://{a}"))
-        .unwrap_or_else(|| format!("http://{listen}"))
-}
-
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let db = crate::store::ping(&state.pool).await;
-    let inv = state.inventory.inventory();
+async fn healthz(State(console): State<Console>) -> impl IntoResponse {
+    let db = console.health().await.is_ok_and(|h| h.database);
+    let inv = console.inventory();
     let body = serde_json::json!({
         "status": if db { "ok" } else { "degraded" },
         "database": if db { "ok" } else { "unreachable" },

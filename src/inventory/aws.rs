@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use app::model::{
     AuthModes, Bootstrap, Broker, Cluster, ClusterKind, Encryption, Listener, MetadataMode,
-    Monitoring, SourceError,
+    Monitoring, SourceError, SourceErrorKind,
 };
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -115,7 +115,7 @@ impl AwsFetcher {
         match self.sdk.region() {
             Some(r) => Ok(vec![r.to_string()]),
             None => Err(SourceError {
-                kind: "config".into(),
+                kind: SourceErrorKind::Config,
                 message: format!("No region is configured for source `{}`.", self.source.name),
                 hint: "Pass --aws-regions (comma-separated), set AWS_REGION, or set `region` in the profile.".into(),
             }),
@@ -126,7 +126,7 @@ impl AwsFetcher {
     pub async fn check_credentials(&self) -> Result<(), SourceError> {
         let no_creds = |detail: String| {
             SourceError {
-            kind: "no-credentials".into(),
+            kind: SourceErrorKind::NoCredentials,
             message: format!("No AWS credentials were found for source `{}`: {detail}", self.source.name),
             hint: "Configure credentials as for the AWS CLI: `aws sso login --profile NAME` with --aws-profiles NAME, \
                    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role. --sample shows sample data meanwhile."
@@ -313,8 +313,7 @@ pub fn to_model(
         },
         state: info
             .state()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(|| "UNKNOWN".into()),
+            .map_or_else(|| "UNKNOWN".into(), |s| s.as_str().into()),
         kafka_version: None,
         metadata: MetadataMode::Managed,
         broker_count: None,
@@ -498,24 +497,24 @@ where
     let msg = err.message().unwrap_or_default().to_string();
     let (kind, message, hint) = match err {
         SdkError::TimeoutError(_) => (
-            "timeout",
+            SourceErrorKind::Timeout,
             format!("{call} timed out in {region}."),
             "The MSK endpoint did not answer in time. Check the network path to AWS, or raise --aws-timeout.".to_string(),
         ),
         SdkError::DispatchFailure(d) if d.is_timeout() => (
-            "timeout",
+            SourceErrorKind::Timeout,
             format!("{call} timed out in {region}."),
             "The MSK endpoint did not answer in time. Check the network path to AWS, or raise --aws-timeout.".to_string(),
         ),
         SdkError::DispatchFailure(_) => (
-            "unreachable",
+            SourceErrorKind::Unreachable,
             format!("The MSK endpoint for {region} could not be reached: {}", describe_transport(err)),
             "Check DNS, proxies and firewalls, and the endpoint URL if one is configured.".to_string(),
         ),
         SdkError::ServiceError(_) => match code.as_str() {
             "ForbiddenException" | "AccessDeniedException" | "UnauthorizedException" | "UnrecognizedClientException"
             | "InvalidSignatureException" | "ExpiredTokenException" => (
-                "access-denied",
+                SourceErrorKind::AccessDenied,
                 format!("Access denied in {region}: {code}: {msg}"),
                 format!(
                     "Source `{source}` needs kafka:ListClustersV2, kafka:DescribeClusterV2, kafka:GetBootstrapBrokers \
@@ -523,24 +522,24 @@ where
                 ),
             ),
             "TooManyRequestsException" | "ThrottlingException" => (
-                "throttled",
+                SourceErrorKind::Throttled,
                 format!("MSK throttled {call} in {region} even after retries."),
                 "Lower --aws-concurrency, or refresh less often with --refresh-interval.".to_string(),
             ),
             _ => (
-                "aws-error",
+                SourceErrorKind::AwsError,
                 format!("{call} failed in {region}: {code}: {msg}"),
                 "AWS answered with an error; the clusters shown are from the last good refresh.".to_string(),
             ),
         },
         _ => (
-            "aws-error",
+            SourceErrorKind::AwsError,
             format!("{call} failed in {region}: {}", DisplayErrorContext(err)),
             "The answer from AWS could not be read; the clusters shown are from the last good refresh.".to_string(),
         ),
     };
     SourceError {
-        kind: kind.into(),
+        kind,
         message,
         hint,
     }
@@ -564,7 +563,7 @@ mod tests {
             )
         );
         assert!(a.starts_with("orders-prod-"), "{a}");
-        assert!(app::model::is_valid_cluster_id(&a));
+        assert!(app::params::ClusterId::is_valid(&a));
         assert_ne!(
             a,
             stable_id(

@@ -166,7 +166,7 @@ pub fn parse(text: &str, default_source: &str) -> Result<(String, Vec<Cluster>),
             region: e.region,
             name: e.name,
             kind: e.kind,
-            state: e.state,
+            state: e.state.into(),
             kafka_version: e.kafka_version,
             metadata,
             broker_count: e

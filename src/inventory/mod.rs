@@ -11,25 +11,30 @@
 //! button's progress reaches the page.
 //!
 //! Refreshes happen at start, every `--refresh-interval`, and on request; never two at once.
+//! All mutable state is one [`state::State`] behind one lock.
 
 pub mod aws;
 pub mod file;
 pub mod sources;
+mod state;
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::model::{
-    Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceStatus, SweepStatus,
+    Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceErrorKind,
+    SweepStatus,
 };
 use aws_credential_types::provider::SharedCredentialsProvider;
 use sqlx::SqlitePool;
 use tokio::sync::{watch, Notify};
+use tokio_util::sync::CancellationToken;
 
 use self::aws::{AwsFetcher, Limits};
 use self::sources::Source;
+use self::state::{Published, Shared, Slot};
+use crate::clock::now_rfc3339;
+use crate::store::source_cache::{self, CachedListing};
 
 /// The region label of slots that come from inventory files.
 const FILE_REGION: &str = "inventory file";
@@ -40,15 +45,6 @@ enum Fetcher {
     Sample,
 }
 
-#[derive(Clone, Default)]
-struct Slot {
-    account: Option<String>,
-    clusters: Vec<Cluster>,
-    last_ok: Option<String>,
-    last_attempt: Option<String>,
-    error: Option<SourceError>,
-}
-
 /// What one unit of a refresh produced.
 struct Outcome {
     source: String,
@@ -57,16 +53,19 @@ struct Outcome {
     persist: bool,
 }
 
+/// The inventory service: its sources, its state, and the channel readers watch.
 pub struct InventoryService {
+    /// One per configured source (an AWS source lists several regions).
     fetchers: Vec<Fetcher>,
-    slots: Mutex<BTreeMap<(String, String), Slot>>,
-    progress: Mutex<RefreshStatus>,
-    reachability: Mutex<BTreeMap<String, ClusterReachability>>,
-    sweep: Mutex<SweepStatus>,
-    running: AtomicBool,
+    /// Everything a refresh or a sweep changes.
+    state: Shared,
+    /// The inventory holds the built-in sample data.
     sample: bool,
-    tx: watch::Sender<Arc<Inventory>>,
-    trigger: Notify,
+    /// Publishes every new inventory; readers and the recorder watch it.
+    tx: watch::Sender<Published>,
+    /// Wakes the refresh loop for a refresh on request.
+    wake: Notify,
+    /// Where successful AWS listings are cached.
     pool: SqlitePool,
 }
 
@@ -81,10 +80,12 @@ pub struct Settings {
 
 impl InventoryService {
     /// Builds the service, loads the cached slots, and starts the refresh loop.
+    /// The loop stops when `shutdown` is cancelled.
     pub async fn start(
         sources: Vec<Source>,
         settings: Settings,
         pool: SqlitePool,
+        shutdown: CancellationToken,
     ) -> Arc<InventoryService> {
         let mut fetchers = Vec::new();
         let mut sample = false;
@@ -106,20 +107,16 @@ impl InventoryService {
         }));
         let svc = Arc::new(InventoryService {
             fetchers,
-            slots: Mutex::new(BTreeMap::new()),
-            progress: Mutex::new(RefreshStatus::default()),
-            reachability: Mutex::new(BTreeMap::new()),
-            sweep: Mutex::new(SweepStatus::default()),
-            running: AtomicBool::new(false),
+            state: Shared::new(),
             sample,
             tx,
-            trigger: Notify::new(),
+            wake: Notify::new(),
             pool,
         });
         svc.load_cache().await;
         svc.publish();
         let looping = svc.clone();
-        tokio::spawn(async move { looping.run(settings.refresh_interval).await });
+        tokio::spawn(async move { looping.run(settings.refresh_interval, shutdown).await });
         svc
     }
 
@@ -128,12 +125,16 @@ impl InventoryService {
         self.tx.subscribe()
     }
 
-    async fn run(self: Arc<Self>, interval: Duration) {
+    async fn run(self: Arc<Self>, interval: Duration, shutdown: CancellationToken) {
         loop {
-            self.refresh().await;
+            tokio::select! {
+                _ = self.refresh() => {}
+                _ = shutdown.cancelled() => return,
+            }
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
-                _ = self.trigger.notified() => {}
+                _ = self.wake.notified() => {}
+                _ = shutdown.cancelled() => return,
             }
         }
     }
@@ -148,38 +149,33 @@ impl InventoryService {
                 _ => None,
             })
             .collect();
-        let rows: Vec<(String, String, Option<String>, String, String)> = match sqlx::query_as(
-            "SELECT source, region, account, fetched_at, clusters FROM source_cache",
-        )
-        .fetch_all(&self.pool)
-        .await
-        {
+        let rows = match source_cache::load(&self.pool).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the inventory cache");
                 return;
             }
         };
-        let mut slots = self.slots.lock().expect("slots lock");
-        for (source, region, account, fetched_at, json) in rows {
-            if !names.contains(&source.as_str()) {
+        let mut state = self.state.lock();
+        for r in rows {
+            if !names.contains(&r.source.as_str()) {
                 continue;
             }
-            match serde_json::from_str::<Vec<Cluster>>(&json) {
+            match serde_json::from_str::<Vec<Cluster>>(&r.clusters) {
                 Ok(clusters) => {
-                    slots.insert(
-                        (source, region),
+                    state.slots.insert(
+                        (r.source, r.region),
                         Slot {
-                            account,
+                            account: r.account,
                             clusters,
-                            last_ok: Some(fetched_at),
+                            last_ok: Some(r.fetched_at),
                             ..Slot::default()
                         },
                     );
                 }
                 // A cache written by another version: ignore it, the refresh replaces it.
                 Err(e) => {
-                    tracing::warn!(%source, %region, error = %e, "ignoring an unreadable cache entry")
+                    tracing::warn!(source = %r.source, region = %r.region, error = %e, "ignoring an unreadable cache entry")
                 }
             }
         }
@@ -188,12 +184,14 @@ impl InventoryService {
     /// Runs one refresh of every source now (waits for it to finish). A refresh already
     /// running makes this a no-op.
     pub async fn refresh(&self) {
-        if self.running.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let started = crate::now_rfc3339();
+        let started = now_rfc3339();
         {
-            let mut p = self.progress.lock().expect("progress lock");
+            let mut state = self.state.lock();
+            if state.refreshing {
+                return;
+            }
+            state.refreshing = true;
+            let p = &mut state.refresh;
             p.running = true;
             p.started_at = Some(started.clone());
             p.done = 0;
@@ -205,12 +203,13 @@ impl InventoryService {
         futures::future::join_all(units).await;
 
         {
-            let mut p = self.progress.lock().expect("progress lock");
+            let mut state = self.state.lock();
+            state.refreshing = false;
+            let p = &mut state.refresh;
             p.running = false;
-            p.finished_at = Some(crate::now_rfc3339());
+            p.finished_at = Some(now_rfc3339());
             p.generation += 1;
         }
-        self.running.store(false, Ordering::SeqCst);
         self.publish();
         tracing::info!(started = %started, "inventory refreshed");
     }
@@ -266,8 +265,7 @@ impl InventoryService {
                     }
                 };
                 // This source counts as one unit; its regions add the rest.
-                self.progress.lock().expect("progress lock").total +=
-                    regions.len().saturating_sub(1);
+                self.state.lock().refresh.total += regions.len().saturating_sub(1);
                 if let Err(e) = aws.check_credentials().await {
                     for region in regions {
                         self.record(Outcome {
@@ -306,10 +304,13 @@ impl InventoryService {
             result,
             persist,
         } = outcome;
-        let at = crate::now_rfc3339();
+        let at = now_rfc3339();
         let to_store = {
-            let mut slots = self.slots.lock().expect("slots lock");
-            let slot = slots.entry((source.clone(), region.clone())).or_default();
+            let mut state = self.state.lock();
+            let slot = state
+                .slots
+                .entry((source.clone(), region.clone()))
+                .or_default();
             slot.last_attempt = Some(at.clone());
             match result {
                 Ok((account, clusters)) => {
@@ -326,69 +327,26 @@ impl InventoryService {
                 }
             }
         };
-        if let Some((account, Ok(json))) = to_store {
-            let res = sqlx::query(
-                "INSERT INTO source_cache (source, region, account, fetched_at, clusters) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (source, region) DO UPDATE SET account = excluded.account, \
-                 fetched_at = excluded.fetched_at, clusters = excluded.clusters",
-            )
-            .bind(&source)
-            .bind(&region)
-            .bind(account)
-            .bind(&at)
-            .bind(json)
-            .execute(&self.pool)
-            .await;
-            if let Err(e) = res {
+        if let Some((account, Ok(clusters))) = to_store {
+            let listing = CachedListing {
+                source,
+                region,
+                account,
+                fetched_at: at,
+                clusters,
+            };
+            if let Err(e) = source_cache::save(&self.pool, &listing).await {
                 tracing::warn!(error = %e, "could not cache the inventory");
             }
         }
-        self.progress.lock().expect("progress lock").done += 1;
+        self.state.lock().refresh.done += 1;
         self.publish();
     }
 
+    /// Publishes the inventory as it is now.
     fn publish(&self) {
-        let slots = self.slots.lock().expect("slots lock");
-        let mut seen = std::collections::HashSet::new();
-        let mut clusters: Vec<Cluster> = Vec::new();
-        for slot in slots.values() {
-            for c in &slot.clusters {
-                // Two sources that reach the same account list the same cluster once.
-                if seen.insert(c.id.clone()) {
-                    clusters.push(c.clone());
-                }
-            }
-        }
-        clusters
-            .sort_by(|a, b| (&a.source, &a.region, &a.name).cmp(&(&b.source, &b.region, &b.name)));
-        let sources = slots
-            .iter()
-            .map(|((source, region), slot)| SourceStatus {
-                source: source.clone(),
-                region: region.clone(),
-                account: slot.account.clone(),
-                clusters: slot.clusters.len(),
-                last_ok: slot.last_ok.clone(),
-                last_attempt: slot.last_attempt.clone(),
-                error: slot.error.clone(),
-            })
-            .collect();
-        let refresh = self.progress.lock().expect("progress lock").clone();
-        let reachability = {
-            let mut r = self.reachability.lock().expect("reachability lock");
-            // Forget probes of clusters that are gone.
-            r.retain(|id, _| seen.contains(id));
-            r.clone()
-        };
-        let sweep = self.sweep.lock().expect("sweep lock").clone();
-        self.tx.send_replace(Arc::new(Inventory {
-            clusters,
-            sources,
-            refresh,
-            sample: self.sample,
-            reachability,
-            sweep,
-        }));
+        let inventory = self.state.lock().snapshot(self.sample);
+        self.tx.send_replace(Arc::new(inventory));
     }
 }
 
@@ -406,9 +364,10 @@ impl InventoryService {
 
     pub(crate) fn sweep_started(&self, total: usize) {
         {
-            let mut s = self.sweep.lock().expect("sweep lock");
+            let mut state = self.state.lock();
+            let s = &mut state.sweep;
             s.running = true;
-            s.started_at = Some(crate::now_rfc3339());
+            s.started_at = Some(now_rfc3339());
             s.done = 0;
             s.total = total;
         }
@@ -417,7 +376,8 @@ impl InventoryService {
 
     pub(crate) fn sweep_progress(&self, done: usize) {
         let changed = {
-            let mut s = self.sweep.lock().expect("sweep lock");
+            let mut state = self.state.lock();
+            let s = &mut state.sweep;
             let changed = s.done != done;
             s.done = done;
             changed
@@ -429,16 +389,14 @@ impl InventoryService {
 
     pub(crate) fn sweep_finished(&self, results: Vec<ClusterReachability>) {
         {
-            let mut r = self.reachability.lock().expect("reachability lock");
+            let mut state = self.state.lock();
             for c in results {
-                r.insert(c.cluster_id.clone(), c);
+                state.reachability.insert(c.cluster_id.clone(), c);
             }
-        }
-        {
-            let mut s = self.sweep.lock().expect("sweep lock");
+            let s = &mut state.sweep;
             s.running = false;
             s.done = s.total;
-            s.finished_at = Some(crate::now_rfc3339());
+            s.finished_at = Some(now_rfc3339());
             s.generation += 1;
         }
         self.publish();
@@ -446,21 +404,23 @@ impl InventoryService {
 
     /// Marks a requested sweep as running at once, so the page shows it.
     pub fn sweep_requested(&self) -> SweepStatus {
-        {
-            let mut s = self.sweep.lock().expect("sweep lock");
+        let status = {
+            let mut state = self.state.lock();
+            let s = &mut state.sweep;
             if !s.running {
                 s.running = true;
                 s.done = 0;
             }
-        }
+            s.clone()
+        };
         self.publish();
-        self.sweep.lock().expect("sweep lock").clone()
+        status
     }
 }
 
 fn file_error(e: &str) -> SourceError {
     SourceError {
-        kind: "file".into(),
+        kind: SourceErrorKind::File,
         message: format!("The inventory file could not be used: {e}"),
         hint: "Fix the file; the console reads it again on the next refresh. docs/configuration.md describes the format."
             .into(),
@@ -475,14 +435,17 @@ impl InventoryService {
 
     /// Starts a refresh now, unless one is running; returns its status.
     pub fn request_refresh(&self) -> RefreshStatus {
-        if !self.running.load(Ordering::SeqCst) {
-            // Show "running" at once; the loop picks the request up immediately.
-            let mut p = self.progress.lock().expect("progress lock");
-            p.running = true;
-            p.done = 0;
-        }
-        self.trigger.notify_one();
+        let status = {
+            let mut state = self.state.lock();
+            if !state.refreshing {
+                // Show "running" at once; the loop picks the request up immediately.
+                state.refresh.running = true;
+                state.refresh.done = 0;
+            }
+            state.refresh.clone()
+        };
+        self.wake.notify_one();
         self.publish();
-        self.progress.lock().expect("progress lock").clone()
+        status
     }
 }

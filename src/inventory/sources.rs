@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::StartError;
+use crate::error::StartError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsSource {

@@ -74,8 +74,8 @@ impl TestApp {
         let app = App::build_with(config, sources, Some(test_credentials("AKIDTEST")))
             .await
             .expect("console starts");
-        let inventory = app.state.inventory.clone();
-        let history = app.state.history.clone();
+        let inventory = app.inventory.clone();
+        let history = app.history.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

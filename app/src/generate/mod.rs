@@ -43,7 +43,7 @@ pub fn comment_safe(s: &str) -> String {
 }
 
 /// Rejects an option value that would break the file it goes into.
-fn check_value(name: &str, v: &str, forbid: &[char]) -> Result<(), AppError> {
+pub(crate) fn check_value(name: &str, v: &str, forbid: &[char]) -> Result<(), AppError> {
     if let Some(c) = v.chars().find(|c| c.is_control() || forbid.contains(c)) {
         let shown = if c.is_control() {
             format!("U+{:04X}", c as u32)
@@ -55,11 +55,6 @@ fn check_value(name: &str, v: &str, forbid: &[char]) -> Result<(), AppError> {
         )));
     }
     Ok(())
-}
-
-/// A non-empty, trimmed option value, or `None`.
-pub fn opt(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// A file name safe in `Content-Disposition` and on every file system: letters, digits,
@@ -194,7 +189,7 @@ pub fn render_cluster_file(
     cluster: &crate::model::Cluster,
     kind: FileKind,
     mode: Option<&str>,
-    options: &client::ClientOptions,
+    options: &client::ValidOptions,
     console_url: &str,
     generated_at: &str,
 ) -> Result<Rendered, AppError> {

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_cluster, ProbeExporters};
 use crate::components::{poll_while, Badge, CopyButton, ErrorPanel};
-use crate::history::RecordedAt;
+use crate::model::RecordedAt;
 use crate::model::{
     Cluster, ClusterDetail, ClusterKind, ExporterProbe, MetadataMode, ProbeState,
     JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
@@ -51,7 +51,7 @@ fn ClientInformation(
     reachability: Option<crate::model::ClusterReachability>,
 ) -> impl IntoView {
     let at = recorded.as_ref().map(|r| r.snapshot);
-    let state_tone = if c.state == "ACTIVE" { "ok" } else { "warn" };
+    let state_tone = c.state.tone();
     let location = [
         Some(c.source.clone()),
         c.account.clone(),
@@ -68,7 +68,7 @@ fn ClientInformation(
         <div class="page-head">
             <h1>{c.name.clone()}</h1>
             <Badge text=c.kind.label() tone="neutral"/>
-            <Badge text=c.state.clone() tone=state_tone/>
+            <Badge text=c.state.to_string() tone=state_tone/>
             <a class="button secondary" id="history-link" href=format!("/clusters/{}/history", c.id)>"History"</a>
         </div>
         {recorded.clone().map(|r| view! {

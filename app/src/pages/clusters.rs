@@ -47,7 +47,7 @@ impl SortKey {
                 SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
                 SortKey::Source => (&a.source, &a.region).cmp(&(&b.source, &b.region)),
                 SortKey::Kind => a.kind.label().cmp(b.kind.label()),
-                SortKey::State => a.state.cmp(&b.state),
+                SortKey::State => a.state.as_str().cmp(b.state.as_str()),
                 SortKey::Version => {
                     version_key(&a.kafka_version).cmp(&version_key(&b.kafka_version))
                 }
@@ -225,11 +225,7 @@ fn Overview(
 #[component]
 fn Row(c: ClusterSummary) -> impl IntoView {
     let href = format!("/clusters/{}", c.id);
-    let state_tone = match c.state.as_str() {
-        "ACTIVE" => "ok",
-        "FAILED" | "DELETING" => "bad",
-        _ => "warn",
-    };
+    let state_tone = c.state.tone();
     let exporters = match (c.monitoring.jmx_exporter, c.monitoring.node_exporter) {
         (true, true) => "JMX, node",
         (true, false) => "JMX",
@@ -241,7 +237,7 @@ fn Row(c: ClusterSummary) -> impl IntoView {
             <td><a href=href>{c.name.clone()}</a></td>
             <td>{c.source.clone()} <span class="muted">" · " {c.region.clone()}</span></td>
             <td>{c.kind.label()}</td>
-            <td><Badge text=c.state.clone() tone=state_tone/></td>
+            <td><Badge text=c.state.to_string() tone=state_tone/></td>
             <td>{c.kafka_version.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="num">{c.brokers.map(|b| b.to_string()).unwrap_or_else(|| "—".into())}</td>
             <td>{c.auth.clone()}</td>
@@ -252,14 +248,11 @@ fn Row(c: ClusterSummary) -> impl IntoView {
 
 #[component]
 fn SourceBanner(status: SourceStatus) -> impl IntoView {
-    let err = status
+    let (message, hint) = status
         .error
-        .clone()
-        .unwrap_or_else(|| crate::model::SourceError {
-            kind: String::new(),
-            message: String::new(),
-            hint: String::new(),
-        });
+        .as_ref()
+        .map(|e| (e.message.clone(), e.hint.clone()))
+        .unwrap_or_default();
     let kept = match &status.last_ok {
         Some(t) => format!("Showing the {} clusters found at {t}.", status.clusters),
         None => "No data from this source yet.".to_string(),
@@ -267,8 +260,8 @@ fn SourceBanner(status: SourceStatus) -> impl IntoView {
     view! {
         <div class="banner error source-error" data-source=status.source.clone() data-region=status.region.clone()>
             <strong>{format!("{} · {}: ", status.source, status.region)}</strong>
-            {err.message}
-            <div class="hint">{err.hint} " " {kept}</div>
+            {message}
+            <div class="hint">{hint} " " {kept}</div>
         </div>
     }
 }

@@ -11,7 +11,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::preview_file;
 use crate::components::CopyButton;
-use crate::generate::client::{ClientOptions, DEFAULT_TRUSTSTORE_PASSWORD};
+use crate::generate::client::{
+    ClientOptions, OptionField, Truststore, DEFAULT_TRUSTSTORE_PASSWORD,
+};
 use crate::generate::prometheus::no_targets_reason;
 use crate::generate::FileKind;
 use crate::model::{Auth, Cluster, Listener};
@@ -21,21 +23,7 @@ fn download_query(kind: FileKind, mode: &str, o: &ClientOptions, at: Option<i64>
     let mut pairs: Vec<(&str, String)> = Vec::new();
     if kind.is_client_config() {
         pairs.push(("mode", mode.to_string()));
-        for (k, v) in [
-            ("truststore", &o.truststore),
-            ("truststore_location", &o.truststore_location),
-            ("truststore_password", &o.truststore_password),
-            ("scram_username", &o.scram_username),
-            ("aws_profile", &o.aws_profile),
-            ("aws_role_arn", &o.aws_role_arn),
-            ("aws_role_session_name", &o.aws_role_session_name),
-            ("aws_sts_region", &o.aws_sts_region),
-            ("ca_location", &o.ca_location),
-        ] {
-            if let Some(v) = crate::generate::opt(v) {
-                pairs.push((k, v.to_string()));
-            }
-        }
+        pairs.extend(o.pairs().map(|(k, v)| (k, v.to_string())));
     }
     match kind {
         FileKind::PrometheusHttpSd => pairs.push(("sd", "http".into())),
@@ -73,40 +61,54 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
             .filter(|m| !m.is_empty())
             .unwrap_or(default_mode),
     );
-    let field = |k: &str| RwSignal::new(param(k));
-    let truststore = RwSignal::new(
-        Some(param("truststore"))
-            .filter(|t| !t.is_empty())
-            .unwrap_or("pkcs12".into()),
-    );
-    let truststore_location = field("truststore_location");
-    let truststore_password = field("truststore_password");
-    let scram_username = field("scram_username");
-    let aws_profile = field("aws_profile");
-    let aws_role_arn = field("aws_role_arn");
-    let aws_role_session_name = field("aws_role_session_name");
-    let aws_sts_region = field("aws_sts_region");
-    let ca_location = field("ca_location");
+    // One signal per option of the table; the truststore select starts at its default.
+    let fields: Vec<(OptionField, RwSignal<String>)> = OptionField::ALL
+        .into_iter()
+        .map(|f| {
+            let v = param(f.name());
+            let v = if f == OptionField::Truststore && v.is_empty() {
+                Truststore::default().slug().to_string()
+            } else {
+                v
+            };
+            (f, RwSignal::new(v))
+        })
+        .collect();
+    let signal = {
+        let fields = fields.clone();
+        move |f: OptionField| {
+            fields
+                .iter()
+                .find(|(g, _)| *g == f)
+                .map(|(_, s)| *s)
+                .expect("every option has a signal")
+        }
+    };
+    let truststore_password = signal(OptionField::TruststorePassword);
 
     let auth = move || Listener::from_slug(&mode.get()).map(Listener::auth);
+    let all_options = {
+        let fields = fields.clone();
+        Memo::new(move |_| {
+            fields
+                .iter()
+                .fold(ClientOptions::default(), |o, (f, s)| o.with(*f, s.get()))
+        })
+    };
     let options = Memo::new(move |_| {
-        let v = |s: RwSignal<String>| Some(s.get()).filter(|s| !s.trim().is_empty());
-        let all = ClientOptions {
-            truststore: v(truststore),
-            truststore_location: v(truststore_location),
-            truststore_password: v(truststore_password),
-            scram_username: v(scram_username),
-            aws_profile: v(aws_profile),
-            aws_role_arn: v(aws_role_arn),
-            aws_role_session_name: v(aws_role_session_name),
-            aws_sts_region: v(aws_sts_region),
-            ca_location: v(ca_location),
-        };
-        all.relevant_to(
+        all_options.get().relevant_to(
             kind.get() == FileKind::ClientProperties,
             auth().unwrap_or(Auth::None),
         )
     });
+    // Whether an option's input shows: the same rule that decides what travels.
+    let applies = move |f: OptionField| {
+        f.applies(
+            kind.get() == FileKind::ClientProperties,
+            auth().unwrap_or(Auth::None),
+            all_options.get().truststore_choice(),
+        )
+    };
     let preview_id = id.clone();
     let preview = Resource::new(
         move || (preview_id.clone(), kind.get(), mode.get(), options.get()),
@@ -179,30 +181,26 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </label>
-                    <label class="field" style=move || shown(kind.get() == FileKind::ClientProperties && auth().is_some_and(|a| a != Auth::None))>
-                        <span>"Truststore"</span>
-                        <select name="truststore" on:change=move |ev| truststore.set(event_target_value(&ev))>
-                            <option value="pkcs12" selected=move || truststore.get() == "pkcs12">"PKCS12 from this console"</option>
-                            <option value="jks" selected=move || truststore.get() == "jks">"Copy of the JVM's cacerts (JKS)"</option>
-                            <option value="none" selected=move || truststore.get() == "none">"The JVM's default truststore"</option>
-                        </select>
-                    </label>
-                    <div style=move || shown(kind.get() == FileKind::ClientProperties && auth().is_some_and(|a| a != Auth::None) && truststore.get() != "none")>
-                        {text_input("truststore_location", "Truststore path", "/tmp/kafka.client.truststore.p12", truststore_location)}
-                        {text_input("truststore_password", "Truststore password", "changeit", truststore_password)}
-                    </div>
-                    <div style=move || shown(kind.get().is_client_config() && auth() == Some(Auth::Scram))>
-                        {text_input("scram_username", "SCRAM user name", "<username>", scram_username)}
-                    </div>
-                    <div style=move || shown(kind.get() == FileKind::ClientProperties && auth() == Some(Auth::Iam))>
-                        {text_input("aws_profile", "AWS profile (awsProfileName)", "optional", aws_profile)}
-                        {text_input("aws_role_arn", "Role ARN (awsRoleArn)", "arn:aws:iam::ACCOUNT:role/NAME", aws_role_arn)}
-                        {text_input("aws_role_session_name", "Role session name", "optional", aws_role_session_name)}
-                        {text_input("aws_sts_region", "STS region", "optional", aws_sts_region)}
-                    </div>
-                    <div style=move || shown(kind.get() == FileKind::Librdkafka && auth().is_some_and(|a| a != Auth::None))>
-                        {text_input("ca_location", "CA bundle (ssl.ca.location)", "/etc/ssl/certs/ca-certificates.crt", ca_location)}
-                    </div>
+                    {fields.iter().map(|&(f, sig)| {
+                        if f == OptionField::Truststore {
+                            view! {
+                                <label class="field" style=move || shown(applies(f))>
+                                    <span>{f.label()}</span>
+                                    <select name=f.name() on:change=move |ev| sig.set(event_target_value(&ev))>
+                                        {Truststore::ALL.into_iter().map(|t| view! {
+                                            <option value=t.slug() selected=move || sig.get() == t.slug()>{t.label()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <div style=move || shown(applies(f))>
+                                    {text_input(f.name(), f.label(), f.hint(), sig)}
+                                </div>
+                            }.into_any()
+                        }
+                    }).collect_view()}
                 </div>
                 <noscript><button type="submit" class="button">"Preview"</button></noscript>
             </form>
@@ -240,11 +238,9 @@ mod tests {
 
     #[test]
     fn download_urls_carry_only_the_options_that_apply() {
-        let o = ClientOptions {
-            aws_profile: Some("prod team".into()),
-            truststore: Some("".into()),
-            ..Default::default()
-        };
+        let o = ClientOptions::default()
+            .with(OptionField::AwsProfile, "prod team")
+            .with(OptionField::Truststore, "");
         assert_eq!(
             download_query(FileKind::ClientProperties, "sasl-iam", &o, None),
             "?mode=sasl-iam&aws_profile=prod+team"

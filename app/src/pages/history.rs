@@ -15,11 +15,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_changes, get_cluster_diff, get_cluster_history};
+use crate::chart::{Chart, CHART_H, CHART_W};
 use crate::components::{Badge, ErrorPanel};
-use crate::history::{
-    ChangeEntry, ChangeKind, ChangesPage, Chart, ClusterDiff, ClusterHistory, Version, CHART_H,
-    CHART_W,
-};
+use crate::history::{ChangeEntry, ChangeKind, ChangesPage, ClusterDiff, ClusterHistory, Version};
 
 /// A query-string value, `None` when absent or empty.
 fn param(q: &leptos_router::params::ParamsMap, k: &str) -> Option<String> {
@@ -231,15 +229,19 @@ pub fn ClusterHistoryPage() -> impl IntoView {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
                 query.with(|q| param(q, "before")),
+                query.with(|q| param(q, "limit")),
             )
         },
-        |(id, before)| get_cluster_history(id, before),
+        |(id, before, limit)| get_cluster_history(id, before, limit),
     );
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the history…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(h) => view! { <ClusterHistoryView h/> }.into_any(),
+                    Ok(h) => {
+                        let limit = query.with_untracked(|q| param(q, "limit"));
+                        view! { <ClusterHistoryView h limit/> }.into_any()
+                    }
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -285,12 +287,18 @@ fn CompareForm(
 }
 
 #[component]
-fn ClusterHistoryView(h: ClusterHistory) -> impl IntoView {
+fn ClusterHistoryView(h: ClusterHistory, limit: Option<String>) -> impl IntoView {
     let id = h.cluster_id.clone();
     let export = format!("/clusters/{id}/history.json");
-    let next = h
-        .next_before
-        .map(|b| format!("/clusters/{id}/history?before={b}"));
+    // The next page keeps the page size asked for.
+    let next = h.next_before.map(|b| {
+        let mut pairs = vec![("before", b.to_string())];
+        pairs.extend(limit.map(|l| ("limit", l)));
+        format!(
+            "/clusters/{id}/history?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    });
     let latest = h.versions.first().map(|v| v.snapshot);
     view! {
         <Title text=format!("{} history", h.cluster_name)/>

@@ -4,9 +4,19 @@
 //! refresh's write, with a busy timeout so two writers queue instead of failing.
 //! Migrations from `migrations/` are compiled into the binary and run at start.
 //!
-//! The store keeps the last good inventory of every source and region (so a restarted
-//! console shows the clusters at once and a source that fails keeps showing what it last
-//! listed), and the snapshot history that `history` records and queries.
+//! The store owns every SQL statement of the console:
+//! - [`source_cache`]: the last good inventory of every source and region, so a
+//!   restarted console shows the clusters at once and a source that fails keeps showing
+//!   what it last listed;
+//! - [`snapshots`]: writing the history (one transaction per snapshot) and pruning it;
+//! - [`timeline`]: reading the history back (timelines, versions, chart rows).
+//!
+//! Queries return [`StoreError`]; at the HTTP boundary it becomes an [`AppError`] that
+//! shows no SQL, and the detail goes to the log.
+
+pub mod snapshots;
+pub mod source_cache;
+pub mod timeline;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,7 +26,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::StartError;
+use app::error::AppError;
+
+use crate::error::StartError;
 
 /// Opens (creating if needed) the database at `url` and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
@@ -61,4 +73,29 @@ pub async fn ping(pool: &SqlitePool) -> bool {
         .fetch_one(pool)
         .await
         .is_ok()
+}
+
+/// A failed query or an unreadable stored value.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("a stored value could not be read or written: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl From<StoreError> for AppError {
+    /// Logs the detail; the answer says only what the reader can act on.
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Sql(e) => {
+                tracing::error!(error = %e, "database query failed");
+                AppError::Unavailable(
+                    "The history database could not be read just now. Try again; the server log has the details."
+                        .into(),
+                )
+            }
+            StoreError::Json(e) => AppError::internal(e),
+        }
+    }
 }

@@ -1,0 +1,398 @@
+//! The Java `client.properties` for one auth mode, with the lines AWS documents.
+
+use super::{
+    escape_properties_value, header, listener_of, port_text, OptionField, Truststore, ValidOptions,
+    DEFAULT_JKS_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD,
+};
+use crate::error::AppError;
+use crate::generate::{comment_safe, docs};
+use crate::model::{Auth, Cluster};
+
+/// The Java `client.properties` for one auth mode of one cluster.
+pub fn java_properties(
+    cluster: &Cluster,
+    mode: &str,
+    options: &ValidOptions,
+    console_url: &str,
+    generated_at: &str,
+) -> Result<String, AppError> {
+    let bootstrap = listener_of(cluster, mode)?;
+    let listener = bootstrap.listener;
+    let mut out = String::new();
+    header(
+        &mut out,
+        "Kafka client configuration (Java)",
+        cluster,
+        listener,
+        &port_text(bootstrap),
+        generated_at,
+    );
+    out.push_str("#\n# Use it with the Kafka CLI tools, e.g.\n");
+    out.push_str("#   kafka-topics.sh --bootstrap-server \"$BOOTSTRAP\" --command-config client.properties --list\n");
+    out.push_str("#   kafka-console-consumer.sh --bootstrap-server \"$BOOTSTRAP\" --consumer.config client.properties --topic T\n");
+    let mut kv = |k: &str, v: &str| {
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&escape_properties_value(v));
+        out.push('\n');
+    };
+    kv("bootstrap.servers", &bootstrap.servers);
+    kv("security.protocol", listener.security_protocol());
+    match listener.auth() {
+        Auth::None => {}
+        Auth::Tls => {}
+        Auth::Scram => {
+            let user = options.get_or(OptionField::ScramUsername, "<username>");
+            kv("sasl.mechanism", "SCRAM-SHA-512");
+            kv(
+                "sasl.jaas.config",
+                &format!(
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{user}\" password=\"<password>\";"
+                ),
+            );
+        }
+        Auth::Iam => {
+            let mut jaas = String::from("software.amazon.msk.auth.iam.IAMLoginModule required");
+            for (key, v) in [
+                ("awsProfileName", OptionField::AwsProfile),
+                ("awsRoleArn", OptionField::AwsRoleArn),
+                ("awsRoleSessionName", OptionField::AwsRoleSessionName),
+                ("awsStsRegion", OptionField::AwsStsRegion),
+            ] {
+                if let Some(v) = options.get(v) {
+                    jaas.push_str(&format!(" {key}=\"{v}\""));
+                }
+            }
+            jaas.push(';');
+            kv("sasl.mechanism", "AWS_MSK_IAM");
+            kv("sasl.jaas.config", &jaas);
+            kv(
+                "sasl.client.callback.handler.class",
+                "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+            );
+        }
+    }
+    if listener.auth() != Auth::None {
+        match options.truststore {
+            Truststore::Pkcs12 => {
+                kv("ssl.truststore.type", "PKCS12");
+                kv(
+                    "ssl.truststore.location",
+                    options.get_or(OptionField::TruststoreLocation, DEFAULT_P12_LOCATION),
+                );
+                kv(
+                    "ssl.truststore.password",
+                    options.get_or(OptionField::TruststorePassword, DEFAULT_TRUSTSTORE_PASSWORD),
+                );
+            }
+            Truststore::Jks => {
+                kv(
+                    "ssl.truststore.location",
+                    options.get_or(OptionField::TruststoreLocation, DEFAULT_JKS_LOCATION),
+                );
+                if let Some(p) = options.get(OptionField::TruststorePassword) {
+                    kv("ssl.truststore.password", p);
+                }
+            }
+            Truststore::None => {}
+        }
+    }
+    match listener.auth() {
+        Auth::Scram => out.push_str(
+            "# Replace <password> with the password stored in the cluster's AmazonMSK_ secret in AWS\n\
+             # Secrets Manager. Keep the filled-in file out of version control.\n",
+        ),
+        Auth::Iam => out.push_str(&format!(
+            "# Needs aws-msk-iam-auth on the client's classpath: {}\n",
+            docs::IAM_AUTH_LIB
+        )),
+        Auth::Tls if cluster.auth.tls => out.push_str(
+            "# The cluster also accepts mutual TLS: add ssl.keystore.location and ssl.keystore.password\n\
+             # for a client certificate issued by the cluster's private CA.\n",
+        ),
+        _ => {}
+    }
+    match options.truststore {
+        Truststore::Pkcs12 if listener.auth() != Auth::None => out.push_str(&format!(
+            "# The truststore: curl -o {} '{}/clusters/{}/truststore.p12'\n",
+            comment_safe(options.get_or(OptionField::TruststoreLocation, DEFAULT_P12_LOCATION)),
+            comment_safe(console_url.trim_end_matches('/')),
+            cluster.id
+        )),
+        Truststore::Jks if listener.auth() != Auth::None => {
+            out.push_str("# The truststore: cp \"$JAVA_HOME/lib/security/cacerts\" /tmp/kafka.client.truststore.jks\n")
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::client::ClientOptions;
+    use crate::model::*;
+
+    fn cluster() -> Cluster {
+        let b = |l: Listener, port: u16, public: bool| Bootstrap {
+            listener: l,
+            servers: (1..=2)
+                .map(|i| {
+                    format!(
+                        "b-{i}{}.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:{port}",
+                        if public { "-public" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+        };
+        Cluster {
+            arn: "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/abc-1".into(),
+            kafka_version: Some("3.6.0".into()),
+            metadata: MetadataMode::ZooKeeper,
+            broker_count: Some(2),
+            auth: AuthModes {
+                unauthenticated: true,
+                tls: false,
+                scram: true,
+                iam: true,
+            },
+            public_access: true,
+            bootstrap: vec![
+                b(Listener::Plaintext, 9092, false),
+                b(Listener::Tls, 9094, false),
+                b(Listener::SaslScram, 9096, false),
+                b(Listener::SaslIam, 9098, false),
+                b(Listener::PublicSaslIam, 9198, true),
+            ],
+            ..crate::model::fixtures::cluster("demo", "prod", "eu-west-1")
+        }
+    }
+
+    /// The key=value lines of a file, comments left out.
+    fn lines(s: &str) -> Vec<&str> {
+        s.lines().filter(|l| !l.starts_with('#')).collect()
+    }
+
+    const T: &str = "2026-11-25T12:00:00Z";
+
+    #[test]
+    fn tls_with_a_jks_copy_is_exactly_awss_example() {
+        let o = ClientOptions::default().with(OptionField::Truststore, "jks");
+        let out =
+            java_properties(&cluster(), "tls", &o.parse().unwrap(), "http://console", T).unwrap();
+        assert_eq!(
+            lines(&out),
+            [
+                "bootstrap.servers=b-1.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:9094,b-2.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:9094",
+                "security.protocol=SSL",
+                "ssl.truststore.location=/tmp/kafka.client.truststore.jks",
+            ]
+        );
+    }
+
+    #[test]
+    fn tls_with_the_consoles_truststore_names_type_and_password() {
+        let out = java_properties(
+            &cluster(),
+            "tls",
+            &ValidOptions::default(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        let l = lines(&out);
+        assert_eq!(
+            &l[1..],
+            [
+                "security.protocol=SSL",
+                "ssl.truststore.type=PKCS12",
+                "ssl.truststore.location=/tmp/kafka.client.truststore.p12",
+                "ssl.truststore.password=changeit",
+            ]
+        );
+    }
+
+    #[test]
+    fn scram_is_awss_jaas_line_with_placeholders() {
+        let o = ClientOptions::default().with(OptionField::Truststore, "none");
+        let out = java_properties(
+            &cluster(),
+            "sasl-scram",
+            &o.parse().unwrap(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert_eq!(
+            &lines(&out)[1..],
+            [
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=SCRAM-SHA-512",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"<username>\" password=\"<password>\";",
+            ]
+        );
+        assert!(out.contains(":9096"));
+    }
+
+    #[test]
+    fn iam_is_awss_four_lines_and_takes_the_jaas_options() {
+        let o = ClientOptions::default().with(OptionField::Truststore, "none");
+        let out = java_properties(
+            &cluster(),
+            "sasl-iam",
+            &o.parse().unwrap(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert_eq!(
+            &lines(&out)[1..],
+            [
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=AWS_MSK_IAM",
+                "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",
+                "sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+            ]
+        );
+        let o = ClientOptions::default()
+            .with(OptionField::Truststore, "none")
+            .with(OptionField::AwsProfile, "prod")
+            .with(
+                OptionField::AwsRoleArn,
+                "arn:aws:iam::123456789012:role/reader",
+            )
+            .with(OptionField::AwsRoleSessionName, "orders-app")
+            .with(OptionField::AwsStsRegion, "eu-west-1");
+        let out = java_properties(
+            &cluster(),
+            "sasl-iam",
+            &o.parse().unwrap(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert!(out.contains(
+            "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"prod\" \
+             awsRoleArn=\"arn:aws:iam::123456789012:role/reader\" awsRoleSessionName=\"orders-app\" awsStsRegion=\"eu-west-1\";\n"
+        ));
+    }
+
+    #[test]
+    fn the_header_names_cluster_arn_region_mode_time_and_doc() {
+        let out = java_properties(
+            &cluster(),
+            "public-sasl-iam",
+            &ValidOptions::default(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert!(
+            out.starts_with("# Kafka client configuration (Java) for the MSK cluster \"demo\"\n")
+        );
+        assert!(out
+            .contains("# Cluster ARN: arn:aws:kafka:eu-west-1:123456789012:cluster/demo/abc-1\n"));
+        assert!(out.contains("# Region: eu-west-1 (source prod, account 123456789012)\n"));
+        assert!(out.contains("# Auth mode: Public IAM (SASL_SSL, port 9198)\n"));
+        assert!(out.contains(&format!(
+            "# Generated by msk-console {} at {T}\n",
+            crate::VERSION
+        )));
+        assert!(out.contains(docs::PUBLIC));
+        assert!(out.contains("b-1-public.demo"));
+        assert!(out.contains("# The truststore: curl -o /tmp/kafka.client.truststore.p12 'http://console/clusters/demo-0123456789/truststore.p12'\n"));
+    }
+
+    #[test]
+    fn plaintext_has_no_truststore() {
+        let out = java_properties(
+            &cluster(),
+            "plaintext",
+            &ValidOptions::default(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert_eq!(&lines(&out)[1..], ["security.protocol=PLAINTEXT"]);
+    }
+
+    #[test]
+    fn a_mode_the_cluster_lacks_is_a_clear_400() {
+        let e = java_properties(
+            &cluster(),
+            "public-tls",
+            &ValidOptions::default(),
+            "http://console",
+            T,
+        )
+        .unwrap_err();
+        assert_eq!(e.status_code(), 400);
+        assert!(e.to_string().contains("has no Public TLS listener"), "{e}");
+        assert!(e.to_string().contains("sasl-iam"), "{e}");
+        let e = java_properties(
+            &cluster(),
+            "kerberos",
+            &ValidOptions::default(),
+            "http://console",
+            T,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("unknown auth mode `kerberos`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn options_that_would_break_the_file_are_rejected() {
+        for o in [
+            ClientOptions::default().with(OptionField::AwsProfile, "a\"b"),
+            ClientOptions::default().with(
+                OptionField::TruststoreLocation,
+                "/tmp/x\nsecurity.protocol=PLAINTEXT",
+            ),
+            ClientOptions::default().with(OptionField::AwsRoleArn, "not-an-arn"),
+            ClientOptions::default().with(OptionField::AwsRoleSessionName, "x"),
+            ClientOptions::default().with(OptionField::Truststore, "pem"),
+            ClientOptions::default().with(OptionField::ScramUsername, "a b"),
+        ] {
+            let e = o
+                .parse()
+                .and_then(|o| java_properties(&cluster(), "sasl-iam", &o, "http://console", T))
+                .unwrap_err();
+            assert_eq!(e.status_code(), 400, "{o:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_for_java_properties() {
+        assert_eq!(
+            escape_properties_value(r"C:\certs\store.p12"),
+            r"C:\\certs\\store.p12"
+        );
+        assert_eq!(escape_properties_value("pässword"), r"p\u00E4ssword");
+        assert_eq!(escape_properties_value("😀"), r"\uD83D\uDE00");
+    }
+
+    #[test]
+    fn a_cluster_name_with_newlines_cannot_inject_settings() {
+        let mut c = cluster();
+        c.name = "evil\nsecurity.protocol=PLAINTEXT".into();
+        let out = java_properties(
+            &c,
+            "sasl-iam",
+            &ValidOptions::default(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert_eq!(
+            out.lines()
+                .filter(|l| l.starts_with("security.protocol="))
+                .count(),
+            1,
+            "{out}"
+        );
+    }
+}

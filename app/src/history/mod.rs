@@ -1,0 +1,26 @@
+//! History: what the console recorded about each cluster over time, and what changed.
+//!
+//! The server records a [`ClusterState`] for every cluster after each inventory refresh
+//! and each exporter sweep, but only when it differs from the cluster's previous state;
+//! [`diff`] says how it differs, in the words the timeline and the diff view show.
+//!
+//! Everything here is pure and shared with the browser:
+//! - [`state`]: what a recorded state holds (and leaves out);
+//! - [`kind`]: the kinds of change the timeline filters on;
+//! - [`diff`](mod@diff): the difference between two states and its one-line summary;
+//! - [`timeline`]: timeline rows, filters, pages, versions and triggers.
+//!
+//! The charts' geometry is in [`crate::chart`].
+
+pub mod diff;
+pub mod kind;
+pub mod state;
+pub mod timeline;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+pub use diff::{diff, kinds_of, summary, DiffEntry};
+pub use kind::ChangeKind;
+pub use state::{ClusterState, RecordedBroker, RecordedProbe};
+pub use timeline::*;

@@ -1,0 +1,156 @@
+//! What the history keeps of a cluster: its record and what its exporters answered,
+//! without what changes on every check (probe times, latencies, sample counts), so a
+//! quiet cluster records nothing new however often it is checked.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    BrokerReachability, Cluster, ClusterReachability, ExporterProbe, ProbeState, JMX_EXPORTER_PORT,
+    NODE_EXPORTER_PORT,
+};
+
+/// What one exporter of one broker answered, without the volatile parts of a probe.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordedProbe {
+    pub state: ProbeState,
+    pub reason: Option<String>,
+}
+
+impl RecordedProbe {
+    /// `up`, or `down (connection refused)`.
+    pub fn describe(&self) -> String {
+        match (&self.reason, self.state) {
+            (Some(r), ProbeState::Down | ProbeState::Unexpected) => {
+                format!("{} ({r})", self.state.label())
+            }
+            _ => self.state.label().to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordedBroker {
+    pub broker_id: u32,
+    pub host: String,
+    pub jmx: RecordedProbe,
+    pub node: RecordedProbe,
+}
+
+/// One cluster as the history keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClusterState {
+    /// The cluster's record, without `partial_error` (a failed call is not a change).
+    pub cluster: Cluster,
+    /// What the last probe found, if the cluster has been probed.
+    pub exporters: Option<Vec<RecordedBroker>>,
+}
+
+impl ClusterState {
+    pub fn of(cluster: &Cluster, probe: Option<&ClusterReachability>) -> ClusterState {
+        // A reason matters only where the diff and the pages show it: why an enabled
+        // exporter is down, or what answers while off. Why a disabled one is silent is
+        // no news, and must not make a new state.
+        let keep = |p: &ExporterProbe| RecordedProbe {
+            state: p.state,
+            reason: matches!(p.state, ProbeState::Down | ProbeState::Unexpected)
+                .then(|| p.reason.clone())
+                .flatten(),
+        };
+        ClusterState {
+            cluster: Cluster {
+                partial_error: None,
+                ..cluster.clone()
+            },
+            exporters: probe.map(|r| {
+                r.brokers
+                    .iter()
+                    .map(|b| RecordedBroker {
+                        broker_id: b.broker_id,
+                        host: b.host.clone(),
+                        jmx: keep(&b.jmx),
+                        node: keep(&b.node),
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// Brokers, and brokers whose JMX and node exporter answered (`None` if not probed).
+    pub fn counts(&self) -> (u32, Option<u32>, Option<u32>) {
+        let brokers = self
+            .cluster
+            .broker_count
+            .unwrap_or(self.cluster.brokers.len() as u32);
+        let up = |f: fn(&RecordedBroker) -> &RecordedProbe| {
+            self.exporters
+                .as_ref()
+                .map(|e| e.iter().filter(|b| f(b).state == ProbeState::Up).count() as u32)
+        };
+        (brokers, up(|b| &b.jmx), up(|b| &b.node))
+    }
+
+    /// The recorded probe as the broker table shows a live one.
+    pub fn reachability(&self, checked_at: &str) -> Option<ClusterReachability> {
+        let probe = |host: &str, port: u16, p: &RecordedProbe| ExporterProbe {
+            target: format!("{host}:{port}"),
+            state: p.state,
+            reason: p.reason.clone(),
+            latency_ms: None,
+            samples: None,
+            detail: None,
+        };
+        self.exporters.as_ref().map(|e| ClusterReachability {
+            cluster_id: self.cluster.id.clone(),
+            checked_at: checked_at.to_string(),
+            brokers: e
+                .iter()
+                .map(|b| BrokerReachability {
+                    broker_id: b.broker_id,
+                    host: b.host.clone(),
+                    jmx: probe(&b.host, JMX_EXPORTER_PORT, &b.jmx),
+                    node: probe(&b.host, NODE_EXPORTER_PORT, &b.node),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::diff;
+    use crate::history::fixtures::state;
+
+    #[test]
+    fn an_unchanged_state_has_no_diff_and_volatile_probe_fields_do_not_count() {
+        let s = state();
+        assert!(diff(Some(&s), Some(&s.clone())).is_empty());
+        let probe = |latency| ExporterProbe {
+            target: "h:11001".into(),
+            state: ProbeState::Up,
+            reason: None,
+            latency_ms: Some(latency),
+            samples: Some(latency * 10),
+            detail: Some(format!("uptime {latency}")),
+        };
+        let reach = |at: &str, latency| ClusterReachability {
+            cluster_id: s.cluster.id.clone(),
+            checked_at: at.into(),
+            brokers: vec![BrokerReachability {
+                broker_id: 1,
+                host: "h".into(),
+                jmx: probe(latency),
+                node: probe(latency),
+            }],
+        };
+        let a = ClusterState::of(&s.cluster, Some(&reach("2026-01-01T00:00:00Z", 3)));
+        let b = ClusterState::of(
+            &Cluster {
+                partial_error: Some("GetBootstrapBrokers timed out".into()),
+                ..s.cluster.clone()
+            },
+            Some(&reach("2026-01-01T00:05:00Z", 9)),
+        );
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,202 @@
+//! Monitoring coverage: which clusters have their exporters enabled and answering on
+//! every broker, problems first.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ClusterKind, ClusterReachability, Inventory, ProbeState, SweepStatus};
+
+/// Where a cluster stands on monitoring coverage, worst first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverageStatus {
+    /// An enabled exporter answers on no broker.
+    Unreachable,
+    /// An enabled exporter answers on some brokers only.
+    Partial,
+    /// Not probed yet.
+    Pending,
+    /// Open monitoring is off (or not available, as on serverless clusters).
+    Off,
+    /// Sample data: never probed.
+    Sample,
+    /// Every enabled exporter answers on every broker.
+    Covered,
+}
+
+impl CoverageStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageStatus::Unreachable => "enabled but unreachable",
+            CoverageStatus::Partial => "partially reachable",
+            CoverageStatus::Pending => "not probed yet",
+            CoverageStatus::Off => "monitoring off",
+            CoverageStatus::Sample => "sample data, not probed",
+            CoverageStatus::Covered => "covered",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterCoverage {
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    pub region: String,
+    pub kind: ClusterKind,
+    pub jmx_enabled: bool,
+    pub node_enabled: bool,
+    pub brokers: usize,
+    pub jmx_up: usize,
+    pub node_up: usize,
+    pub status: CoverageStatus,
+    pub checked_at: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageTotals {
+    pub clusters: usize,
+    /// Both exporters enabled and answering on every broker.
+    pub clusters_fully_covered: usize,
+    pub brokers: usize,
+    /// Brokers on which every enabled exporter answers (of clusters with monitoring on).
+    pub brokers_covered: usize,
+}
+
+/// The coverage overview: problems first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub totals: CoverageTotals,
+    pub clusters: Vec<ClusterCoverage>,
+    /// Every source and region, for the filter.
+    pub sources: Vec<String>,
+    pub regions: Vec<String>,
+    pub sweep: SweepStatus,
+}
+
+/// Computes the coverage overview of the clusters matching `source` and `region`.
+pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> Coverage {
+    let mut sources: Vec<String> = inv.clusters.iter().map(|c| c.source.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    let mut regions: Vec<String> = inv.clusters.iter().map(|c| c.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let wanted = |v: &str, f: Option<&str>| f.is_none_or(|f| f.is_empty() || f == v);
+    let mut clusters: Vec<ClusterCoverage> = inv
+        .clusters
+        .iter()
+        .filter(|c| wanted(&c.source, source) && wanted(&c.region, region))
+        .map(|c| {
+            let r = inv.reachability.get(&c.id);
+            let ((jmx_up, n), (node_up, _)) = r
+                .map(ClusterReachability::counts)
+                .unwrap_or(((0, 0), (0, 0)));
+            let brokers = if r.is_some() { n } else { c.brokers.len() };
+            let (jmx, node) = (c.monitoring.jmx_exporter, c.monitoring.node_exporter);
+            let status = if c.kind == ClusterKind::Serverless || !(jmx || node) {
+                CoverageStatus::Off
+            } else if !inv.probes(c) {
+                CoverageStatus::Sample
+            } else if r.is_none() {
+                CoverageStatus::Pending
+            } else if (jmx && jmx_up == 0) || (node && node_up == 0) {
+                CoverageStatus::Unreachable
+            } else if (jmx && jmx_up < brokers) || (node && node_up < brokers) {
+                CoverageStatus::Partial
+            } else {
+                CoverageStatus::Covered
+            };
+            ClusterCoverage {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                source: c.source.clone(),
+                region: c.region.clone(),
+                kind: c.kind,
+                jmx_enabled: jmx,
+                node_enabled: node,
+                brokers,
+                jmx_up,
+                node_up,
+                status,
+                checked_at: r.map(|r| r.checked_at.clone()),
+            }
+        })
+        .collect();
+    clusters.sort_by(|a, b| (a.status, &a.name, &a.region).cmp(&(b.status, &b.name, &b.region)));
+    let mut totals = CoverageTotals {
+        clusters: clusters.len(),
+        ..CoverageTotals::default()
+    };
+    for c in &clusters {
+        totals.brokers += c.brokers;
+        if c.status == CoverageStatus::Covered && c.jmx_enabled && c.node_enabled {
+            totals.clusters_fully_covered += 1;
+        }
+        if c.jmx_enabled || c.node_enabled {
+            if let Some(r) = inv.reachability.get(&c.id) {
+                totals.brokers_covered += r
+                    .brokers
+                    .iter()
+                    .filter(|b| {
+                        (!c.jmx_enabled || b.jmx.state == ProbeState::Up)
+                            && (!c.node_enabled || b.node.state == ProbeState::Up)
+                    })
+                    .count();
+            }
+        }
+    }
+    Coverage {
+        totals,
+        clusters,
+        sources,
+        regions,
+        sweep: inv.sweep.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{fixtures, Broker, Cluster, SAMPLE_SOURCE};
+
+    fn cluster(name: &str, source: &str) -> Cluster {
+        Cluster {
+            brokers: vec![Broker {
+                id: 1,
+                endpoints: vec!["h".into()],
+                client_vpc_ip: None,
+                node_arn: None,
+            }],
+            ..fixtures::cluster(name, source, "eu-west-1")
+        }
+    }
+    #[test]
+    fn sample_clusters_are_not_probed_and_say_so() {
+        let inv = Inventory {
+            clusters: vec![cluster("s", SAMPLE_SOURCE), cluster("lab", "lab")],
+            sample: true,
+            ..Inventory::default()
+        };
+        assert!(!inv.probes(&inv.clusters[0]));
+        assert!(inv.probes(&inv.clusters[1]));
+        let cov = coverage(&inv, None, None);
+        let status: Vec<_> = cov
+            .clusters
+            .iter()
+            .map(|c| (c.name.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            status,
+            [
+                ("lab", CoverageStatus::Pending),
+                ("s", CoverageStatus::Sample)
+            ]
+        );
+        // Without --sample, a source that happens to be named "sample" is probed.
+        let real = Inventory {
+            sample: false,
+            ..inv
+        };
+        assert!(real.probes(&real.clusters[0]));
+    }
+}

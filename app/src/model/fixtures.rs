@@ -1,0 +1,34 @@
+//! A cluster for unit tests to adjust with struct-update syntax: provisioned, active,
+//! both exporters on, no brokers or bootstrap strings yet.
+
+use super::*;
+
+pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
+    Cluster {
+        id: format!("{name}-0123456789"),
+        source: source.into(),
+        account: Some("123456789012".into()),
+        region: region.into(),
+        arn: format!("arn:aws:kafka:{region}:123456789012:cluster/{name}/x"),
+        name: name.into(),
+        kind: ClusterKind::Provisioned,
+        state: "ACTIVE".into(),
+        kafka_version: None,
+        metadata: MetadataMode::KRaft,
+        broker_count: None,
+        instance_type: None,
+        auth: AuthModes::default(),
+        public_access: false,
+        encryption: Encryption::default(),
+        monitoring: Monitoring {
+            jmx_exporter: true,
+            node_exporter: true,
+        },
+        zookeeper: None,
+        zookeeper_tls: None,
+        bootstrap: vec![],
+        brokers: vec![],
+        created: None,
+        partial_error: None,
+    }
+}

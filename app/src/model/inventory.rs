@@ -1,0 +1,256 @@
+//! The whole inventory: every cluster of every source, how each source's last refresh
+//! went, and the refresh in progress.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cluster, ClusterDetail, ClusterReachability, ClusterSummary, SweepStatus};
+use crate::error::AppError;
+use crate::params::ClusterKey;
+
+/// How the last refresh of one source in one region went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    pub source: String,
+    pub region: String,
+    pub account: Option<String>,
+    pub clusters: usize,
+    /// RFC 3339 time of the last refresh that succeeded.
+    pub last_ok: Option<String>,
+    /// RFC 3339 time of the last attempt.
+    pub last_attempt: Option<String>,
+    /// Why the last attempt failed; the clusters shown are from `last_ok`.
+    pub error: Option<SourceError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceError {
+    pub kind: SourceErrorKind,
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+/// Why a source could not be listed; the JSON API carries the kebab-case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceErrorKind {
+    /// The credential chain found nothing.
+    NoCredentials,
+    /// AWS refused the call (IAM policy, SCP, expired session).
+    AccessDenied,
+    /// AWS throttled the calls, even after retries.
+    Throttled,
+    /// A call took longer than `--aws-timeout`.
+    Timeout,
+    /// The endpoint could not be reached (network, DNS, proxy).
+    Unreachable,
+    /// AWS answered with another error, or an answer could not be read.
+    AwsError,
+    /// The source is misconfigured (no region).
+    Config,
+    /// An inventory file could not be read or parsed.
+    File,
+}
+
+impl SourceErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceErrorKind::NoCredentials => "no-credentials",
+            SourceErrorKind::AccessDenied => "access-denied",
+            SourceErrorKind::Throttled => "throttled",
+            SourceErrorKind::Timeout => "timeout",
+            SourceErrorKind::Unreachable => "unreachable",
+            SourceErrorKind::AwsError => "aws-error",
+            SourceErrorKind::Config => "config",
+            SourceErrorKind::File => "file",
+        }
+    }
+}
+
+/// `error.kind == "timeout"` compares with the name the JSON API carries.
+impl PartialEq<&str> for SourceErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for SourceErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshStatus {
+    pub running: bool,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// Source/region pairs done of the total, while running.
+    pub done: usize,
+    pub total: usize,
+    /// Completed refreshes since start.
+    pub generation: u64,
+}
+
+/// Everything the console knows right now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub clusters: Vec<Cluster>,
+    pub sources: Vec<SourceStatus>,
+    pub refresh: RefreshStatus,
+    /// The inventory holds the built-in sample data, not real clusters.
+    pub sample: bool,
+    /// The last exporter probe of each cluster, by cluster id.
+    pub reachability: std::collections::BTreeMap<String, ClusterReachability>,
+    pub sweep: SweepStatus,
+}
+
+/// The source name of the built-in sample inventory.
+pub const SAMPLE_SOURCE: &str = "sample";
+
+impl Inventory {
+    /// Whether the console probes this cluster's exporters: every listed cluster except
+    /// the built-in sample data, whose made-up host names must not be looked up.
+    pub fn probes(&self, c: &Cluster) -> bool {
+        !(self.sample && c.source == SAMPLE_SOURCE)
+    }
+
+    pub fn cluster(&self, id: &str) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.id == id || c.arn == id)
+    }
+
+    /// The cluster a request names, or a 404 that says it is not (or no longer) listed.
+    pub fn find(&self, key: &ClusterKey) -> Result<&Cluster, AppError> {
+        self.cluster(key.as_str()).ok_or_else(|| {
+            AppError::not_found(format!(
+                "No cluster with id `{key}` is in the inventory. It may have been deleted, or its source failed to refresh."
+            ))
+        })
+    }
+
+    /// A cluster with its last probe and the sweep status: what the cluster page shows.
+    pub fn detail(&self, key: &ClusterKey) -> Result<ClusterDetail, AppError> {
+        let c = self.find(key)?;
+        Ok(ClusterDetail {
+            cluster: c.clone(),
+            reachability: self.reachability.get(&c.id).cloned(),
+            sweep: self.sweep.clone(),
+            recorded: None,
+        })
+    }
+}
+
+impl Inventory {
+    /// The clusters a many-cluster file covers.
+    pub fn select(&self, s: &Selection) -> Result<Vec<&Cluster>, AppError> {
+        if let Some(key) = &s.cluster {
+            return Ok(vec![self.find(key)?]);
+        }
+        let wanted = |filter: &str, v: &str| filter.is_empty() || filter == v;
+        Ok(self
+            .clusters
+            .iter()
+            .filter(|c| wanted(&s.source, &c.source) && wanted(&s.region, &c.region))
+            .filter(|c| c.summary().matches(&s.q))
+            .collect())
+    }
+}
+
+/// Which clusters a many-cluster file (targets.json, prometheus.yml, http_sd) covers:
+/// one by `cluster=ID`, or all that match the cluster list's filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub cluster: Option<ClusterKey>,
+    /// The list's free-text filter.
+    pub q: String,
+    pub source: String,
+    pub region: String,
+}
+
+impl Selection {
+    /// A selection from query-string values; empty values mean "any".
+    pub fn parse(
+        cluster: Option<&str>,
+        q: Option<&str>,
+        source: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<Selection, AppError> {
+        let text = |v: Option<&str>| v.unwrap_or("").to_string();
+        Ok(Selection {
+            cluster: cluster
+                .filter(|c| !c.is_empty())
+                .map(ClusterKey::parse)
+                .transpose()?,
+            q: text(q),
+            source: text(source),
+            region: text(region),
+        })
+    }
+
+    /// The filters as a query string (for the http_sd URL in a `prometheus.yml`).
+    pub fn query_string(&self) -> String {
+        serde_urlencoded::to_string([
+            ("q", &self.q),
+            ("source", &self.source),
+            ("region", &self.region),
+        ])
+        .unwrap_or_default()
+    }
+
+    /// What a file made of `n` selected clusters covers, for its header.
+    pub fn describe(&self, n: usize) -> String {
+        let mut parts = vec![format!("{n} clusters")];
+        for (k, v) in [
+            ("filter", &self.q),
+            ("source", &self.source),
+            ("region", &self.region),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k} \"{v}\""));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// What the cluster list page needs: the rows plus the state of every source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryOverview {
+    pub clusters: Vec<ClusterSummary>,
+    pub sources: Vec<SourceStatus>,
+    pub refresh: RefreshStatus,
+    pub sample: bool,
+}
+
+impl From<&Inventory> for InventoryOverview {
+    fn from(inv: &Inventory) -> Self {
+        InventoryOverview {
+            clusters: inv.clusters.iter().map(Cluster::summary).collect(),
+            sources: inv.sources.clone(),
+            refresh: inv.refresh.clone(),
+            sample: inv.sample,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_error_kinds_keep_their_json_names() {
+        for (kind, name) in [
+            (SourceErrorKind::NoCredentials, "no-credentials"),
+            (SourceErrorKind::AccessDenied, "access-denied"),
+            (SourceErrorKind::Throttled, "throttled"),
+            (SourceErrorKind::Timeout, "timeout"),
+            (SourceErrorKind::Unreachable, "unreachable"),
+            (SourceErrorKind::AwsError, "aws-error"),
+            (SourceErrorKind::Config, "config"),
+            (SourceErrorKind::File, "file"),
+        ] {
+            assert_eq!(kind.as_str(), name);
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+        }
+    }
+}

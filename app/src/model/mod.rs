@@ -1,0 +1,31 @@
+//! The inventory model shared by the server and the browser.
+//!
+//! The AWS layer fills these types from `aws-sdk-kafka` answers, an inventory file fills
+//! them for self-managed clusters and the sample data, and the pages, the JSON API and the
+//! generators read them. They carry no SDK types, so the browser build (wasm) uses them as
+//! they are, and the JSON API is simply their serde form.
+//!
+//! One concept per file:
+//! - [`listener`]: auth modes and network paths, with their documented ports;
+//! - [`cluster`]: one cluster's record and its list row;
+//! - [`inventory`]: every cluster, every source's refresh status;
+//! - [`reachability`]: what the exporter probes found;
+//! - [`detail`]: a cluster with its probe, live or as recorded at a snapshot;
+//! - [`coverage`]: the monitoring-coverage overview.
+
+pub mod cluster;
+pub mod coverage;
+pub mod detail;
+pub mod inventory;
+pub mod listener;
+pub mod reachability;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+pub use cluster::*;
+pub use coverage::*;
+pub use detail::*;
+pub use inventory::*;
+pub use listener::*;
+pub use reachability::*;

@@ -1,0 +1,113 @@
+//! The server's side of [`app::service::ConsoleService`]: the inventory, the prober, the
+//! history and the truststore behind the one service every door (pages, JSON API,
+//! downloads) asks.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
+use app::model::{ClusterDetail, Inventory, RefreshStatus, SweepStatus};
+use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
+use app::service::{ConsoleService, Fut, Health};
+use sqlx::SqlitePool;
+
+use crate::history::History;
+use crate::inventory::InventoryService;
+use crate::prober::ProbeService;
+use crate::truststore::Truststore;
+
+/// What the service is built from.
+pub struct ServerConsole {
+    pub inventory: Arc<InventoryService>,
+    pub probes: Arc<ProbeService>,
+    pub history: Arc<History>,
+    pub truststore: Arc<Truststore>,
+    pub pool: SqlitePool,
+    /// `--public-url`: how Prometheus reaches the console, if not by the request's Host.
+    pub public_url: Option<String>,
+    /// The listen address, the last resort for the console's own URL.
+    pub listen: SocketAddr,
+}
+
+/// How Prometheus reaches the console: `--public-url`, else the request's `Host` header
+/// (when it is a valid authority), else the listen address.
+pub fn console_url(public_url: Option<&str>, listen: SocketAddr, host: Option<&str>) -> String {
+    if let Some(u) = public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    host.and_then(|h| h.parse::<axum::http::uri::Authority>().ok())
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| format!("http://{listen}"))
+}
+
+impl ConsoleService for ServerConsole {
+    fn inventory(&self) -> Arc<Inventory> {
+        self.inventory.inventory()
+    }
+
+    fn request_refresh(&self) -> RefreshStatus {
+        self.inventory.request_refresh()
+    }
+
+    fn request_probe(&self, cluster: Option<ClusterId>) -> SweepStatus {
+        let status = self.inventory.sweep_requested();
+        self.probes.request(cluster.map(|id| id.to_string()));
+        status
+    }
+
+    fn now(&self) -> String {
+        crate::clock::now_rfc3339()
+    }
+
+    fn console_url(&self, host: Option<&str>) -> String {
+        console_url(self.public_url.as_deref(), self.listen, host)
+    }
+
+    fn changes(&self, filter: ChangeFilter) -> Fut<'_, ChangesPage> {
+        Box::pin(async move { self.history.changes(&filter).await })
+    }
+
+    fn cluster_history(
+        &self,
+        id: ClusterId,
+        before: Option<ChangeId>,
+        limit: PageSize,
+        current: bool,
+    ) -> Fut<'_, ClusterHistory> {
+        Box::pin(async move {
+            self.history
+                .cluster_history(&id, before, limit, current)
+                .await
+        })
+    }
+
+    fn cluster_diff(
+        &self,
+        id: ClusterId,
+        from: Option<SnapshotId>,
+        to: Option<SnapshotId>,
+    ) -> Fut<'_, ClusterDiff> {
+        Box::pin(async move { self.history.diff(&id, from, to).await })
+    }
+
+    fn cluster_at(&self, id: ClusterId, snapshot: SnapshotId) -> Fut<'_, ClusterDetail> {
+        Box::pin(async move { self.history.detail_at(&id, snapshot).await })
+    }
+
+    fn export(&self, id: ClusterId) -> Fut<'_, serde_json::Value> {
+        Box::pin(async move { self.history.export(&id).await })
+    }
+
+    fn truststore(&self, password: String) -> Fut<'_, Vec<u8>> {
+        Box::pin(async move { self.truststore.pkcs12(&password).await })
+    }
+
+    fn health(&self) -> Fut<'_, Health> {
+        Box::pin(async move {
+            Ok::<_, AppError>(Health {
+                database: crate::store::ping(&self.pool).await,
+            })
+        })
+    }
+}
