@@ -822,3 +822,89 @@ async fn charts_show_a_short_outage_without_drawing_it_for_the_quiet_weeks_after
         "{topped_up:?}"
     );
 }
+
+/// The page (its server function and its HTML) and the JSON API take one cluster's
+/// timeline through the same service with the same page-size rules: the default, a
+/// size asked for, a size cut to the largest page, and the same 400 for a bad one.
+#[tokio::test]
+async fn the_cluster_history_page_and_the_json_api_page_the_same_way() {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("lab.toml");
+    write(&file, &inventory(&[("orders", "3.5.0", 2)]));
+    let app = TestApp::spawn(vec![Source::File(file.clone())]).await;
+    app.refreshed(1).await;
+    app.recorded(1).await;
+    for (n, version) in [(2, "3.5.1"), (3, "3.6.0")] {
+        write(&file, &inventory(&[("orders", version, 2)]));
+        app.inventory.refresh().await;
+        app.recorded(n).await;
+    }
+    let (_, overview) = app.get_json("/api/clusters").await;
+    let id = cluster_id(&overview, "orders").to_string();
+
+    let sfn = |limit: &str| {
+        let body = serde_urlencoded::to_string([("id", id.as_str()), ("limit", limit)]).unwrap();
+        app.client
+            .post(format!("{}/sfn/cluster_history", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    for (limit, entries, more) in [
+        ("", 3, false),
+        ("1", 1, true),
+        ("2", 2, true),
+        ("100000", 3, false),
+    ] {
+        let (status, api) = app
+            .get_json(&format!("/api/clusters/{id}/history?limit={limit}"))
+            .await;
+        assert_eq!(status, 200, "{api}");
+        let page: Value = sfn(limit).await.unwrap().json().await.unwrap();
+        assert_eq!(
+            api["entries"].as_array().unwrap().len(),
+            entries,
+            "limit={limit}"
+        );
+        assert_eq!(page["entries"], api["entries"], "limit={limit}");
+        assert_eq!(page["next_before"], api["next_before"], "limit={limit}");
+        assert_eq!(api["next_before"].is_number(), more, "limit={limit}");
+
+        // The HTML page shows the same rows, and its "Older changes" link keeps the size.
+        let html = app
+            .get(&format!("/clusters/{id}/history?limit={limit}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            html.matches("<tr data-change=").count(),
+            entries,
+            "limit={limit}"
+        );
+        if more {
+            let next = format!(
+                "/clusters/{id}/history?before={}&amp;limit={limit}",
+                api["next_before"]
+            );
+            assert!(html.contains(&next), "limit={limit}: no link {next}");
+        }
+    }
+    for bad in ["0", "-3", "ten"] {
+        let (status, api) = app
+            .get_json(&format!("/api/clusters/{id}/history?limit={bad}"))
+            .await;
+        assert_eq!(status, 400);
+        let page = sfn(bad).await.unwrap();
+        assert_eq!(page.status(), 400);
+        let page: Value = page.json().await.unwrap();
+        assert_eq!(page["message"], api["error"]["message"], "limit={bad}");
+        assert!(
+            api["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("must be a positive number (a page size)"),
+            "{api}"
+        );
+    }
+}

@@ -6,8 +6,13 @@
 //! JavaScript: every link, form and download is plain HTML, and the wasm adds live
 //! filtering, copy buttons and progress.
 //!
-//! The pages never reach AWS. Server functions ask the [`service::ConsoleService`] that
-//! the server puts into context, which serves the inventory the AWS layer keeps.
+//! The pages never reach AWS. Server functions ask the [`service::Console`] that the
+//! server puts into context: the same service the JSON API and the downloads ask.
+//!
+//! Where things live: [`model`] (the inventory), [`history`] (recorded states and diffs),
+//! [`chart`] (SVG chart geometry), [`generate`] (pure file generators), [`params`] (request
+//! values parsed at the edge), [`error`] (the one error type), [`api`] (server
+//! functions), [`pages`] and [`components`] (the views).
 
 #![recursion_limit = "256"]
 

@@ -7,7 +7,8 @@
 //! Everything here is pure and shared with the browser:
 //! - [`state`]: what a recorded state holds (and leaves out);
 //! - [`kind`]: the kinds of change the timeline filters on;
-//! - [`diff`](mod@diff): the difference between two states and its one-line summary;
+//! - [`diff`](mod@diff): the difference between two states, field by field;
+//! - [`summary`](mod@summary): changes described in one line;
 //! - [`timeline`]: timeline rows, filters, pages, versions and triggers.
 //!
 //! The charts' geometry is in [`crate::chart`].
@@ -15,12 +16,14 @@
 pub mod diff;
 pub mod kind;
 pub mod state;
+pub mod summary;
 pub mod timeline;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
 
-pub use diff::{diff, kinds_of, summary, DiffEntry};
+pub use diff::{diff, DiffEntry};
 pub use kind::ChangeKind;
 pub use state::{ClusterState, RecordedBroker, RecordedProbe};
+pub use summary::{kinds_of, summary};
 pub use timeline::*;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cluster, ClusterDetail, ClusterReachability, ClusterSummary, SweepStatus};
+use super::{Cluster, ClusterDetail, ClusterReachability, ClusterSummary, Progress, SweepStatus};
 use crate::error::AppError;
 use crate::params::ClusterKey;
 
@@ -80,17 +80,8 @@ impl std::fmt::Display for SourceErrorKind {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefreshStatus {
-    pub running: bool,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
-    /// Source/region pairs done of the total, while running.
-    pub done: usize,
-    pub total: usize,
-    /// Completed refreshes since start.
-    pub generation: u64,
-}
+/// The progress of a refresh (units: sources and regions).
+pub type RefreshStatus = Progress;
 
 /// Everything the console knows right now.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

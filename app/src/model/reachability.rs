@@ -73,13 +73,18 @@ impl ClusterReachability {
     }
 }
 
+/// The progress of an exporter sweep (units: clusters).
+pub type SweepStatus = Progress;
+
+/// A refresh's or a sweep's progress, for the buttons that start them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SweepStatus {
+pub struct Progress {
     pub running: bool,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Units done of the total, while running.
     pub done: usize,
     pub total: usize,
-    /// Completed sweeps since start.
+    /// Completed runs since start.
     pub generation: u64,
 }

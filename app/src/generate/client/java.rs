@@ -1,8 +1,8 @@
 //! The Java `client.properties` for one auth mode, with the lines AWS documents.
 
 use super::{
-    escape_properties_value, header, listener_of, port_text, OptionField, Truststore, ValidOptions,
-    DEFAULT_JKS_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD,
+    begin, escape_properties_value, OptionField, Truststore, ValidOptions, DEFAULT_JKS_LOCATION,
+    DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD,
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
@@ -16,17 +16,13 @@ pub fn java_properties(
     console_url: &str,
     generated_at: &str,
 ) -> Result<String, AppError> {
-    let bootstrap = listener_of(cluster, mode)?;
-    let listener = bootstrap.listener;
-    let mut out = String::new();
-    header(
-        &mut out,
-        "Kafka client configuration (Java)",
+    let (bootstrap, mut out) = begin(
         cluster,
-        listener,
-        &port_text(bootstrap),
+        mode,
+        "Kafka client configuration (Java)",
         generated_at,
-    );
+    )?;
+    let listener = bootstrap.listener;
     out.push_str("#\n# Use it with the Kafka CLI tools, e.g.\n");
     out.push_str("#   kafka-topics.sh --bootstrap-server \"$BOOTSTRAP\" --command-config client.properties --list\n");
     out.push_str("#   kafka-console-consumer.sh --bootstrap-server \"$BOOTSTRAP\" --consumer.config client.properties --topic T\n");
@@ -130,51 +126,8 @@ pub fn java_properties(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::client::fixtures::{cluster, lines, T};
     use crate::generate::client::ClientOptions;
-    use crate::model::*;
-
-    fn cluster() -> Cluster {
-        let b = |l: Listener, port: u16, public: bool| Bootstrap {
-            listener: l,
-            servers: (1..=2)
-                .map(|i| {
-                    format!(
-                        "b-{i}{}.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:{port}",
-                        if public { "-public" } else { "" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(","),
-        };
-        Cluster {
-            arn: "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/abc-1".into(),
-            kafka_version: Some("3.6.0".into()),
-            metadata: MetadataMode::ZooKeeper,
-            broker_count: Some(2),
-            auth: AuthModes {
-                unauthenticated: true,
-                tls: false,
-                scram: true,
-                iam: true,
-            },
-            public_access: true,
-            bootstrap: vec![
-                b(Listener::Plaintext, 9092, false),
-                b(Listener::Tls, 9094, false),
-                b(Listener::SaslScram, 9096, false),
-                b(Listener::SaslIam, 9098, false),
-                b(Listener::PublicSaslIam, 9198, true),
-            ],
-            ..crate::model::fixtures::cluster("demo", "prod", "eu-west-1")
-        }
-    }
-
-    /// The key=value lines of a file, comments left out.
-    fn lines(s: &str) -> Vec<&str> {
-        s.lines().filter(|l| !l.starts_with('#')).collect()
-    }
-
-    const T: &str = "2026-11-25T12:00:00Z";
 
     #[test]
     fn tls_with_a_jks_copy_is_exactly_awss_example() {

@@ -1,6 +1,6 @@
 //! The librdkafka configuration (kcat `-F`, confluent-kafka) for one auth mode.
 
-use super::{header, listener_of, port_text, OptionField, ValidOptions, DEFAULT_CA_LOCATION};
+use super::{begin, OptionField, ValidOptions, DEFAULT_CA_LOCATION};
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
 use crate::model::{Auth, Cluster};
@@ -12,17 +12,13 @@ pub fn librdkafka_properties(
     options: &ValidOptions,
     generated_at: &str,
 ) -> Result<String, AppError> {
-    let bootstrap = listener_of(cluster, mode)?;
-    let listener = bootstrap.listener;
-    let mut out = String::new();
-    header(
-        &mut out,
-        "librdkafka configuration (kcat -F, confluent-kafka)",
+    let (bootstrap, mut out) = begin(
         cluster,
-        listener,
-        &port_text(bootstrap),
+        mode,
+        "librdkafka configuration (kcat -F, confluent-kafka)",
         generated_at,
-    );
+    )?;
+    let listener = bootstrap.listener;
     out.push_str("#\n# Use it with kcat, e.g.  kcat -F librdkafka.properties -L\n");
     out.push_str("# or load the key=value pairs into a confluent-kafka client's configuration.\n");
     let mut kv = |k: &str, v: &str| {
@@ -78,50 +74,7 @@ pub fn librdkafka_properties(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::*;
-
-    fn cluster() -> Cluster {
-        let b = |l: Listener, port: u16, public: bool| Bootstrap {
-            listener: l,
-            servers: (1..=2)
-                .map(|i| {
-                    format!(
-                        "b-{i}{}.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:{port}",
-                        if public { "-public" } else { "" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(","),
-        };
-        Cluster {
-            arn: "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/abc-1".into(),
-            kafka_version: Some("3.6.0".into()),
-            metadata: MetadataMode::ZooKeeper,
-            broker_count: Some(2),
-            auth: AuthModes {
-                unauthenticated: true,
-                tls: false,
-                scram: true,
-                iam: true,
-            },
-            public_access: true,
-            bootstrap: vec![
-                b(Listener::Plaintext, 9092, false),
-                b(Listener::Tls, 9094, false),
-                b(Listener::SaslScram, 9096, false),
-                b(Listener::SaslIam, 9098, false),
-                b(Listener::PublicSaslIam, 9198, true),
-            ],
-            ..crate::model::fixtures::cluster("demo", "prod", "eu-west-1")
-        }
-    }
-
-    /// The key=value lines of a file, comments left out.
-    fn lines(s: &str) -> Vec<&str> {
-        s.lines().filter(|l| !l.starts_with('#')).collect()
-    }
-
-    const T: &str = "2026-11-25T12:00:00Z";
+    use crate::generate::client::fixtures::{cluster, lines, T};
 
     #[test]
     fn librdkafka_scram_tls_and_iam() {

@@ -23,6 +23,9 @@ pub mod java;
 pub mod librdkafka;
 pub mod options;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+
 pub use java::java_properties;
 pub use librdkafka::librdkafka_properties;
 pub use options::*;
@@ -51,7 +54,27 @@ pub fn listener_of<'a>(cluster: &'a Cluster, mode: &str) -> Result<&'a Bootstrap
     })
 }
 
-pub(crate) fn doc_for(listener: Listener) -> &'static str {
+/// The listener a file is for, and the file so far: its header comment.
+pub(crate) fn begin<'a>(
+    cluster: &'a Cluster,
+    mode: &str,
+    what: &str,
+    generated_at: &str,
+) -> Result<(&'a Bootstrap, String), AppError> {
+    let bootstrap = listener_of(cluster, mode)?;
+    let mut out = String::new();
+    header(
+        &mut out,
+        what,
+        cluster,
+        bootstrap.listener,
+        &port_text(bootstrap),
+        generated_at,
+    );
+    Ok((bootstrap, out))
+}
+
+fn doc_for(listener: Listener) -> &'static str {
     match (listener.auth(), listener.access()) {
         (_, Access::Public) => docs::PUBLIC,
         (_, Access::VpcConnectivity) => docs::MULTI_VPC,
@@ -61,7 +84,7 @@ pub(crate) fn doc_for(listener: Listener) -> &'static str {
     }
 }
 
-pub(crate) fn header(
+fn header(
     out: &mut String,
     what: &str,
     cluster: &Cluster,
@@ -117,7 +140,7 @@ pub fn escape_properties_value(v: &str) -> String {
     out
 }
 
-pub(crate) fn port_text(b: &Bootstrap) -> String {
+fn port_text(b: &Bootstrap) -> String {
     let ports = b.ports();
     if ports.is_empty() {
         b.listener.documented_port().to_string()
