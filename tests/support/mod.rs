@@ -22,6 +22,8 @@ pub struct TestApp {
     pub history: Arc<msk_console::history::History>,
     pub db_dir: tempfile::TempDir,
     pub client: reqwest::Client,
+    /// Cancelled once the server has been told to stop.
+    pub stopped: tokio_util::sync::CancellationToken,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -76,6 +78,7 @@ impl TestApp {
             .expect("console starts");
         let inventory = app.inventory.clone();
         let history = app.history.clone();
+        let stopped = app.shutdown.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -90,6 +93,7 @@ impl TestApp {
             inventory,
             history,
             db_dir,
+            stopped,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -1,0 +1,44 @@
+//! Stopping the server stops everything it started: the refresh loop, the recorder and
+//! the pruner end with it, so an embedding process (or a test) is not left with work
+//! running against a closed database.
+
+mod support;
+
+use std::time::Duration;
+
+use msk_console::inventory::sources::Source;
+use support::TestApp;
+
+#[tokio::test]
+async fn background_loops_stop_with_the_server() {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("lab.toml");
+    std::fs::write(
+        &file,
+        "source = \"lab\"\n\n[[cluster]]\nname = \"orders\"\nregion = \"lab-1\"\n\
+         bootstrap = { plaintext = \"127.0.0.1:9092\" }\n",
+    )
+    .unwrap();
+    let mut app = TestApp::spawn_with(vec![Source::File(file)], |c| {
+        c.refresh_interval = Duration::from_millis(50);
+    })
+    .await;
+
+    // Running: the loop refreshes every 50 ms and the recorder checks each refresh.
+    app.refreshed(4).await;
+    app.recorded(4).await;
+
+    app.stop();
+    tokio::time::timeout(Duration::from_secs(5), app.stopped.cancelled())
+        .await
+        .expect("the shutdown reached the background loops");
+    // Whatever was in flight when the signal came has had time to end.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let refreshes = app.inventory.inventory().refresh.generation;
+    let recorded = *app.history.subscribe_recorded().borrow();
+
+    // Ten intervals later nothing has moved.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.inventory.inventory().refresh.generation, refreshes);
+    assert_eq!(*app.history.subscribe_recorded().borrow(), recorded);
+}
