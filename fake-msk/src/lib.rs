@@ -11,6 +11,9 @@
 //! read from the `Credential=` scope of the `Authorization` header. Clusters can likewise
 //! be restricted to one access key id, so two "accounts" can share one fake.
 //!
+//! Like real MSK, GetBootstrapBrokers names a random three brokers of a larger cluster,
+//! a different three on every call ([`Cluster::bootstrap_sample`]).
+//!
 //! Beyond the happy path it can add latency to every call, page results, fail chosen
 //! calls with MSK's error shapes (403/404/429/500), and report the most calls it ever had
 //! in flight at once, which is how the refresh benchmark proves its concurrency bound.
@@ -21,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -68,6 +71,10 @@ pub struct Cluster {
     pub broker_hosts: Vec<String>,
     /// The cluster id part of the ARN (`<uuid>-<n>`).
     pub uuid: String,
+    /// GetBootstrapBrokers names at most this many brokers, a random choice in a random
+    /// order on every call, as real MSK does for clusters of more than three (`0`: all,
+    /// in order).
+    pub bootstrap_sample: usize,
 }
 
 impl Cluster {
@@ -99,6 +106,7 @@ impl Cluster {
             node_exporter: true,
             broker_hosts,
             uuid,
+            bootstrap_sample: 3,
         }
     }
 
@@ -156,14 +164,31 @@ impl Cluster {
         &self.uuid[..6]
     }
 
-    fn broker_list(&self, port: u16, public: bool) -> String {
-        self.broker_hosts
+    /// Which brokers one GetBootstrapBrokers answer names: all of them, or a random
+    /// `bootstrap_sample` of them in a random order.
+    fn sample(&self) -> Vec<&String> {
+        let mut hosts: Vec<&String> = self.broker_hosts.iter().collect();
+        if self.bootstrap_sample == 0 || hosts.len() <= self.bootstrap_sample {
+            return hosts;
+        }
+        let mut seed = next_random();
+        for i in 0..self.bootstrap_sample {
+            seed = splitmix64(seed);
+            let j = i + (seed % (hosts.len() - i) as u64) as usize;
+            hosts.swap(i, j);
+        }
+        hosts.truncate(self.bootstrap_sample);
+        hosts
+    }
+
+    fn broker_list(&self, hosts: &[&String], port: u16, public: bool) -> String {
+        hosts
             .iter()
             .map(|h| {
                 let h = if public {
                     h.replacen('.', "-public.", 1)
                 } else {
-                    h.clone()
+                    h.to_string()
                 };
                 format!("{h}:{port}")
             })
@@ -262,9 +287,10 @@ impl Cluster {
 
     fn bootstrap(&self) -> Value {
         let mut out = serde_json::Map::new();
+        let hosts = self.sample();
         let mut put = |key: &str, on: bool, port: u16, public: bool| {
-            if on && !self.broker_hosts.is_empty() {
-                out.insert(key.into(), json!(self.broker_list(port, public)));
+            if on && !hosts.is_empty() {
+                out.insert(key.into(), json!(self.broker_list(&hosts, port, public)));
             }
         };
         if self.kind == Kind::Serverless {
@@ -345,6 +371,23 @@ impl Cluster {
             })
             .collect()
     }
+}
+
+/// A fresh pseudo-random number for each call (no dependency needed for a test fake).
+fn next_random() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    splitmix64(start ^ COUNTER.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed))
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A stable fake `<uuid>-<n>` cluster id derived from the name and region.

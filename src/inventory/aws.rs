@@ -457,6 +457,10 @@ pub fn to_model(
         })
         .collect();
     brokers.sort_by_key(|b| b.id);
+    // GetBootstrapBrokers answers a random three of a larger cluster: derive the full list.
+    for b in &mut c.bootstrap {
+        b.servers = super::bootstrap::stable(&b.servers, &brokers);
+    }
     c.brokers = brokers;
     c
 }

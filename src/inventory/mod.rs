@@ -14,6 +14,7 @@
 //! All mutable state is one [`state::State`] behind one lock.
 
 pub mod aws;
+pub mod bootstrap;
 pub mod file;
 pub mod sources;
 mod state;
