@@ -7,7 +7,8 @@
 # hydration at run time), and Chromium, Prometheus and node_exporter from Debian.
 #
 #   scripts/setup.sh          everything needed to build and run the console
-#   scripts/setup.sh --test   also what the tests need (Chromium, Prometheus, Playwright)
+#   scripts/setup.sh --test   also what the tests need (Chromium, Prometheus, Playwright,
+#                             Java, and Python's IAM signer and confluent-kafka)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,5 +52,17 @@ fi
 if (( want_test )) && [[ ! -d end2end/node_modules/playwright-core ]]; then
   log "installing the browser-test packages (playwright-core; no browser download)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+# Python peers for the generated client snippets: AWS's IAM signer and confluent-kafka
+# (real librdkafka), in a virtual environment of our own, re-made when the pins change.
+if (( want_test )); then
+  req=tools/requirements-test.txt
+  if ! cmp -s "$req" tools/python/requirements.installed 2>/dev/null; then
+    log "installing the Python test packages into tools/python"
+    rm -rf tools/python
+    python3 -m venv tools/python
+    tools/python/bin/pip install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" tools/python/requirements.installed
+  fi
 fi
 log "tools ready"

@@ -104,3 +104,99 @@ async fn bootstrap_strings_stay_put_although_msk_names_a_random_three() {
     );
     let _: &Value = &changes;
 }
+
+/// The Python lines of the librdkafka file's IAM comment (`#   …`), as code.
+fn python_snippet(file: &str) -> String {
+    file.lines()
+        .skip_while(|l| !l.contains("e.g. in Python"))
+        .skip(1)
+        .take_while(|l| l.starts_with("#   "))
+        .map(|l| &l[4..])
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The generated oauth_cb runs under AWS's real signer (it signs locally from static
+/// credentials) and hands confluent-kafka an expiry in seconds within the next hour,
+/// and a confluent-kafka producer built from the whole file takes it.
+#[tokio::test]
+async fn the_librdkafka_iam_callback_gives_confluent_kafka_seconds() {
+    let files = tempfile::tempdir().unwrap();
+    let inv = files.path().join("lab.toml");
+    std::fs::write(
+        &inv,
+        "source = \"lab\"\n\n[[cluster]]\nname = \"orders\"\nregion = \"eu-west-1\"\n\
+         auth = { iam = true }\nbootstrap = { sasl-iam = \"127.0.0.1:1\" }\n",
+    )
+    .unwrap();
+    let app = TestApp::spawn(vec![msk_console::inventory::sources::Source::File(inv)]).await;
+    let inv = app.refreshed(1).await;
+    let id = &inv.clusters[0].id;
+    let r = app
+        .get(&format!(
+            "/clusters/{id}/librdkafka.properties?mode=sasl-iam"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let file = r.text().await.unwrap();
+    let snippet = python_snippet(&file);
+    assert!(snippet.contains("def oauth_cb(config):"), "{file}");
+    let props = files.path().join("librdkafka.properties");
+    std::fs::write(&props, &file).unwrap();
+    let script = format!(
+        r##"import json, sys, time
+{snippet}
+
+calls = []
+def counted(config):
+    calls.append(1)
+    return oauth_cb(config)
+
+token, expiry = oauth_cb(None)
+now = time.time()
+conf = dict(l.split("=", 1) for l in open(sys.argv[1]).read().splitlines()
+            if l and not l.startswith("#"))
+conf["bootstrap.servers"] = "127.0.0.1:1"
+conf["oauth_cb"] = counted
+errors = []
+conf["error_cb"] = lambda e: errors.append(str(e))
+from confluent_kafka import Producer
+p = Producer(conf)
+p.poll(1.5)
+print(json.dumps({{"token": bool(token), "expiry": expiry, "now": now,
+                   "calls": len(calls), "errors": errors}}))
+"##
+    );
+    let out = std::process::Command::new(support::tools::python())
+        .arg("-c")
+        .arg(&script)
+        .arg(&props)
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(v["token"], true, "{v}");
+    let (expiry, now) = (v["expiry"].as_f64().unwrap(), v["now"].as_f64().unwrap());
+    assert!(
+        expiry > now && expiry <= now + 3600.0,
+        "the expiry must be seconds within the next hour: {v}"
+    );
+    assert!(
+        v["calls"].as_u64().unwrap() >= 1,
+        "confluent-kafka asked for a token: {v}"
+    );
+    // Nothing listens on 127.0.0.1:1: connecting fails, the token did not.
+    for e in v["errors"].as_array().unwrap() {
+        let e = e.as_str().unwrap();
+        assert!(!e.to_lowercase().contains("oauth"), "token error: {e}");
+    }
+}

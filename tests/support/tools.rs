@@ -70,3 +70,14 @@ pub async fn wait_listening(addr: &str) {
     }
     panic!("nothing listens on {addr}");
 }
+
+/// The Python of the test virtual environment (AWS's IAM signer, confluent-kafka).
+pub fn python() -> std::path::PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/python/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing; run scripts/setup.sh --test",
+        p.display()
+    );
+    p
+}

@@ -11,9 +11,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::preview_file;
 use crate::components::CopyButton;
-use crate::generate::client::{
-    ClientOptions, OptionField, Truststore, DEFAULT_TRUSTSTORE_PASSWORD,
-};
+use crate::generate::client::{ClientOptions, OptionField, DEFAULT_TRUSTSTORE_PASSWORD};
 use crate::generate::prometheus::no_targets_reason;
 use crate::generate::FileKind;
 use crate::model::{Auth, Cluster, Listener};
@@ -66,10 +64,10 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
         .into_iter()
         .map(|f| {
             let v = param(f.name());
-            let v = if f == OptionField::Truststore && v.is_empty() {
-                Truststore::default().slug().to_string()
-            } else {
-                v
+            // A list starts at its default, its first choice.
+            let v = match f.choices() {
+                Some(choices) if v.is_empty() => choices[0].0.to_string(),
+                _ => v,
             };
             (f, RwSignal::new(v))
         })
@@ -182,13 +180,13 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                         </select>
                     </label>
                     {fields.iter().map(|&(f, sig)| {
-                        if f == OptionField::Truststore {
+                        if let Some(choices) = f.choices() {
                             view! {
                                 <label class="field" style=move || shown(applies(f))>
                                     <span>{f.label()}</span>
                                     <select name=f.name() on:change=move |ev| sig.set(event_target_value(&ev))>
-                                        {Truststore::ALL.into_iter().map(|t| view! {
-                                            <option value=t.slug() selected=move || sig.get() == t.slug()>{t.label()}</option>
+                                        {choices.into_iter().map(|(value, label)| view! {
+                                            <option value=value selected=move || sig.get() == value>{label}</option>
                                         }).collect_view()}
                                     </select>
                                 </label>

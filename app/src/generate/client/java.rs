@@ -1,8 +1,8 @@
 //! The Java `client.properties` for one auth mode, with the lines AWS documents.
 
 use super::{
-    begin, escape_properties_value, OptionField, Truststore, ValidOptions, DEFAULT_JKS_LOCATION,
-    DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD,
+    begin, escape_properties_value, IamMechanism, OptionField, Truststore, ValidOptions,
+    DEFAULT_JKS_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD, IAM_BACKOFF,
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
@@ -48,7 +48,26 @@ pub fn java_properties(
             );
         }
         Auth::Iam => {
-            let mut jaas = String::from("software.amazon.msk.auth.iam.IAMLoginModule required");
+            // aws-msk-iam-auth's own mechanism, or its OAUTHBEARER token handler.
+            let (mechanism, module, handler, handler_keys): (_, _, _, &[&str]) =
+                match options.iam_mechanism {
+                    IamMechanism::AwsMskIam => (
+                        "AWS_MSK_IAM",
+                        "software.amazon.msk.auth.iam.IAMLoginModule",
+                        "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+                        &["sasl.client.callback.handler.class"],
+                    ),
+                    IamMechanism::OAuthBearer => (
+                        "OAUTHBEARER",
+                        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule",
+                        "software.amazon.msk.auth.iam.IAMOAuthBearerLoginCallbackHandler",
+                        &[
+                            "sasl.login.callback.handler.class",
+                            "sasl.client.callback.handler.class",
+                        ],
+                    ),
+                };
+            let mut jaas = format!("{module} required");
             for (key, v) in [
                 ("awsProfileName", OptionField::AwsProfile),
                 ("awsRoleArn", OptionField::AwsRoleArn),
@@ -60,12 +79,11 @@ pub fn java_properties(
                 }
             }
             jaas.push(';');
-            kv("sasl.mechanism", "AWS_MSK_IAM");
+            kv("sasl.mechanism", mechanism);
             kv("sasl.jaas.config", &jaas);
-            kv(
-                "sasl.client.callback.handler.class",
-                "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-            );
+            for key in handler_keys {
+                kv(key, handler);
+            }
         }
     }
     if listener.auth() != Auth::None {
@@ -98,10 +116,13 @@ pub fn java_properties(
             "# Replace <password> with the password stored in the cluster's AmazonMSK_ secret in AWS\n\
              # Secrets Manager. Keep the filled-in file out of version control.\n",
         ),
-        Auth::Iam => out.push_str(&format!(
-            "# Needs aws-msk-iam-auth on the client's classpath: {}\n",
-            docs::IAM_AUTH_LIB
-        )),
+        Auth::Iam => {
+            out.push_str(&format!(
+                "# Needs aws-msk-iam-auth on the client's classpath: {}\n",
+                docs::IAM_AUTH_LIB
+            ));
+            out.push_str(IAM_BACKOFF);
+        }
         Auth::Tls if cluster.auth.tls => out.push_str(
             "# The cluster also accepts mutual TLS: add ssl.keystore.location and ssl.keystore.password\n\
              # for a client certificate issued by the cluster's private CA.\n",
@@ -229,6 +250,42 @@ mod tests {
             "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"prod\" \
              awsRoleArn=\"arn:aws:iam::123456789012:role/reader\" awsRoleSessionName=\"orders-app\" awsStsRegion=\"eu-west-1\";\n"
         ));
+    }
+
+    #[test]
+    fn iam_over_oauthbearer_is_awss_alternative_with_the_same_jaas_options() {
+        let o = ClientOptions::default()
+            .with(OptionField::Truststore, "none")
+            .with(OptionField::IamMechanism, "oauthbearer")
+            .with(OptionField::AwsProfile, "prod");
+        let out = java_properties(
+            &cluster(),
+            "sasl-iam",
+            &o.parse().unwrap(),
+            "http://console",
+            T,
+        )
+        .unwrap();
+        assert_eq!(
+            &lines(&out)[1..],
+            [
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=OAUTHBEARER",
+                "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required awsProfileName=\"prod\";",
+                "sasl.login.callback.handler.class=software.amazon.msk.auth.iam.IAMOAuthBearerLoginCallbackHandler",
+                "sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMOAuthBearerLoginCallbackHandler",
+            ]
+        );
+        assert!(
+            out.contains("# Many clients (re)connecting at once"),
+            "{out}"
+        );
+        assert!(out.contains("reconnect.backoff.ms=1000"), "{out}");
+        let e = ClientOptions::default()
+            .with(OptionField::IamMechanism, "kerberos")
+            .parse()
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown IAM mechanism"), "{e}");
     }
 
     #[test]

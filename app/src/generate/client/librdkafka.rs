@@ -1,6 +1,6 @@
 //! The librdkafka configuration (kcat `-F`, confluent-kafka) for one auth mode.
 
-use super::{begin, OptionField, ValidOptions, DEFAULT_CA_LOCATION};
+use super::{begin, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF};
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
 use crate::model::{Auth, Cluster};
@@ -59,12 +59,15 @@ pub fn librdkafka_properties(
         Auth::Iam => out.push_str(&format!(
             "# IAM needs more than this file: librdkafka has no AWS_MSK_IAM mechanism. Use\n\
              # sasl.mechanisms=OAUTHBEARER with a token callback (oauth_cb) from AWS's signer library,\n\
-             # {}, e.g. in Python:\n\
+             # {}, e.g. in Python with confluent-kafka:\n\
              #   from aws_msk_iam_sasl_signer import MSKAuthTokenProvider\n\
-             #   def oauth_cb(config): return MSKAuthTokenProvider.generate_auth_token(\"{}\")\n\
-             # kcat alone cannot sign IAM requests.\n",
+             #   def oauth_cb(config):\n\
+             #       token, expiry_ms = MSKAuthTokenProvider.generate_auth_token(\"{}\")\n\
+             #       return token, expiry_ms / 1000  # confluent-kafka wants the expiry in seconds\n\
+             # kcat alone cannot sign IAM requests.\n{}",
             docs::IAM_SIGNERS,
-            comment_safe(&cluster.region)
+            comment_safe(&cluster.region),
+            IAM_BACKOFF,
         )),
         _ => {}
     }

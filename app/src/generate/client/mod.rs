@@ -54,6 +54,12 @@ pub fn listener_of<'a>(cluster: &'a Cluster, mode: &str) -> Result<&'a Bootstrap
     })
 }
 
+/// MSK limits how fast each broker accepts new IAM connections (its quotas page); a
+/// fleet of clients reconnecting at once is refused unless they back off.
+pub(crate) const IAM_BACKOFF: &str =
+    "# Many clients (re)connecting at once can exceed MSK's rate of new IAM connections per\n\
+     # broker: set reconnect.backoff.ms=1000 (or more) so they back off and retry.\n";
+
 /// The listener a file is for, and the file so far: its header comment.
 pub(crate) fn begin<'a>(
     cluster: &'a Cluster,

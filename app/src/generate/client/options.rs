@@ -62,6 +62,47 @@ impl Truststore {
     }
 }
 
+/// How a Java client signs in with IAM: aws-msk-iam-auth offers its own SASL mechanism
+/// and, for clients that already use it, Kafka's OAUTHBEARER.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IamMechanism {
+    /// `AWS_MSK_IAM` with `IAMLoginModule` and `IAMClientCallbackHandler`.
+    #[default]
+    AwsMskIam,
+    /// `OAUTHBEARER` with `OAuthBearerLoginModule` and `IAMOAuthBearerLoginCallbackHandler`.
+    OAuthBearer,
+}
+
+impl IamMechanism {
+    pub const ALL: [IamMechanism; 2] = [IamMechanism::AwsMskIam, IamMechanism::OAuthBearer];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            IamMechanism::AwsMskIam => "aws-msk-iam",
+            IamMechanism::OAuthBearer => "oauthbearer",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            IamMechanism::AwsMskIam => "AWS_MSK_IAM (aws-msk-iam-auth's own mechanism)",
+            IamMechanism::OAuthBearer => "OAUTHBEARER (aws-msk-iam-auth's token handler)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<IamMechanism, AppError> {
+        IamMechanism::ALL
+            .into_iter()
+            .find(|m| m.slug() == s.to_ascii_lowercase())
+            .ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "unknown IAM mechanism `{s}`; use aws-msk-iam or oauthbearer"
+                ))
+            })
+    }
+}
+
 pub const DEFAULT_P12_LOCATION: &str = "/tmp/kafka.client.truststore.p12";
 pub const DEFAULT_JKS_LOCATION: &str = "/tmp/kafka.client.truststore.jks";
 /// Java's conventional keystore password; the store holds only public CA certificates.
@@ -92,10 +133,12 @@ pub enum OptionField {
     AwsStsRegion,
     /// librdkafka: the PEM CA bundle path.
     CaLocation,
+    /// IAM, Java: `aws-msk-iam` (default) or `oauthbearer`.
+    IamMechanism,
 }
 
 impl OptionField {
-    pub const ALL: [OptionField; 9] = [
+    pub const ALL: [OptionField; 10] = [
         OptionField::Truststore,
         OptionField::TruststoreLocation,
         OptionField::TruststorePassword,
@@ -105,6 +148,7 @@ impl OptionField {
         OptionField::AwsRoleSessionName,
         OptionField::AwsStsRegion,
         OptionField::CaLocation,
+        OptionField::IamMechanism,
     ];
 
     /// The query parameter and form field name.
@@ -119,6 +163,7 @@ impl OptionField {
             OptionField::AwsRoleSessionName => "aws_role_session_name",
             OptionField::AwsStsRegion => "aws_sts_region",
             OptionField::CaLocation => "ca_location",
+            OptionField::IamMechanism => "iam_mechanism",
         }
     }
 
@@ -138,6 +183,7 @@ impl OptionField {
             OptionField::AwsRoleSessionName => "Role session name",
             OptionField::AwsStsRegion => "STS region",
             OptionField::CaLocation => "CA bundle (ssl.ca.location)",
+            OptionField::IamMechanism => "IAM mechanism",
         }
     }
 
@@ -150,6 +196,7 @@ impl OptionField {
             OptionField::ScramUsername => "<username>",
             OptionField::AwsRoleArn => "arn:aws:iam::ACCOUNT:role/NAME",
             OptionField::CaLocation => DEFAULT_CA_LOCATION,
+            OptionField::IamMechanism => "aws-msk-iam",
             OptionField::AwsProfile
             | OptionField::AwsRoleSessionName
             | OptionField::AwsStsRegion => "optional",
@@ -169,8 +216,29 @@ impl OptionField {
             OptionField::AwsProfile
             | OptionField::AwsRoleArn
             | OptionField::AwsRoleSessionName
-            | OptionField::AwsStsRegion => java && auth == Auth::Iam,
+            | OptionField::AwsStsRegion
+            | OptionField::IamMechanism => java && auth == Auth::Iam,
             OptionField::CaLocation => !java && tls,
+        }
+    }
+
+    /// The values of an option chosen from a list (`value`, `label`), first the default;
+    /// `None` for free text.
+    pub fn choices(self) -> Option<Vec<(&'static str, &'static str)>> {
+        match self {
+            OptionField::Truststore => Some(
+                Truststore::ALL
+                    .into_iter()
+                    .map(|t| (t.slug(), t.label()))
+                    .collect(),
+            ),
+            OptionField::IamMechanism => Some(
+                IamMechanism::ALL
+                    .into_iter()
+                    .map(|m| (m.slug(), m.label()))
+                    .collect(),
+            ),
+            _ => None,
         }
     }
 
@@ -179,6 +247,7 @@ impl OptionField {
         let name = self.name();
         match self {
             OptionField::Truststore => Truststore::parse(v).map(|_| ()),
+            OptionField::IamMechanism => IamMechanism::parse(v).map(|_| ()),
             OptionField::TruststoreLocation
             | OptionField::TruststorePassword
             | OptionField::CaLocation => check_value(name, v, &[]),
@@ -297,6 +366,11 @@ impl ClientOptions {
             }
         }
         Ok(ValidOptions {
+            iam_mechanism: self
+                .get(OptionField::IamMechanism)
+                .map(IamMechanism::parse)
+                .transpose()?
+                .unwrap_or_default(),
             truststore: self
                 .get(OptionField::Truststore)
                 .map(Truststore::parse)
@@ -311,6 +385,7 @@ impl ClientOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValidOptions {
     pub truststore: Truststore,
+    pub iam_mechanism: IamMechanism,
     values: ClientOptions,
 }
 
