@@ -125,6 +125,7 @@ fn cluster(i: usize, brokers: u32) -> Cluster {
             })
             .collect(),
         created: Some("2024-02-01T09:30:00Z".into()),
+        controllers: vec![],
         partial_error: None,
     }
 }
@@ -157,6 +158,7 @@ fn reachability(s: &Sim) -> ClusterReachability {
     ClusterReachability {
         cluster_id: s.cluster.id.clone(),
         checked_at: String::new(),
+        controllers: vec![],
         brokers: s
             .cluster
             .brokers

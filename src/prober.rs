@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use app::generate::prometheus::broker_hosts;
 use app::model::{
-    BrokerReachability, Cluster, ClusterKind, ClusterReachability, ExporterProbe, ProbeState,
-    JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+    BrokerReachability, Cluster, ClusterKind, ClusterReachability, ControllerReachability,
+    ExporterProbe, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
@@ -37,6 +37,34 @@ pub struct Target {
     pub port: u16,
     pub exporter: Exporter,
     pub enabled: bool,
+}
+
+impl Target {
+    /// An exporter's target on its open-monitoring port.
+    pub fn new(host: &str, exporter: Exporter, enabled: bool) -> Target {
+        Target {
+            host: host.to_string(),
+            port: match exporter {
+                Exporter::Jmx => JMX_EXPORTER_PORT,
+                Exporter::Node => NODE_EXPORTER_PORT,
+            },
+            exporter,
+            enabled,
+        }
+    }
+}
+
+/// What stands in for a probe result that is missing (never expected: `probe_all`
+/// answers once per target).
+fn not_probed() -> ExporterProbe {
+    ExporterProbe {
+        target: String::new(),
+        state: ProbeState::Down,
+        reason: Some("not probed".into()),
+        latency_ms: None,
+        samples: None,
+        detail: None,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -88,56 +116,66 @@ impl Prober {
             .collect()
     }
 
-    /// Probes every broker of the given clusters; `progress` counts finished clusters.
+    /// The KRaft controllers of one cluster: their JMX exporter only.
+    pub fn controller_targets(cluster: &Cluster) -> Vec<String> {
+        if cluster.kind == ClusterKind::Serverless {
+            return Vec::new();
+        }
+        cluster
+            .controllers
+            .iter()
+            .filter_map(|c| c.host().map(str::to_string))
+            .collect()
+    }
+
+    /// Probes every broker (both exporters) and every KRaft controller (JMX) of the given
+    /// clusters; `progress` counts finished clusters.
     pub async fn sweep(
         &self,
         clusters: &[Cluster],
         progress: &AtomicUsize,
     ) -> Vec<ClusterReachability> {
-        let plans: Vec<(&Cluster, Vec<(u32, String)>)> =
-            clusters.iter().map(|c| (c, Self::targets(c))).collect();
+        type Plan<'a> = (&'a Cluster, Vec<(u32, String)>, Vec<String>);
+        let plans: Vec<Plan> = clusters
+            .iter()
+            .map(|c| (c, Self::targets(c), Self::controller_targets(c)))
+            .collect();
         let mut targets = Vec::new();
-        for (c, brokers) in &plans {
+        for (c, brokers, controllers) in &plans {
+            let (jmx, node) = (c.monitoring.jmx_exporter, c.monitoring.node_exporter);
             for (_, host) in brokers {
-                for (port, exporter, enabled) in [
-                    (JMX_EXPORTER_PORT, Exporter::Jmx, c.monitoring.jmx_exporter),
-                    (
-                        NODE_EXPORTER_PORT,
-                        Exporter::Node,
-                        c.monitoring.node_exporter,
-                    ),
-                ] {
-                    targets.push(Target {
-                        host: host.clone(),
-                        port,
-                        exporter,
-                        enabled,
-                    });
-                }
+                targets.push(Target::new(host, Exporter::Jmx, jmx));
+                targets.push(Target::new(host, Exporter::Node, node));
+            }
+            for host in controllers {
+                targets.push(Target::new(host, Exporter::Jmx, jmx));
             }
         }
         let mut results = self.probe_all(targets).await.into_iter();
         let checked_at = crate::clock::now_rfc3339();
         let mut out = Vec::new();
-        for (c, brokers) in plans {
+        // Results come back in the targets' order: take them as they were laid out.
+        let mut next = || results.next().unwrap_or_else(not_probed);
+        for (c, brokers, controllers) in plans {
             let brokers = brokers
                 .into_iter()
-                .map(|(broker_id, host)| {
-                    let jmx = results.next().expect("one result per target");
-                    let node = results.next().expect("one result per target");
-                    BrokerReachability {
-                        broker_id,
-                        host,
-                        jmx,
-                        node,
-                    }
+                .map(|(broker_id, host)| BrokerReachability {
+                    broker_id,
+                    jmx: next(),
+                    node: next(),
+                    host,
                 })
+                .collect();
+            let controllers = controllers
+                .into_iter()
+                .map(|host| ControllerReachability { jmx: next(), host })
                 .collect();
             progress.fetch_add(1, Ordering::SeqCst);
             out.push(ClusterReachability {
                 cluster_id: c.id.clone(),
                 checked_at: checked_at.clone(),
                 brokers,
+                controllers,
             });
         }
         out

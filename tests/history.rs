@@ -327,6 +327,7 @@ fn probed(c: &app::model::Cluster, node: ProbeState) -> ClusterReachability {
         detail: None,
     };
     ClusterReachability {
+        controllers: vec![],
         cluster_id: c.id.clone(),
         checked_at: "2026-01-01T00:00:00Z".into(),
         brokers: c

@@ -200,3 +200,200 @@ print(json.dumps({{"token": bool(token), "expiry": expiry, "now": now,
         assert!(!e.to_lowercase().contains("oauth"), "token error: {e}");
     }
 }
+
+/// A KRaft cluster's controllers come from ListNodes, are shown on their own, probed on
+/// :11001 only, scraped in the jmx job with `node_type="controller"`, counted in
+/// coverage, and their exporter's changes land in the history. Real node exporters on
+/// loopback stand in for the brokers' exporters and for one controller's JMX exporter;
+/// the other controller answers nothing at first.
+#[tokio::test]
+async fn kraft_controllers_are_listed_probed_scraped_counted_and_recorded() {
+    use std::time::Duration;
+    use support::tools::{node_exporter, wait_listening};
+
+    let dir = tempfile::tempdir().unwrap();
+    let _exporters = [
+        node_exporter("127.0.0.61:11001", dir.path()),
+        node_exporter("127.0.0.61:11002", dir.path()),
+        node_exporter("127.0.0.62:11001", dir.path()),
+        node_exporter("127.0.0.62:11002", dir.path()),
+        // Controller 1's JMX exporter.
+        node_exporter("127.0.0.64:11001", dir.path()),
+    ];
+    for a in [
+        "127.0.0.61:11001",
+        "127.0.0.61:11002",
+        "127.0.0.62:11001",
+        "127.0.0.62:11002",
+        "127.0.0.64:11001",
+    ] {
+        wait_listening(a).await;
+    }
+    let mut kraft = Fake::provisioned("events", "eu-west-1").kraft(2);
+    kraft.broker_hosts = vec!["127.0.0.61".into(), "127.0.0.62".into()];
+    kraft.controller_hosts = vec!["127.0.0.64".into(), "127.0.0.65".into()];
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![kraft],
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn_with(vec![aws_source("prod", &fake.url(), &["eu-west-1"])], |c| {
+        c.no_probe = false;
+        c.probe_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let rx = app.inventory.subscribe();
+    let swept = |n: u64| {
+        let mut rx = rx.clone();
+        async move {
+            tokio::time::timeout(
+                Duration::from_secs(30),
+                rx.wait_for(|i| {
+                    i.sweep.generation >= n && !i.sweep.running && !i.reachability.is_empty()
+                }),
+            )
+            .await
+            .expect("a sweep")
+            .unwrap()
+            .clone()
+        }
+    };
+    let inv = swept(1).await;
+    let id = inv.clusters[0].id.clone();
+
+    // Listed and probed: controller 1 answers on :11001, controller 2 does not.
+    let (_, c) = app.get_json(&format!("/api/clusters/{id}")).await;
+    assert_eq!(c["metadata"], "kraft", "{c}");
+    let hosts: Vec<&str> = c["controllers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["endpoints"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["127.0.0.64", "127.0.0.65"]);
+    let probes = c["reachability"]["controllers"].as_array().unwrap();
+    assert_eq!(probes.len(), 2, "{c}");
+    assert_eq!(probes[0]["host"], "127.0.0.64");
+    assert_eq!(probes[0]["jmx"]["state"], "up");
+    assert_eq!(probes[0]["jmx"]["target"], "127.0.0.64:11001");
+    assert_eq!(probes[1]["jmx"]["state"], "down");
+    assert_eq!(probes[1]["jmx"]["reason"], "connection refused");
+
+    // Scraped in the jmx job only, and every group names its kind of node.
+    let targets: Value = app
+        .get(&format!("/clusters/{id}/targets.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let groups: Vec<(String, String, Vec<String>)> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["labels"]["job"].as_str().unwrap().to_string(),
+                g["labels"]["node_type"].as_str().unwrap().to_string(),
+                g["targets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        groups,
+        [
+            (
+                "jmx".into(),
+                "broker".into(),
+                s(&["127.0.0.61:11001", "127.0.0.62:11001"])
+            ),
+            (
+                "jmx".into(),
+                "controller".into(),
+                s(&["127.0.0.64:11001", "127.0.0.65:11001"])
+            ),
+            (
+                "node".into(),
+                "broker".into(),
+                s(&["127.0.0.61:11002", "127.0.0.62:11002"])
+            ),
+        ]
+    );
+
+    // Counted in coverage: the silent controller makes the cluster partial.
+    let (_, cov) = app.get_json("/api/coverage").await;
+    let row = &cov["clusters"][0];
+    assert_eq!(row["status"], "partial", "{cov}");
+    assert_eq!(
+        (row["controllers"].as_u64(), row["controllers_up"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(row["jmx_up"], 2);
+    assert_eq!(cov["totals"]["controllers"], 2);
+
+    // Shown on the cluster page in their own table.
+    let html = app
+        .get(&format!("/clusters/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let table = &html[html
+        .find("id=\"controller-table\"")
+        .expect("a controller table")..];
+    assert!(table.contains("data-controller=\"127.0.0.64\""), "{table}");
+    assert!(table.contains("data-controller=\"127.0.0.65\""));
+
+    // Controller 2's exporter comes up: the next probe records the change.
+    let _late = node_exporter("127.0.0.65:11001", dir.path());
+    wait_listening("127.0.0.65:11001").await;
+    let r = app
+        .client
+        .post(format!("{}/sfn/probe", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("cluster={id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The first probe is one line that counts the controllers too.
+    let (_, changes) = app.get_json(&format!("/api/changes?cluster={id}")).await;
+    let first = changes["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kinds"] == serde_json::json!(["reachability"]))
+        .expect("the first probe recorded");
+    let (_, d) = app
+        .get_json(&format!("/api/clusters/{id}/diff?to={}", first["snapshot"]))
+        .await;
+    assert_eq!(
+        d["entries"][0]["after"],
+        "JMX up on 2 of 2, node up on 2 of 2, controllers' JMX up on 1 of 2",
+        "{d}"
+    );
+    // The probe asked for above is recorded as soon as it is done.
+    let wanted = "Controller 127.0.0.65 JMX exporter: down (connection refused) → up";
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        let (_, changes) = app.get_json(&format!("/api/changes?cluster={id}")).await;
+        if changes["entries"][0]["summary"] == wanted {
+            seen = changes;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        seen["entries"][0]["kinds"],
+        serde_json::json!(["reachability"]),
+        "{seen}"
+    );
+    let (_, cov) = app.get_json("/api/coverage").await;
+    assert_eq!(cov["clusters"][0]["status"], "covered", "{cov}");
+}

@@ -71,6 +71,9 @@ pub struct Cluster {
     pub broker_hosts: Vec<String>,
     /// The cluster id part of the ARN (`<uuid>-<n>`).
     pub uuid: String,
+    /// KRaft controllers' host names, listed by ListNodes as `CONTROLLER` nodes
+    /// (`controllerNodeInfo.endpoints`); empty on ZooKeeper clusters.
+    pub controller_hosts: Vec<String>,
     /// GetBootstrapBrokers names at most this many brokers, a random choice in a random
     /// order on every call, as real MSK does for clusters of more than three (`0`: all,
     /// in order).
@@ -106,6 +109,7 @@ impl Cluster {
             node_exporter: true,
             broker_hosts,
             uuid,
+            controller_hosts: Vec::new(),
             bootstrap_sample: 3,
         }
     }
@@ -142,6 +146,23 @@ impl Cluster {
             .map(|i| {
                 format!(
                     "b-{i}.{}.{short}.c2.kafka.{}.amazonaws.com",
+                    self.name, self.region
+                )
+            })
+            .collect();
+        self
+    }
+
+    /// A KRaft cluster (no ZooKeeper) with `n` controllers named
+    /// `c-N.<name>.<id>.c2.kafka.<region>.amazonaws.com`.
+    pub fn kraft(mut self, n: usize) -> Self {
+        let short = self.uuid[..6].to_string();
+        self.zookeeper = false;
+        self.kafka_version = "3.7.x.kraft".into();
+        self.controller_hosts = (1..=n)
+            .map(|i| {
+                format!(
+                    "c-{i}.{}.{short}.c2.kafka.{}.amazonaws.com",
                     self.name, self.region
                 )
             })
@@ -348,6 +369,14 @@ impl Cluster {
     }
 
     fn nodes(&self) -> Vec<Value> {
+        let controllers = self.controller_hosts.iter().enumerate().map(|(i, host)| {
+            json!({
+                "addedToClusterTime": "2024-03-18T06:55:40.123Z",
+                "controllerNodeInfo": {"endpoints": [host]},
+                "nodeARN": format!("arn:aws:kafka:{}:{}:controller/{}/{}/{}", self.region, self.account, self.name, self.uuid, i + 1),
+                "nodeType": "CONTROLLER"
+            })
+        });
         self.broker_hosts
             .iter()
             .enumerate()
@@ -369,6 +398,7 @@ impl Cluster {
                     "nodeType": "BROKER"
                 })
             })
+            .chain(controllers)
             .collect()
     }
 }

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::model::{
-    AuthModes, Bootstrap, Broker, Cluster, ClusterKind, Encryption, Listener, MetadataMode,
-    Monitoring, SourceError, SourceErrorKind,
+    AuthModes, Bootstrap, Broker, Cluster, ClusterKind, Controller, Encryption, Listener,
+    MetadataMode, Monitoring, SourceError, SourceErrorKind,
 };
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -326,6 +326,7 @@ pub fn to_model(
         zookeeper_tls: None,
         bootstrap: Vec::new(),
         brokers: Vec::new(),
+        controllers: Vec::new(),
         created: info
             .creation_time()
             .and_then(|t| t.fmt(Format::DateTime).ok()),
@@ -457,6 +458,20 @@ pub fn to_model(
         })
         .collect();
     brokers.sort_by_key(|b| b.id);
+    // KRaft clusters list their controllers too (`controllerNodeInfo`).
+    let mut controllers: Vec<Controller> = nodes
+        .iter()
+        .filter_map(|n| {
+            let ctl = n.controller_node_info()?;
+            Some(Controller {
+                endpoints: ctl.endpoints().to_vec(),
+                node_arn: n.node_arn().map(str::to_string),
+            })
+        })
+        .filter(|c| c.host().is_some())
+        .collect();
+    controllers.sort_by(|a, b| a.host().cmp(&b.host()));
+    c.controllers = controllers;
     // GetBootstrapBrokers answers a random three of a larger cluster: derive the full list.
     for b in &mut c.bootstrap {
         b.servers = super::bootstrap::stable(&b.servers, &brokers);

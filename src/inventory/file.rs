@@ -22,8 +22,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use app::model::{
-    AuthModes, Bootstrap, Broker, Cluster, ClusterKind, Encryption, Listener, MetadataMode,
-    Monitoring,
+    AuthModes, Bootstrap, Broker, Cluster, ClusterKind, Controller, Encryption, Listener,
+    MetadataMode, Monitoring,
 };
 use serde::Deserialize;
 
@@ -69,7 +69,16 @@ struct Entry {
     bootstrap: BTreeMap<Listener, String>,
     #[serde(default)]
     brokers: Vec<BrokerEntry>,
+    /// KRaft controllers: `controllers = [{ endpoints = ["c-1.kafka.example"] }]`.
+    #[serde(default)]
+    controllers: Vec<ControllerEntry>,
     created: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControllerEntry {
+    endpoints: Vec<String>,
 }
 
 fn self_managed() -> ClusterKind {
@@ -196,6 +205,14 @@ pub fn parse(text: &str, default_source: &str) -> Result<(String, Vec<Cluster>),
                 .map(|(listener, servers)| Bootstrap { listener, servers })
                 .collect(),
             brokers,
+            controllers: e
+                .controllers
+                .into_iter()
+                .map(|c| Controller {
+                    endpoints: c.endpoints,
+                    node_arn: None,
+                })
+                .collect(),
             created: e.created,
             partial_error: None,
             arn,

@@ -9,7 +9,9 @@
 //! ```
 //!
 //! We emit that per cluster, for enabled exporters only, with labels that keep many
-//! clusters apart (`cluster`, `cluster_arn`, `region`, `source`, `account`). The http_sd
+//! clusters apart (`cluster`, `cluster_arn`, `region`, `source`, `account`) and say what
+//! kind of node a target is (`node_type`: `broker`, or `controller` for the KRaft
+//! controllers, which AWS's guide adds to the jmx job). The http_sd
 //! endpoint serves the same groups live. The `prometheus.yml` we write is valid YAML (the
 //! seed's snippet is not): every scalar is a JSON string, which YAML reads as a
 //! double-quoted scalar, so no name or path can break it.
@@ -83,19 +85,49 @@ pub fn no_targets_reason(c: &Cluster) -> Option<String> {
     None
 }
 
-/// The target groups of some clusters: per cluster, one group per enabled exporter.
+/// The KRaft controllers' host names (they run the JMX exporter only).
+pub fn controller_hosts(c: &Cluster) -> Vec<String> {
+    c.controllers
+        .iter()
+        .filter_map(|k| k.host().map(str::to_string))
+        .collect()
+}
+
+/// The target groups of some clusters: per cluster, one group per enabled exporter and
+/// kind of node. Brokers run both exporters; KRaft controllers only the JMX exporter, so
+/// they join the `jmx` job on :11001 (as AWS's open-monitoring guide does it for KRaft).
+/// Every group says which kind of node it holds in `node_type` (`broker`, `controller`).
 pub fn target_groups<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Vec<TargetGroup> {
     let mut groups = Vec::new();
     for c in clusters {
         if no_targets_reason(c).is_some() {
             continue;
         }
-        let hosts = broker_hosts(c);
-        for (enabled, job, port) in [
-            (c.monitoring.jmx_exporter, "jmx", JMX_EXPORTER_PORT),
-            (c.monitoring.node_exporter, "node", NODE_EXPORTER_PORT),
+        let (brokers, controllers) = (broker_hosts(c), controller_hosts(c));
+        for (enabled, job, port, node_type, hosts) in [
+            (
+                c.monitoring.jmx_exporter,
+                "jmx",
+                JMX_EXPORTER_PORT,
+                "broker",
+                &brokers,
+            ),
+            (
+                c.monitoring.jmx_exporter,
+                "jmx",
+                JMX_EXPORTER_PORT,
+                "controller",
+                &controllers,
+            ),
+            (
+                c.monitoring.node_exporter,
+                "node",
+                NODE_EXPORTER_PORT,
+                "broker",
+                &brokers,
+            ),
         ] {
-            if !enabled {
+            if !enabled || hosts.is_empty() {
                 continue;
             }
             let mut labels = BTreeMap::from([
@@ -104,6 +136,7 @@ pub fn target_groups<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Vec
                 ("cluster_arn".to_string(), c.arn.clone()),
                 ("region".to_string(), c.region.clone()),
                 ("source".to_string(), c.source.clone()),
+                ("node_type".to_string(), node_type.to_string()),
             ]);
             if let Some(a) = &c.account {
                 labels.insert("account".into(), a.clone());
@@ -203,6 +236,51 @@ mod tests {
                 .collect(),
             ..crate::model::fixtures::cluster("ycshinmsk", "seoul", "ap-northeast-2")
         }
+    }
+
+    #[test]
+    fn kraft_controllers_join_the_jmx_job_only_and_every_group_names_its_node_type() {
+        let kraft = Cluster {
+            metadata: MetadataMode::KRaft,
+            controllers: (1..=3)
+                .map(|i| Controller {
+                    endpoints: vec![format!(
+                        "c-{i}.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com"
+                    )],
+                    node_arn: None,
+                })
+                .collect(),
+            ..seed_cluster()
+        };
+        let groups = target_groups([&kraft]);
+        let shape: Vec<(&str, &str, usize)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.labels["job"].as_str(),
+                    g.labels["node_type"].as_str(),
+                    g.targets.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("jmx", "broker", 3),
+                ("jmx", "controller", 3),
+                ("node", "broker", 3)
+            ]
+        );
+        assert_eq!(
+            groups[1].targets[0],
+            "c-1.ycshinmsk.7arwuf.c4.kafka.ap-northeast-2.amazonaws.com:11001"
+        );
+        // Without the JMX exporter the controllers have nothing to scrape.
+        let mut node_only = kraft.clone();
+        node_only.monitoring.jmx_exporter = false;
+        let groups = target_groups([&node_only]);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].labels["node_type"], "broker");
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub fn state() -> ClusterState {
                 })
                 .collect(),
         ),
+        controller_exporters: vec![],
         cluster: c,
     }
 }

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    BrokerReachability, Cluster, ClusterReachability, ExporterProbe, ProbeState, JMX_EXPORTER_PORT,
-    NODE_EXPORTER_PORT,
+    BrokerReachability, Cluster, ClusterReachability, ControllerReachability, ExporterProbe,
+    ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 
 /// What one exporter of one broker answered, without the volatile parts of a probe.
@@ -36,6 +36,13 @@ pub struct RecordedBroker {
     pub node: RecordedProbe,
 }
 
+/// What the JMX exporter of one KRaft controller answered.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordedController {
+    pub host: String,
+    pub jmx: RecordedProbe,
+}
+
 /// One cluster as the history keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClusterState {
@@ -43,6 +50,9 @@ pub struct ClusterState {
     pub cluster: Cluster,
     /// What the last probe found, if the cluster has been probed.
     pub exporters: Option<Vec<RecordedBroker>>,
+    /// What the last probe found on the KRaft controllers (empty: none, or not probed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controller_exporters: Vec<RecordedController>,
 }
 
 impl ClusterState {
@@ -72,6 +82,17 @@ impl ClusterState {
                     })
                     .collect()
             }),
+            controller_exporters: probe
+                .map(|r| {
+                    r.controllers
+                        .iter()
+                        .map(|c| RecordedController {
+                            host: c.host.clone(),
+                            jmx: keep(&c.jmx),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -111,6 +132,14 @@ impl ClusterState {
                     node: probe(&b.host, NODE_EXPORTER_PORT, &b.node),
                 })
                 .collect(),
+            controllers: self
+                .controller_exporters
+                .iter()
+                .map(|c| ControllerReachability {
+                    host: c.host.clone(),
+                    jmx: probe(&c.host, JMX_EXPORTER_PORT, &c.jmx),
+                })
+                .collect(),
         })
     }
 }
@@ -134,6 +163,7 @@ mod tests {
             detail: Some(format!("uptime {latency}")),
         };
         let reach = |at: &str, latency| ClusterReachability {
+            controllers: vec![],
             cluster_id: s.cluster.id.clone(),
             checked_at: at.into(),
             brokers: vec![BrokerReachability {

@@ -2,7 +2,9 @@
 //! exporters that a diff entry carries, and the one-line summary of a whole change that
 //! the timeline shows.
 
-use super::{ChangeKind, ClusterState, DiffEntry, RecordedBroker, RecordedProbe};
+use super::{
+    ChangeKind, ClusterState, DiffEntry, RecordedBroker, RecordedController, RecordedProbe,
+};
 use crate::model::{ClusterKind, ProbeState};
 
 /// `provisioned orders, ACTIVE, Kafka 3.6.0, 3 brokers`: a cluster added or removed.
@@ -19,7 +21,12 @@ pub(super) fn one_line(s: &ClusterState) -> String {
     line
 }
 
-pub(super) fn exporters_summary(e: &[RecordedBroker]) -> String {
+/// `JMX up on 3 of 3, node up on 2 of 3`, and for KRaft `, controllers' JMX up on 2 of 3`:
+/// a first probe in one line.
+pub(crate) fn exporters_summary(
+    e: &[RecordedBroker],
+    controllers: &[RecordedController],
+) -> String {
     let n = e.len();
     let one = |name: &str, f: fn(&RecordedBroker) -> &RecordedProbe| {
         if e.iter().all(|b| f(b).state == ProbeState::Off) {
@@ -29,7 +36,18 @@ pub(super) fn exporters_summary(e: &[RecordedBroker]) -> String {
             format!("{name} up on {up} of {n}")
         }
     };
-    format!("{}, {}", one("JMX", |b| &b.jmx), one("node", |b| &b.node))
+    let mut line = format!("{}, {}", one("JMX", |b| &b.jmx), one("node", |b| &b.node));
+    if !controllers.is_empty() {
+        let up = controllers
+            .iter()
+            .filter(|c| c.jmx.state == ProbeState::Up)
+            .count();
+        line.push_str(&format!(
+            ", controllers' JMX up on {up} of {}",
+            controllers.len()
+        ));
+    }
+    line
 }
 
 /// The kinds of a diff as a mask.

@@ -194,6 +194,22 @@ pub struct Broker {
     pub node_arn: Option<String>,
 }
 
+/// A KRaft controller node. ListNodes gives its endpoints only; it runs the JMX
+/// exporter (:11001) but no node exporter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Controller {
+    /// DNS names of the controller (usually one, `c-N.<cluster>.…`).
+    pub endpoints: Vec<String>,
+    pub node_arn: Option<String>,
+}
+
+impl Controller {
+    /// The name it is probed and scraped at.
+    pub fn host(&self) -> Option<&str> {
+        self.endpoints.first().map(String::as_str)
+    }
+}
+
 /// One cluster with everything "View client information" shows, and more.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cluster {
@@ -219,6 +235,9 @@ pub struct Cluster {
     pub zookeeper_tls: Option<String>,
     pub bootstrap: Vec<Bootstrap>,
     pub brokers: Vec<Broker>,
+    /// KRaft controllers, in the order of their names (none on ZooKeeper clusters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controllers: Vec<Controller>,
     pub created: Option<String>,
     /// What could not be fetched for this cluster (its bootstrap or nodes call failed);
     /// the rest of the record is still good.

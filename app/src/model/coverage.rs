@@ -48,6 +48,9 @@ pub struct ClusterCoverage {
     pub brokers: usize,
     pub jmx_up: usize,
     pub node_up: usize,
+    /// KRaft controllers, and those whose JMX exporter answers.
+    pub controllers: usize,
+    pub controllers_up: usize,
     pub status: CoverageStatus,
     pub checked_at: Option<String>,
 }
@@ -60,6 +63,9 @@ pub struct CoverageTotals {
     pub brokers: usize,
     /// Brokers on which every enabled exporter answers (of clusters with monitoring on).
     pub brokers_covered: usize,
+    /// KRaft controllers, and those whose JMX exporter answers (where it is enabled).
+    pub controllers: usize,
+    pub controllers_covered: usize,
 }
 
 /// The coverage overview: problems first.
@@ -92,6 +98,11 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
                 .map(ClusterReachability::counts)
                 .unwrap_or(((0, 0), (0, 0)));
             let brokers = if r.is_some() { n } else { c.brokers.len() };
+            let (controllers_up, controllers) = r
+                .map(ClusterReachability::controller_counts)
+                .unwrap_or((0, c.controllers.len()));
+            // The JMX exporter runs on brokers and KRaft controllers alike.
+            let (jmx_targets, jmx_answering) = (brokers + controllers, jmx_up + controllers_up);
             let (jmx, node) = (c.monitoring.jmx_exporter, c.monitoring.node_exporter);
             let status = if c.kind == ClusterKind::Serverless || !(jmx || node) {
                 CoverageStatus::Off
@@ -99,9 +110,9 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
                 CoverageStatus::Sample
             } else if r.is_none() {
                 CoverageStatus::Pending
-            } else if (jmx && jmx_up == 0) || (node && node_up == 0) {
+            } else if (jmx && jmx_answering == 0) || (node && node_up == 0) {
                 CoverageStatus::Unreachable
-            } else if (jmx && jmx_up < brokers) || (node && node_up < brokers) {
+            } else if (jmx && jmx_answering < jmx_targets) || (node && node_up < brokers) {
                 CoverageStatus::Partial
             } else {
                 CoverageStatus::Covered
@@ -117,6 +128,8 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
                 brokers,
                 jmx_up,
                 node_up,
+                controllers,
+                controllers_up,
                 status,
                 checked_at: r.map(|r| r.checked_at.clone()),
             }
@@ -129,6 +142,10 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
     };
     for c in &clusters {
         totals.brokers += c.brokers;
+        totals.controllers += c.controllers;
+        if c.jmx_enabled {
+            totals.controllers_covered += c.controllers_up;
+        }
         if c.status == CoverageStatus::Covered && c.jmx_enabled && c.node_enabled {
             totals.clusters_fully_covered += 1;
         }
@@ -157,7 +174,7 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{fixtures, Broker, Cluster, SAMPLE_SOURCE};
+    use crate::model::{fixtures, Broker, Cluster, ExporterProbe, SAMPLE_SOURCE};
 
     fn cluster(name: &str, source: &str) -> Cluster {
         Cluster {
@@ -170,6 +187,62 @@ mod tests {
             ..fixtures::cluster(name, source, "eu-west-1")
         }
     }
+    #[test]
+    fn a_kraft_controllers_silent_jmx_exporter_makes_coverage_partial() {
+        let probe = |state| ExporterProbe {
+            target: String::new(),
+            state,
+            reason: None,
+            latency_ms: None,
+            samples: None,
+            detail: None,
+        };
+        let c = Cluster {
+            controllers: vec![crate::model::Controller {
+                endpoints: vec!["c-1".into()],
+                node_arn: None,
+            }],
+            ..cluster("kraft", "lab")
+        };
+        let reach = |controller| ClusterReachability {
+            cluster_id: c.id.clone(),
+            checked_at: String::new(),
+            brokers: vec![crate::model::BrokerReachability {
+                broker_id: 1,
+                host: "h".into(),
+                jmx: probe(ProbeState::Up),
+                node: probe(ProbeState::Up),
+            }],
+            controllers: vec![crate::model::ControllerReachability {
+                host: "c-1".into(),
+                jmx: probe(controller),
+            }],
+        };
+        let at = |controller| {
+            let inv = Inventory {
+                clusters: vec![c.clone()],
+                reachability: [(c.id.clone(), reach(controller))].into(),
+                ..Inventory::default()
+            };
+            coverage(&inv, None, None)
+        };
+        let up = at(ProbeState::Up);
+        assert_eq!(up.clusters[0].status, CoverageStatus::Covered);
+        assert_eq!(
+            (up.totals.controllers, up.totals.controllers_covered),
+            (1, 1)
+        );
+        let down = at(ProbeState::Down);
+        assert_eq!(down.clusters[0].status, CoverageStatus::Partial);
+        assert_eq!(
+            (
+                down.clusters[0].controllers,
+                down.clusters[0].controllers_up
+            ),
+            (1, 0)
+        );
+    }
+
     #[test]
     fn sample_clusters_are_not_probed_and_say_so() {
         let inv = Inventory {

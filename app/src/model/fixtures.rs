@@ -28,6 +28,7 @@ pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
         zookeeper_tls: None,
         bootstrap: vec![],
         brokers: vec![],
+        controllers: vec![],
         created: None,
         partial_error: None,
     }

@@ -50,6 +50,13 @@ pub struct BrokerReachability {
     pub node: ExporterProbe,
 }
 
+/// What the JMX exporter of one KRaft controller answered.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ControllerReachability {
+    pub host: String,
+    pub jmx: ExporterProbe,
+}
+
 /// The last probe of one cluster's exporters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClusterReachability {
@@ -57,6 +64,9 @@ pub struct ClusterReachability {
     /// RFC 3339 time the probe finished.
     pub checked_at: String,
     pub brokers: Vec<BrokerReachability>,
+    /// KRaft controllers: their JMX exporter only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controllers: Vec<ControllerReachability>,
 }
 
 impl ClusterReachability {
@@ -70,6 +80,16 @@ impl ClusterReachability {
                 .count()
         };
         ((up(|b| &b.jmx), n), (up(|b| &b.node), n))
+    }
+
+    /// (reachable, total) for the controllers' JMX exporters.
+    pub fn controller_counts(&self) -> (usize, usize) {
+        let up = self
+            .controllers
+            .iter()
+            .filter(|c| c.jmx.state == ProbeState::Up)
+            .count();
+        (up, self.controllers.len())
     }
 }
 

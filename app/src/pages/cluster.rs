@@ -11,8 +11,8 @@ use crate::api::{get_cluster, ProbeExporters};
 use crate::components::{poll_while, Badge, CopyButton, ErrorPanel};
 use crate::model::RecordedAt;
 use crate::model::{
-    Cluster, ClusterDetail, ClusterKind, ExporterProbe, MetadataMode, ProbeState,
-    JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+    Cluster, ClusterDetail, ClusterKind, Controller, ControllerReachability, ExporterProbe,
+    MetadataMode, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 use crate::pages::downloads::DownloadsPanel;
 
@@ -261,6 +261,19 @@ fn BrokerTable(
             (b.clone(), r)
         })
         .collect();
+    let controllers: Vec<_> = c
+        .controllers
+        .iter()
+        .map(|k| {
+            let r = d.reachability.as_ref().and_then(|r| {
+                r.controllers
+                    .iter()
+                    .find(|x| Some(x.host.as_str()) == k.host())
+                    .cloned()
+            });
+            (k.clone(), r)
+        })
+        .collect();
     let monitoring = format!(
         "Open monitoring: JMX exporter {}, node exporter {}.",
         if c.monitoring.jmx_exporter {
@@ -297,6 +310,32 @@ fn BrokerTable(
                     {match r {
                         Some(r) => view! { {probe_cell(&r.jmx)} {probe_cell(&r.node)} }.into_any(),
                         None => view! { <td class="muted">"—"</td><td class="muted">"—"</td> }.into_any(),
+                    }}
+                </tr>
+            }).collect_view()}
+            </tbody>
+        </table>
+        {(!controllers.is_empty()).then(|| view! { <ControllerTable controllers/> })}
+    }
+}
+
+/// A KRaft cluster's controllers: their names and what their JMX exporter answered
+/// (controllers run no node exporter).
+#[component]
+fn ControllerTable(
+    controllers: Vec<(Controller, Option<ControllerReachability>)>,
+) -> impl IntoView {
+    view! {
+        <h3>"KRaft controllers"</h3>
+        <table id="controller-table">
+            <thead><tr><th>"Endpoints"</th><th>{format!("JMX :{JMX_EXPORTER_PORT}")}</th></tr></thead>
+            <tbody>
+            {controllers.into_iter().map(|(k, r)| view! {
+                <tr data-controller=k.host().unwrap_or_default().to_string()>
+                    <td>{k.endpoints.iter().map(|e| view! { <code>{e.clone()}</code> " " }).collect_view()}</td>
+                    {match r {
+                        Some(r) => probe_cell(&r.jmx).into_any(),
+                        None => view! { <td class="muted">"—"</td> }.into_any(),
                     }}
                 </tr>
             }).collect_view()}

@@ -1,0 +1,225 @@
+//! The diff sections of a cluster's record: lifecycle, brokers and controllers,
+//! listeners, authentication, encryption, ZooKeeper, monitoring and the rest.
+
+use std::collections::BTreeMap;
+
+use super::{on_off, Entries};
+use crate::history::ChangeKind;
+use crate::model::{Broker, Cluster, Listener};
+
+fn endpoints(b: &Broker) -> String {
+    b.endpoints.join(", ")
+}
+
+/// State and Kafka version.
+pub(super) fn lifecycle(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    out.field(K::State, "State", &oc.state, &nc.state);
+    out.opt(
+        K::Version,
+        "Kafka version",
+        oc.kafka_version.clone(),
+        nc.kafka_version.clone(),
+    );
+}
+
+/// Brokers by id: added, removed, and their endpoints.
+pub(super) fn brokers(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    let ob: BTreeMap<u32, &Broker> = oc.brokers.iter().map(|b| (b.id, b)).collect();
+    let nb: BTreeMap<u32, &Broker> = nc.brokers.iter().map(|b| (b.id, b)).collect();
+    out.opt(
+        K::Brokers,
+        "Broker count",
+        oc.broker_count.map(|n| n.to_string()),
+        nc.broker_count.map(|n| n.to_string()),
+    );
+    for (id, b) in &ob {
+        if !nb.contains_key(id) {
+            out.opt(
+                K::Brokers,
+                &format!("Broker {id}"),
+                Some(endpoints(b)),
+                None,
+            );
+        }
+    }
+    for (id, b) in &nb {
+        match ob.get(id) {
+            None => out.opt(
+                K::Brokers,
+                &format!("Broker {id}"),
+                None,
+                Some(endpoints(b)),
+            ),
+            Some(old) => {
+                out.field(
+                    K::Endpoints,
+                    &format!("Broker {id} endpoints"),
+                    &endpoints(old),
+                    &endpoints(b),
+                );
+                out.opt(
+                    K::Endpoints,
+                    &format!("Broker {id} client VPC IP"),
+                    old.client_vpc_ip.clone(),
+                    b.client_vpc_ip.clone(),
+                );
+                out.opt(
+                    K::Settings,
+                    &format!("Broker {id} node ARN"),
+                    old.node_arn.clone(),
+                    b.node_arn.clone(),
+                );
+            }
+        }
+    }
+}
+
+/// KRaft controllers, by name: added and removed.
+pub(super) fn controllers(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    let names = |c: &Cluster| -> BTreeMap<String, String> {
+        c.controllers
+            .iter()
+            .filter_map(|k| Some((k.host()?.to_string(), k.endpoints.join(", "))))
+            .collect()
+    };
+    let (old, new) = (names(oc), names(nc));
+    for (host, endpoints) in &old {
+        if !new.contains_key(host) {
+            out.opt(
+                ChangeKind::Brokers,
+                &format!("Controller {host}"),
+                Some(endpoints.clone()),
+                None,
+            );
+        }
+    }
+    for (host, endpoints) in &new {
+        out.opt(
+            ChangeKind::Brokers,
+            &format!("Controller {host}"),
+            old.get(host).cloned(),
+            Some(endpoints.clone()),
+        );
+    }
+}
+
+/// Bootstrap strings, by listener.
+pub(super) fn bootstrap(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    for l in Listener::ALL {
+        out.opt(
+            K::Bootstrap,
+            &format!("{} bootstrap", l.label()),
+            oc.bootstrap_for(l).map(|b| b.servers.clone()),
+            nc.bootstrap_for(l).map(|b| b.servers.clone()),
+        );
+    }
+}
+
+/// Client authentication modes and public access.
+pub(super) fn auth(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    let (oa, na) = (&oc.auth, &nc.auth);
+    out.field(K::Auth, "IAM", &on_off(oa.iam), &on_off(na.iam));
+    out.field(K::Auth, "SASL/SCRAM", &on_off(oa.scram), &on_off(na.scram));
+    out.field(K::Auth, "Mutual TLS", &on_off(oa.tls), &on_off(na.tls));
+    out.field(
+        K::Auth,
+        "Unauthenticated",
+        &on_off(oa.unauthenticated),
+        &on_off(na.unauthenticated),
+    );
+    out.field(
+        K::Auth,
+        "Public access",
+        &on_off(oc.public_access),
+        &on_off(nc.public_access),
+    );
+}
+
+/// Encryption in transit.
+pub(super) fn encryption(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    out.opt(
+        K::Encryption,
+        "Encryption client–broker",
+        oc.encryption.client_broker.clone(),
+        nc.encryption.client_broker.clone(),
+    );
+    out.opt(
+        K::Encryption,
+        "Encryption in cluster",
+        oc.encryption.in_cluster.map(on_off),
+        nc.encryption.in_cluster.map(on_off),
+    );
+}
+
+/// ZooKeeper connection strings.
+pub(super) fn zookeeper(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    out.opt(
+        K::Zookeeper,
+        "ZooKeeper",
+        oc.zookeeper.clone(),
+        nc.zookeeper.clone(),
+    );
+    out.opt(
+        K::Zookeeper,
+        "ZooKeeper TLS",
+        oc.zookeeper_tls.clone(),
+        nc.zookeeper_tls.clone(),
+    );
+}
+
+/// Which exporters open monitoring enables.
+pub(super) fn monitoring(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    out.field(
+        K::Monitoring,
+        "JMX exporter",
+        &on_off(oc.monitoring.jmx_exporter),
+        &on_off(nc.monitoring.jmx_exporter),
+    );
+    out.field(
+        K::Monitoring,
+        "Node exporter",
+        &on_off(oc.monitoring.node_exporter),
+        &on_off(nc.monitoring.node_exporter),
+    );
+}
+
+/// Everything else about the cluster: name, kind, metadata, broker type, where it is listed.
+pub(super) fn settings(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    out.field(K::Settings, "Name", &oc.name, &nc.name);
+    out.field(K::Settings, "Kind", &oc.kind.label(), &nc.kind.label());
+    out.field(
+        K::Settings,
+        "Metadata",
+        &format!("{:?}", oc.metadata),
+        &format!("{:?}", nc.metadata),
+    );
+    out.opt(
+        K::Settings,
+        "Broker type",
+        oc.instance_type.clone(),
+        nc.instance_type.clone(),
+    );
+    out.opt(
+        K::Settings,
+        "Account",
+        oc.account.clone(),
+        nc.account.clone(),
+    );
+    out.field(K::Settings, "Source", &oc.source, &nc.source);
+    out.field(K::Settings, "Region", &oc.region, &nc.region);
+    out.field(K::Settings, "ARN", &oc.arn, &nc.arn);
+    out.opt(
+        K::Settings,
+        "Created",
+        oc.created.clone(),
+        nc.created.clone(),
+    );
+}
