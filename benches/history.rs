@@ -126,6 +126,11 @@ fn cluster(i: usize, brokers: u32) -> Cluster {
             .collect(),
         created: Some("2024-02-01T09:30:00Z".into()),
         controllers: vec![],
+        tags: Default::default(),
+        settings: Default::default(),
+        scram_secrets: vec![],
+        operations: vec![],
+        notes: vec![],
         partial_error: None,
     }
 }

@@ -106,6 +106,12 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_PUBLIC_URL", value_parser = parse_url)]
     pub public_url: Option<String>,
 
+    /// Cluster tags that become labels of the Prometheus targets (targets.json, http_sd),
+    /// comma-separated keys: `team` gives every target `tag_team="…"`. None by default,
+    /// since every label is a new series dimension.
+    #[arg(long, env = "MSK_CONSOLE_TARGET_TAG_LABELS", value_delimiter = ',')]
+    pub target_tag_labels: Vec<String>,
+
     /// Connect and answer time limit for one exporter probe (`GET /metrics` on a
     /// broker's :11001 or :11002).
     #[arg(long, env = "MSK_CONSOLE_PROBE_TIMEOUT", default_value = "2s", value_parser = parse_duration)]

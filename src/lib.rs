@@ -121,6 +121,7 @@ impl App {
             pool: pool.clone(),
             public_url: config.public_url.clone(),
             listen: config.listen,
+            tag_labels: app::generate::prometheus::TagLabels::new(config.target_tag_labels.clone()),
         });
         let state = AppState {
             leptos_options,

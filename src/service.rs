@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use app::error::AppError;
+use app::generate::prometheus::TagLabels;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use app::model::{ClusterDetail, Inventory, RefreshStatus, SweepStatus};
 use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
@@ -28,6 +29,8 @@ pub struct ServerConsole {
     pub public_url: Option<String>,
     /// The listen address, the last resort for the console's own URL.
     pub listen: SocketAddr,
+    /// Which tags become target labels.
+    pub tag_labels: TagLabels,
 }
 
 /// How Prometheus reaches the console: `--public-url`, else the request's `Host` header
@@ -101,6 +104,10 @@ impl ConsoleService for ServerConsole {
 
     fn truststore(&self, password: String) -> Fut<'_, Vec<u8>> {
         Box::pin(async move { self.truststore.pkcs12(&password).await })
+    }
+
+    fn tag_labels(&self) -> TagLabels {
+        self.tag_labels.clone()
     }
 
     fn health(&self) -> Fut<'_, Health> {

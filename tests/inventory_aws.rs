@@ -439,8 +439,9 @@ async fn details_missing_from_the_listing_come_from_describe_cluster() {
     assert!(a.monitoring.jmx_exporter && a.auth.iam);
     let s = inv.clusters.iter().find(|c| c.name == "s").unwrap();
     assert!(s.auth.iam);
-    // One list, then per cluster a describe and a bootstrap, and nodes for the provisioned one.
-    assert_eq!(fake.calls(), 1 + 2 + 2 + 1);
+    // One list, then per cluster a describe and a bootstrap, and for the provisioned one
+    // its nodes and its recent operations.
+    assert_eq!(fake.calls(), 1 + 2 + 2 + 1 + 1);
 }
 
 #[tokio::test]

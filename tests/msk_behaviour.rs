@@ -397,3 +397,251 @@ async fn kraft_controllers_are_listed_probed_scraped_counted_and_recorded() {
     let (_, cov) = app.get_json("/api/coverage").await;
     assert_eq!(cov["clusters"][0]["status"], "covered", "{cov}");
 }
+
+/// Tags, the settings MSK sends, the configuration's server.properties, SCRAM secret
+/// ARNs and recent operations come through the real SDK; a missing permission for an
+/// optional call is a note on that cluster, never a failed listing; a new configuration
+/// revision is a recorded change; the list API carries what scripts need; tags filter
+/// and, when chosen, label the targets.
+#[tokio::test]
+async fn tags_settings_configuration_secrets_and_operations() {
+    use fake_msk::Op;
+
+    let config_arn = "arn:aws:kafka:eu-west-1:123456789012:configuration/standard/0a1b-1";
+    let mut orders = Fake::provisioned("orders", "eu-west-1");
+    orders.scram = true;
+    orders.tags = vec![
+        ("team".into(), "payments".into()),
+        ("cost-center".into(), "42".into()),
+    ];
+    orders.configuration = Some((
+        config_arn.into(),
+        1,
+        "auto.create.topics.enable=false\nlog.retention.hours=168\n".into(),
+    ));
+    orders.scram_secrets = vec![
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_orders-app-AbCdEf".into(),
+    ];
+    orders.operations = vec![(
+        "UPDATE_BROKER_STORAGE".into(),
+        "UPDATE_COMPLETE".into(),
+        "2026-11-20T10:00:00.000Z".into(),
+    )];
+    orders.state = "MAINTENANCE".into();
+    orders.state_info = Some(("MAINTENANCE".into(), "Patching brokers".into()));
+    let mut locked = Fake::provisioned("locked", "us-east-1");
+    locked.scram = true;
+    let mut failures = std::collections::HashMap::new();
+    failures.insert(("us-east-1".to_string(), Op::ListScramSecrets), 403);
+    failures.insert(("us-east-1".to_string(), Op::ListClusterOperations), 403);
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![orders, locked],
+        failures,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn_with(
+        vec![aws_source("prod", &fake.url(), &["eu-west-1", "us-east-1"])],
+        |c| c.target_tag_labels = vec!["team".into()],
+    )
+    .await;
+    let inv = app.refreshed(1).await;
+    app.recorded(1).await;
+    assert!(
+        inv.sources.iter().all(|s| s.error.is_none()),
+        "{:?}",
+        inv.sources
+    );
+    let id = |name: &str| {
+        inv.clusters
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+
+    let (_, c) = app
+        .get_json(&format!("/api/clusters/{}", id("orders")))
+        .await;
+    assert_eq!(c["tags"]["team"], "payments", "{c}");
+    let s = &c["settings"];
+    assert_eq!(s["enhanced_monitoring"], "DEFAULT");
+    assert_eq!(s["storage_mode"], "LOCAL");
+    assert_eq!(s["volume_size_gib"], 100);
+    assert_eq!(s["log_delivery"][0], "CloudWatch Logs (/msk/orders)");
+    assert_eq!(s["state_info"], "MAINTENANCE: Patching brokers");
+    assert_eq!(s["configuration_arn"], config_arn);
+    assert_eq!(s["configuration_revision"], 1);
+    assert_eq!(
+        s["server_properties"],
+        "auto.create.topics.enable=false\nlog.retention.hours=168\n"
+    );
+    assert_eq!(c["scram_secrets"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        c["operations"][0]["operation_type"],
+        "UPDATE_BROKER_STORAGE"
+    );
+    assert_eq!(c["operations"][0]["started"], "2026-11-20T10:00:00Z");
+    assert!(c.get("notes").is_none(), "{c}");
+
+    // A missing permission is a note on that cluster; the cluster is listed whole.
+    let (_, l) = app
+        .get_json(&format!("/api/clusters/{}", id("locked")))
+        .await;
+    let notes: Vec<&str> = l["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 2, "{l}");
+    assert!(notes[0].contains("kafka:ListScramSecrets") && notes[0].contains("ForbiddenException"));
+    assert!(notes[1].contains("kafka:ListClusterOperationsV2"));
+    assert!(l["partial_error"].is_null(), "{l}");
+    assert_eq!(l["bootstrap"].as_array().unwrap().len(), 3, "tls, sasl-scram, sasl-iam");
+
+    // The page shows them; the SCRAM file names the secret.
+    let page = app
+        .get(&format!("/clusters/{}", id("orders")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for part in [
+        "id=\"tags\"",
+        "team=payments",
+        "Patching brokers",
+        "id=\"server-properties\"",
+        "AmazonMSK_orders-app",
+        "UPDATE_BROKER_STORAGE",
+    ] {
+        assert!(page.contains(part), "{part}");
+    }
+    let locked_page = app
+        .get(&format!("/clusters/{}", id("locked")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(locked_page.contains("id=\"cluster-notes\""));
+    let scram = app
+        .get(&format!(
+            "/clusters/{}/client.properties?mode=sasl-scram",
+            id("orders")
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        scram.contains("# Secrets associated with this cluster:\n#   arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_orders-app-AbCdEf\n"),
+        "{scram}"
+    );
+
+    // One call for scripts: ARN, account, tags and every bootstrap string; or brief.
+    let (_, list) = app.get_json("/api/clusters").await;
+    let row = list["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "orders")
+        .unwrap();
+    assert!(row["arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:kafka:eu-west-1:"));
+    assert_eq!(row["account"], "123456789012");
+    assert_eq!(row["tags"]["cost-center"], "42");
+    assert!(
+        row["bootstrap"]["sasl-iam"]
+            .as_str()
+            .unwrap()
+            .contains(":9098"),
+        "{row}"
+    );
+    assert!(row["bootstrap"]["sasl-scram"]
+        .as_str()
+        .unwrap()
+        .contains(":9096"));
+    let (_, brief) = app.get_json("/api/clusters?brief=true").await;
+    let row = &brief["clusters"][0];
+    assert!(
+        row.get("arn").is_none() && row.get("bootstrap").is_none() && row.get("tags").is_none(),
+        "{row}"
+    );
+    assert_eq!(app.get("/api/clusters?brief=maybe").await.status(), 400);
+
+    // Tags filter the many-cluster files, and the chosen tag is a label.
+    let targets: Value = app
+        .get("/targets.json?q=tag:team=payments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let groups = targets.as_array().unwrap();
+    assert!(!groups.is_empty());
+    assert!(
+        groups
+            .iter()
+            .all(|g| g["labels"]["cluster"] == "orders" && g["labels"]["tag_team"] == "payments"),
+        "{targets}"
+    );
+    assert!(groups
+        .iter()
+        .all(|g| g["labels"].get("tag_cost_center").is_none()));
+    let none: Value = app
+        .get("/targets.json?q=tag:team=search")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none, serde_json::json!([]));
+
+    // A new configuration revision is a recorded change, line by line.
+    fake.update(|c| {
+        c.clusters[0].configuration = Some((
+            config_arn.into(),
+            2,
+            "auto.create.topics.enable=true\nlog.retention.hours=168\n".into(),
+        ))
+    });
+    app.inventory.refresh().await;
+    app.recorded(2).await;
+    let (_, changes) = app
+        .get_json(&format!("/api/changes?cluster={}", id("orders")))
+        .await;
+    let newest = &changes["entries"][0];
+    assert_eq!(
+        newest["kinds"],
+        serde_json::json!(["configuration"]),
+        "{changes}"
+    );
+    let (_, d) = app
+        .get_json(&format!("/api/clusters/{}/diff", id("orders")))
+        .await;
+    let lines: Vec<String> = d["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {} → {}",
+                e["subject"].as_str().unwrap(),
+                e["before"].as_str().unwrap(),
+                e["after"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Configuration revision: 1 → 2",
+            "auto.create.topics.enable: false → true"
+        ]
+    );
+    // The filter on kind finds it.
+    let (status, _) = app.get_json("/api/changes?kind=configuration").await;
+    assert_eq!(status, 200);
+}

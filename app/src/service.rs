@@ -17,13 +17,13 @@ use leptos::prelude::use_context;
 use crate::error::AppError;
 use crate::generate::client::ClientOptions;
 use crate::generate::prometheus::{
-    prometheus_yml, target_groups, targets_json, Discovery, TargetGroup,
+    prometheus_yml, target_groups_with, targets_json_with, Discovery, TagLabels, TargetGroup,
 };
 use crate::generate::{render_cluster_file, FileKind, Rendered};
 use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use crate::model::{
-    coverage, Cluster, ClusterDetail, Coverage, Inventory, InventoryOverview, RefreshStatus,
-    Selection, SweepStatus,
+    coverage, Cluster, ClusterDetail, ClusterListing, Coverage, Inventory, InventoryOverview,
+    RefreshStatus, Selection, SweepStatus,
 };
 use crate::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 
@@ -87,6 +87,9 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// Whether the database answers.
     fn health(&self) -> Fut<'_, Health>;
+
+    /// Which tags become target labels (`--target-tag-labels`).
+    fn tag_labels(&self) -> TagLabels;
 }
 
 /// The service every door asks: a cheap handle, cloned into every request.
@@ -116,6 +119,12 @@ impl Console {
     /// The cluster list with the state of every source.
     pub fn overview(&self) -> InventoryOverview {
         InventoryOverview::from(&*self.0.inventory())
+    }
+
+    /// `GET /api/clusters`: rows with ARNs, accounts, tags and bootstrap strings, or
+    /// `brief` ones without.
+    pub fn listing(&self, brief: bool) -> ClusterListing {
+        ClusterListing::of(&self.0.inventory(), brief)
     }
 
     /// The monitoring-coverage overview, filtered by source and region.
@@ -189,6 +198,7 @@ impl Console {
             &options,
             &self.0.console_url(host),
             &generated_at,
+            &self.0.tag_labels(),
         )
     }
 
@@ -223,12 +233,18 @@ impl Console {
 
     /// `targets.json` of every selected cluster.
     pub fn targets_json(&self, selection: &Selection) -> Result<String, AppError> {
-        Ok(targets_json(&self.select(selection)?))
+        Ok(targets_json_with(
+            &self.select(selection)?,
+            &self.0.tag_labels(),
+        ))
     }
 
     /// The live http_sd answer: the selected clusters' target groups.
     pub fn sd_targets(&self, selection: &Selection) -> Result<Vec<TargetGroup>, AppError> {
-        Ok(target_groups(&self.select(selection)?))
+        Ok(target_groups_with(
+            &self.select(selection)?,
+            &self.0.tag_labels(),
+        ))
     }
 
     /// `prometheus.yml` for the selected clusters, reading a downloaded targets file or

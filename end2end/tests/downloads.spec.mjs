@@ -15,7 +15,7 @@ test('the Downloads panel previews live and downloads the same file', async ({ p
   await page.locator('input[name=aws_profile]').fill('prod');
   await expect(preview).toContainText('IAMLoginModule required awsProfileName="prod";');
   const link = page.locator('#download-link');
-  await expect(link).toHaveAttribute('href', /client\.properties\?mode=sasl-iam&truststore=pkcs12&aws_profile=prod$/);
+  await expect(link).toHaveAttribute('href', /client\.properties\?mode=sasl-iam&truststore=pkcs12&aws_profile=prod&iam_mechanism=aws-msk-iam$/);
 
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   expect(download.suggestedFilename()).toBe('orders-prod-sasl-iam-client.properties');

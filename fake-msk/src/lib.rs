@@ -71,6 +71,20 @@ pub struct Cluster {
     pub broker_hosts: Vec<String>,
     /// The cluster id part of the ARN (`<uuid>-<n>`).
     pub uuid: String,
+    /// AWS tags (`tags` of ListClustersV2).
+    pub tags: Vec<(String, String)>,
+    /// The MSK configuration the brokers run: ARN, revision and that revision's
+    /// `server.properties` (DescribeConfigurationRevision serves it, base64 on the wire).
+    pub configuration: Option<(String, i64, String)>,
+    /// Secrets Manager secret ARNs associated for SCRAM (ListScramSecrets).
+    pub scram_secrets: Vec<String>,
+    /// Recent operations (ListClusterOperationsV2): type, state, start time.
+    pub operations: Vec<(String, String, String)>,
+    /// `stateInfo` (code, message), as MSK sets it on FAILED or MAINTENANCE clusters.
+    pub state_info: Option<(String, String)>,
+    /// ACM Private CA ARNs for mutual TLS (`clientAuthentication.tls`); non-empty turns
+    /// TLS client authentication on.
+    pub certificate_authorities: Vec<String>,
     /// KRaft controllers' host names, listed by ListNodes as `CONTROLLER` nodes
     /// (`controllerNodeInfo.endpoints`); empty on ZooKeeper clusters.
     pub controller_hosts: Vec<String>,
@@ -110,6 +124,12 @@ impl Cluster {
             broker_hosts,
             uuid,
             controller_hosts: Vec::new(),
+            tags: Vec::new(),
+            configuration: None,
+            scram_secrets: Vec::new(),
+            operations: Vec::new(),
+            state_info: None,
+            certificate_authorities: Vec::new(),
             bootstrap_sample: 3,
         }
     }
@@ -235,8 +255,11 @@ impl Cluster {
             "creationTime": "2024-03-18T06:41:12.554Z",
             "currentVersion": "K3AEGXETSR30VB",
             "state": self.state,
-            "tags": {},
+            "tags": self.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, Value>>(),
         });
+        if let Some((code, message)) = &self.state_info {
+            info["stateInfo"] = json!({"code": code, "message": message});
+        }
         let obj = info.as_object_mut().expect("object");
         obj.retain(|_, v| !v.is_null());
         match self.kind {
@@ -267,10 +290,18 @@ impl Cluster {
                     },
                     "clientAuthentication": {
                         "sasl": {"scram": {"enabled": self.scram}, "iam": {"enabled": self.iam}},
-                        "tls": {"certificateAuthorityArnList": [], "enabled": false},
+                        "tls": {"certificateAuthorityArnList": self.certificate_authorities, "enabled": !self.certificate_authorities.is_empty()},
                         "unauthenticated": {"enabled": self.plaintext}
                     },
-                    "currentBrokerSoftwareInfo": {"kafkaVersion": self.kafka_version},
+                    "currentBrokerSoftwareInfo": match &self.configuration {
+                        Some((arn, revision, _)) => json!({"kafkaVersion": self.kafka_version, "configurationArn": arn, "configurationRevision": revision}),
+                        None => json!({"kafkaVersion": self.kafka_version}),
+                    },
+                    "loggingInfo": {"brokerLogs": {
+                        "cloudWatchLogs": {"enabled": true, "logGroup": format!("/msk/{}", self.name)},
+                        "firehose": {"enabled": false},
+                        "s3": {"enabled": false}
+                    }},
                     "encryptionInfo": {
                         "encryptionAtRest": {"dataVolumeKMSKeyId": format!("arn:aws:kms:{}:{}:key/0000", self.region, self.account)},
                         "encryptionInTransit": {"clientBroker": self.client_broker(), "inCluster": true}
@@ -446,6 +477,9 @@ pub enum Op {
     DescribeCluster,
     Bootstrap,
     ListNodes,
+    DescribeConfigurationRevision,
+    ListScramSecrets,
+    ListClusterOperations,
 }
 
 /// Knobs a test turns.
@@ -550,6 +584,12 @@ fn router(shared: Shared) -> Router {
         .route("/api/v2/clusters/{arn}", get(describe_cluster))
         .route("/v1/clusters/{arn}/bootstrap-brokers", get(bootstrap))
         .route("/v1/clusters/{arn}/nodes", get(list_nodes))
+        .route(
+            "/v1/configurations/{arn}/revisions/{revision}",
+            get(describe_configuration_revision),
+        )
+        .route("/v1/clusters/{arn}/scram-secrets", get(list_scram_secrets))
+        .route("/api/v2/clusters/{arn}/operations", get(list_operations))
         .fallback(|| async { error(404, "NotFoundException", "No such API") })
         .with_state(shared)
 }
@@ -815,6 +855,90 @@ async fn list_nodes(
                 body["nextToken"] = json!(n);
             }
             Json(body).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn describe_configuration_revision(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path((arn, revision)): Path<(String, i64)>,
+) -> Response {
+    use base64::Engine;
+    let (_call, key, region, failure) =
+        enter(&s, &headers, Op::DescribeConfigurationRevision).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s.config.lock().expect("fake config lock");
+    let found = visible(&c, &key, &region).find_map(|cl| {
+        cl.configuration
+            .as_ref()
+            .filter(|(a, r, _)| *a == arn && *r == revision)
+            .cloned()
+    });
+    match found {
+        Some((arn, revision, text)) => Json(json!({
+            "arn": arn,
+            "creationTime": "2024-03-18T06:41:12.554Z",
+            "description": "fake revision",
+            "revision": revision,
+            "serverProperties": base64::engine::general_purpose::STANDARD.encode(text),
+        }))
+        .into_response(),
+        None => error(
+            404,
+            "NotFoundException",
+            &format!("The configuration {arn} revision {revision} does not exist."),
+        ),
+    }
+}
+
+async fn list_scram_secrets(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::ListScramSecrets).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s.config.lock().expect("fake config lock");
+    match find(&c, &key, &region, &arn) {
+        Ok(cl) => Json(json!({ "secretArnList": cl.scram_secrets })).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn list_operations(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::ListClusterOperations).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s.config.lock().expect("fake config lock");
+    match find(&c, &key, &region, &arn) {
+        Ok(cl) => {
+            let list: Vec<Value> = cl
+                .operations
+                .iter()
+                .enumerate()
+                .map(|(i, (kind, state, start))| {
+                    json!({
+                        "clusterArn": cl.arn(),
+                        "clusterType": "PROVISIONED",
+                        "operationArn": format!("arn:aws:kafka:{}:{}:cluster-operation/{}/{}/{i}", cl.region, cl.account, cl.name, cl.uuid),
+                        "operationType": kind,
+                        "operationState": state,
+                        "startTime": start,
+                    })
+                })
+                .collect();
+            Json(json!({ "clusterOperationInfoList": list })).into_response()
         }
         Err(r) => r,
     }

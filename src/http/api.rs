@@ -1,6 +1,7 @@
 //! The JSON API, for scripts and other tools. Documented in the README.
 //!
-//! - `GET /api/clusters`: every cluster's summary, and the state of every source.
+//! - `GET /api/clusters[?brief=true]`: every cluster's row (with ARN, account, tags and
+//!   bootstrap strings unless `brief`), and the state of every source.
 //! - `GET /api/clusters/{id}`: one cluster's full record (`id` from the list; the ARN,
 //!   percent-encoded, works too) with `reachability`, its last exporter probe.
 //! - `GET /api/coverage?source=&region=`: monitoring coverage, problems first.
@@ -15,7 +16,7 @@
 
 use app::error::AppError;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
-use app::model::{ClusterDetail, Coverage, InventoryOverview};
+use app::model::{ClusterDetail, ClusterListing, Coverage};
 use app::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 use app::service::Console;
 use axum::extract::{Path, State};
@@ -36,8 +37,29 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
-async fn list(State(console): State<Console>) -> Json<InventoryOverview> {
-    Json(console.overview())
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    brief: Option<String>,
+}
+
+/// Every cluster with what a script needs to connect; `?brief=true` leaves out the ARN,
+/// account, tags and bootstrap strings.
+async fn list(
+    State(console): State<Console>,
+    Q(q): Q<ListQuery>,
+) -> Result<Json<ClusterListing>, AppError> {
+    let brief = match q.brief.as_deref().map(str::trim) {
+        None | Some("" | "false" | "0" | "no") => false,
+        Some("true" | "1" | "yes") => true,
+        Some(other) => {
+            return Err(AppError::bad_request(format!(
+                "`brief` must be true or false, not `{}`",
+                other.chars().take(40).collect::<String>()
+            )))
+        }
+    };
+    Ok(Json(console.listing(brief)))
 }
 
 #[derive(serde::Deserialize)]

@@ -49,6 +49,8 @@ pub struct AwsFetcher {
     pub source: AwsSource,
     sdk: SdkConfig,
     limits: Limits,
+    /// Configuration revisions' `server.properties`, asked for once each.
+    revisions: super::details::RevisionCache,
 }
 
 /// What one region answered.
@@ -104,6 +106,7 @@ impl AwsFetcher {
             source,
             sdk,
             limits,
+            revisions: Default::default(),
         }
     }
 
@@ -248,6 +251,9 @@ impl AwsFetcher {
             Vec::new()
         });
         let mut cluster = to_model(&self.source.name, region, &info, bootstrap.as_ref(), &nodes);
+        if !serverless {
+            super::details::extras(client, permits, &self.revisions, &mut cluster).await;
+        }
         if !problems.is_empty() {
             cluster.partial_error = Some(problems.join("; "));
         }
@@ -327,6 +333,14 @@ pub fn to_model(
         bootstrap: Vec::new(),
         brokers: Vec::new(),
         controllers: Vec::new(),
+        tags: info
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        settings: super::details::settings(info),
+        scram_secrets: Vec::new(),
+        operations: Vec::new(),
+        notes: Vec::new(),
         created: info
             .creation_time()
             .and_then(|t| t.fmt(Format::DateTime).ok()),

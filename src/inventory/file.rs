@@ -69,6 +69,9 @@ struct Entry {
     bootstrap: BTreeMap<Listener, String>,
     #[serde(default)]
     brokers: Vec<BrokerEntry>,
+    /// `tags = { team = "payments" }`.
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
     /// KRaft controllers: `controllers = [{ endpoints = ["c-1.kafka.example"] }]`.
     #[serde(default)]
     controllers: Vec<ControllerEntry>,
@@ -214,6 +217,11 @@ pub fn parse(text: &str, default_source: &str) -> Result<(String, Vec<Cluster>),
                 })
                 .collect(),
             created: e.created,
+            tags: e.tags,
+            settings: Default::default(),
+            scram_secrets: Vec::new(),
+            operations: Vec::new(),
+            notes: Vec::new(),
             partial_error: None,
             arn,
         });

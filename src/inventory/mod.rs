@@ -15,6 +15,7 @@
 
 pub mod aws;
 pub mod bootstrap;
+pub mod details;
 pub mod file;
 pub mod sources;
 mod state;

@@ -192,6 +192,7 @@ pub fn render_cluster_file(
     options: &client::ValidOptions,
     console_url: &str,
     generated_at: &str,
+    tags: &prometheus::TagLabels,
 ) -> Result<Rendered, AppError> {
     let name = safe_file_name(&cluster.name);
     let text = "text/plain; charset=utf-8";
@@ -234,7 +235,7 @@ pub fn render_cluster_file(
         FileKind::TargetsJson => Rendered {
             file_name: targets_file_name(cluster),
             content_type: "application/json".into(),
-            body: prometheus::targets_json([cluster]),
+            body: prometheus::targets_json_with([cluster], tags),
         },
         FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd => {
             let discovery = if kind == FileKind::PrometheusFileSd {

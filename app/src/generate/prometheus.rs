@@ -93,11 +93,51 @@ pub fn controller_hosts(c: &Cluster) -> Vec<String> {
         .collect()
 }
 
+/// Which tags of a cluster become labels of its targets (`tag_<key>`), as the console
+/// is configured: teams choose, since every label is a new series dimension.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TagLabels(Vec<String>);
+
+impl TagLabels {
+    pub fn new(keys: impl IntoIterator<Item = String>) -> TagLabels {
+        TagLabels(keys.into_iter().filter(|k| !k.trim().is_empty()).collect())
+    }
+
+    /// A tag key as a Prometheus label name: `tag_` and the key with every character
+    /// outside `[A-Za-z0-9_]` as `_` (`cost-center` → `tag_cost_center`).
+    pub fn label_name(key: &str) -> String {
+        let mut name = String::from("tag_");
+        name.extend(key.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        }));
+        name
+    }
+
+    fn labels(&self, c: &Cluster) -> impl Iterator<Item = (String, String)> + '_ {
+        let tags = c.tags.clone();
+        self.0
+            .iter()
+            .filter_map(move |k| tags.get(k).map(|v| (Self::label_name(k), comment_safe(v))))
+    }
+}
+
 /// The target groups of some clusters: per cluster, one group per enabled exporter and
 /// kind of node. Brokers run both exporters; KRaft controllers only the JMX exporter, so
 /// they join the `jmx` job on :11001 (as AWS's open-monitoring guide does it for KRaft).
 /// Every group says which kind of node it holds in `node_type` (`broker`, `controller`).
 pub fn target_groups<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Vec<TargetGroup> {
+    target_groups_with(clusters, &TagLabels::default())
+}
+
+/// [`target_groups`] with the chosen tags as labels.
+pub fn target_groups_with<'a>(
+    clusters: impl IntoIterator<Item = &'a Cluster>,
+    tags: &TagLabels,
+) -> Vec<TargetGroup> {
     let mut groups = Vec::new();
     for c in clusters {
         if no_targets_reason(c).is_some() {
@@ -141,6 +181,7 @@ pub fn target_groups<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Vec
             if let Some(a) = &c.account {
                 labels.insert("account".into(), a.clone());
             }
+            labels.extend(tags.labels(c));
             groups.push(TargetGroup {
                 labels,
                 targets: hosts.iter().map(|h| format!("{h}:{port}")).collect(),
@@ -152,8 +193,16 @@ pub fn target_groups<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Vec
 
 /// `targets.json`, pretty-printed as AWS shows it.
 pub fn targets_json<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> String {
-    let mut s =
-        serde_json::to_string_pretty(&target_groups(clusters)).unwrap_or_else(|_| "[]".into());
+    targets_json_with(clusters, &TagLabels::default())
+}
+
+/// [`targets_json`] with the chosen tags as labels.
+pub fn targets_json_with<'a>(
+    clusters: impl IntoIterator<Item = &'a Cluster>,
+    tags: &TagLabels,
+) -> String {
+    let mut s = serde_json::to_string_pretty(&target_groups_with(clusters, tags))
+        .unwrap_or_else(|_| "[]".into());
     s.push('\n');
     s
 }
@@ -281,6 +330,29 @@ mod tests {
         let groups = target_groups([&node_only]);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].labels["node_type"], "broker");
+    }
+
+    #[test]
+    fn chosen_tags_become_labels_with_prometheus_names() {
+        let mut c = seed_cluster();
+        c.tags.insert("cost-center".into(), "42".into());
+        c.tags.insert("team".into(), "data\nplatform".into());
+        c.tags.insert("secret".into(), "not a label".into());
+        let tags = TagLabels::new([
+            "cost-center".to_string(),
+            "team".to_string(),
+            "absent".to_string(),
+        ]);
+        let g = &target_groups_with([&c], &tags)[0];
+        assert_eq!(g.labels["tag_cost_center"], "42");
+        assert_eq!(g.labels["tag_team"], "data platform");
+        assert!(!g.labels.contains_key("tag_secret"));
+        assert!(!g.labels.contains_key("tag_absent"));
+        // Without the option, no tag is a label.
+        assert!(!target_groups([&c])[0]
+            .labels
+            .keys()
+            .any(|k| k.starts_with("tag_")));
     }
 
     #[test]

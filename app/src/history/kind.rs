@@ -25,12 +25,15 @@ pub enum ChangeKind {
     Monitoring,
     /// What the exporters answered.
     Reachability,
-    /// Anything else: instance type, metadata mode, name, account.
+    /// Anything else: instance type, metadata mode, name, account, tags, storage, logging.
     Settings,
+    /// The cluster's MSK configuration: its revision and `server.properties`.
+    /// (Kinds are stored as bits in the order declared: new kinds go last.)
+    Configuration,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 13] = [
+    pub const ALL: [ChangeKind; 14] = [
         ChangeKind::Added,
         ChangeKind::Removed,
         ChangeKind::State,
@@ -44,6 +47,7 @@ impl ChangeKind {
         ChangeKind::Monitoring,
         ChangeKind::Reachability,
         ChangeKind::Settings,
+        ChangeKind::Configuration,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -61,6 +65,7 @@ impl ChangeKind {
             ChangeKind::Monitoring => "monitoring",
             ChangeKind::Reachability => "reachability",
             ChangeKind::Settings => "settings",
+            ChangeKind::Configuration => "configuration",
         }
     }
 
@@ -79,6 +84,7 @@ impl ChangeKind {
             ChangeKind::Monitoring => "monitoring settings",
             ChangeKind::Reachability => "exporter reachability",
             ChangeKind::Settings => "other settings",
+            ChangeKind::Configuration => "configuration",
         }
     }
 

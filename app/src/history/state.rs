@@ -67,8 +67,12 @@ impl ClusterState {
                 .flatten(),
         };
         ClusterState {
+            // A failed call, recent operations and notes about calls the console may not
+            // make come and go without the cluster changing.
             cluster: Cluster {
                 partial_error: None,
+                operations: Vec::new(),
+                notes: Vec::new(),
                 ..cluster.clone()
             },
             exporters: probe.map(|r| {

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Listener;
+use std::collections::BTreeMap;
+
+use super::{ClusterSettings, Listener, Operation};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -239,6 +241,22 @@ pub struct Cluster {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controllers: Vec<Controller>,
     pub created: Option<String>,
+    /// The cluster's AWS tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Settings beyond client information.
+    #[serde(default, skip_serializing_if = "ClusterSettings::is_empty")]
+    pub settings: ClusterSettings,
+    /// ARNs of the Secrets Manager secrets associated for SCRAM (never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scram_secrets: Vec<String>,
+    /// Recent operations, newest first (not part of the recorded state).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<Operation>,
+    /// What the console could not look up for this cluster (a missing permission for an
+    /// optional call); the listing itself is whole (not part of the recorded state).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// What could not be fetched for this cluster (its bootstrap or nodes call failed);
     /// the rest of the record is still good.
     pub partial_error: Option<String>,
@@ -264,6 +282,7 @@ impl Cluster {
                 .or_else(|| (!self.brokers.is_empty()).then_some(self.brokers.len() as u32)),
             auth: self.auth.names().join(", "),
             monitoring: self.monitoring,
+            tags: self.tags.clone(),
         }
     }
 }
@@ -281,26 +300,42 @@ pub struct ClusterSummary {
     pub brokers: Option<u32>,
     pub auth: String,
     pub monitoring: Monitoring,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 impl ClusterSummary {
-    /// Whether the row matches a free-text filter (case-insensitive, every word must match
-    /// some column).
+    /// Whether the row matches a free-text filter (case-insensitive, every word must
+    /// match). A word `tag:KEY=VALUE` matches a tag exactly, `tag:KEY` any value of that
+    /// tag; other words match any column, or a tag's value.
     pub fn matches(&self, filter: &str) -> bool {
         let hay = format!(
-            "{} {} {} {} {} {} {}",
+            "{} {} {} {} {} {} {} {}",
             self.name,
             self.source,
             self.region,
             self.kind.label(),
             self.state.as_str(),
             self.kafka_version.as_deref().unwrap_or(""),
-            self.auth
+            self.auth,
+            self.tags.values().cloned().collect::<Vec<_>>().join(" ")
         )
         .to_lowercase();
-        filter
-            .split_whitespace()
-            .all(|w| hay.contains(&w.to_lowercase()))
+        filter.split_whitespace().all(|w| {
+            let w = w.to_lowercase();
+            match w.strip_prefix("tag:") {
+                Some(t) => {
+                    let (key, value) = match t.split_once('=') {
+                        Some((k, v)) => (k, Some(v)),
+                        None => (t, None),
+                    };
+                    self.tags.iter().any(|(k, v)| {
+                        k.to_lowercase() == key && value.is_none_or(|want| v.to_lowercase() == want)
+                    })
+                }
+                None => hay.contains(&w),
+            }
+        })
     }
 }
 
@@ -330,8 +365,14 @@ mod tests {
             brokers: Some(3),
             auth: "IAM".into(),
             monitoring: Monitoring::default(),
+            tags: [("team".to_string(), "Payments".to_string())].into(),
         };
         assert!(s.matches("ORDERS eu-west"));
+        assert!(s.matches("tag:team=payments orders"));
+        assert!(s.matches("tag:Team"));
+        assert!(!s.matches("tag:team=search"));
+        assert!(!s.matches("tag:owner"));
+        assert!(s.matches("payments"));
         assert!(s.matches(""));
         assert!(!s.matches("orders us-east"));
     }

@@ -30,6 +30,11 @@ pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
         brokers: vec![],
         controllers: vec![],
         created: None,
+        tags: Default::default(),
+        settings: Default::default(),
+        scram_secrets: vec![],
+        operations: vec![],
+        notes: vec![],
         partial_error: None,
     }
 }

@@ -1,6 +1,8 @@
 //! The whole inventory: every cluster of every source, how each source's last refresh
 //! went, and the refresh in progress.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Cluster, ClusterDetail, ClusterReachability, ClusterSummary, Progress, SweepStatus};
@@ -201,6 +203,71 @@ impl Selection {
             }
         }
         parts.join(", ")
+    }
+}
+
+/// A row of `GET /api/clusters`: the list row, and what a script needs to connect
+/// without a call per cluster (left out with `brief`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRow {
+    #[serde(flatten)]
+    pub summary: ClusterSummary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Every bootstrap string by auth mode (`"sasl-iam": "b-1…:9098,…"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BTreeMap<String, String>>,
+}
+
+impl ClusterRow {
+    pub fn of(c: &Cluster, brief: bool) -> ClusterRow {
+        let mut summary = c.summary();
+        if brief {
+            summary.tags.clear();
+            return ClusterRow {
+                summary,
+                arn: None,
+                account: None,
+                bootstrap: None,
+            };
+        }
+        ClusterRow {
+            summary,
+            arn: Some(c.arn.clone()),
+            account: c.account.clone(),
+            bootstrap: Some(
+                c.bootstrap
+                    .iter()
+                    .map(|b| (b.listener.slug().to_string(), b.servers.clone()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// `GET /api/clusters`: every cluster's row and the state of every source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterListing {
+    pub clusters: Vec<ClusterRow>,
+    pub sources: Vec<SourceStatus>,
+    pub refresh: RefreshStatus,
+    pub sample: bool,
+}
+
+impl ClusterListing {
+    pub fn of(inv: &Inventory, brief: bool) -> ClusterListing {
+        ClusterListing {
+            clusters: inv
+                .clusters
+                .iter()
+                .map(|c| ClusterRow::of(c, brief))
+                .collect(),
+            sources: inv.sources.clone(),
+            refresh: inv.refresh.clone(),
+            sample: inv.sample,
+        }
     }
 }
 

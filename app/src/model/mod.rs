@@ -11,7 +11,8 @@
 //! - [`inventory`]: every cluster, every source's refresh status;
 //! - [`reachability`]: what the exporter probes found;
 //! - [`detail`]: a cluster with its probe, live or as recorded at a snapshot;
-//! - [`coverage`]: the monitoring-coverage overview.
+//! - [`coverage`]: the monitoring-coverage overview;
+//! - [`settings`]: settings, configuration, secrets and operations beyond client information.
 
 pub mod cluster;
 pub mod coverage;
@@ -19,6 +20,7 @@ pub mod detail;
 pub mod inventory;
 pub mod listener;
 pub mod reachability;
+pub mod settings;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -29,3 +31,4 @@ pub use detail::*;
 pub use inventory::*;
 pub use listener::*;
 pub use reachability::*;
+pub use settings::*;

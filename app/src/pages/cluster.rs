@@ -11,8 +11,8 @@ use crate::api::{get_cluster, ProbeExporters};
 use crate::components::{poll_while, Badge, CopyButton, ErrorPanel};
 use crate::model::RecordedAt;
 use crate::model::{
-    Cluster, ClusterDetail, ClusterKind, Controller, ControllerReachability, ExporterProbe,
-    MetadataMode, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+    is_express, Cluster, ClusterDetail, ClusterKind, Controller, ControllerReachability,
+    ExporterProbe, MetadataMode, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 use crate::pages::downloads::DownloadsPanel;
 
@@ -164,6 +164,90 @@ fn ClientInformation(
                 {c.created.clone().map(|t| view! { <dt>"Created"</dt><dd>{t}</dd> })}
             </dl>
         </section>
+        <ClusterDetails c=c.clone()/>
+    }
+}
+
+/// Tags, the settings beyond client information, the configuration, SCRAM secrets,
+/// recent operations, and what the console could not look up.
+#[component]
+fn ClusterDetails(c: Cluster) -> impl IntoView {
+    let s = c.settings.clone();
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let express = is_express(c.instance_type.as_deref());
+    view! {
+        {(!c.notes.is_empty()).then(|| view! {
+            <div class="banner info" id="cluster-notes">
+                {c.notes.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
+                <p class="hint">"The README's IAM policy lists every action the console calls."</p>
+            </div>
+        })}
+        {(!c.tags.is_empty()).then(|| view! {
+            <section id="tags">
+                <h2>"Tags"</h2>
+                <p class="tags">{c.tags.iter().map(|(k, v)| view! {
+                    <a class="tag" href=format!("/?{}", serde_urlencoded::to_string([("q", format!("tag:{k}={v}"))]).unwrap_or_default())>
+                        <code>{format!("{k}={v}")}</code>
+                    </a> " "
+                }).collect_view()}</p>
+            </section>
+        })}
+        {(!s.is_empty() || express).then(|| view! {
+            <section id="more-settings">
+                <h2>"Operations settings"</h2>
+                <dl class="settings">
+                    {express.then(|| view! { <dt>"Broker kind"</dt><dd>"Express"</dd> })}
+                    {s.state_info.clone().map(|i| view! { <dt>"State info"</dt><dd>{i}</dd> })}
+                    <dt>"Enhanced monitoring"</dt><dd>{s.enhanced_monitoring.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Broker logs"</dt><dd>{list(&s.log_delivery)}</dd>
+                    <dt>"Storage"</dt><dd>{format!(
+                        "{}{}{}",
+                        s.storage_mode.clone().unwrap_or_else(|| "—".into()),
+                        s.volume_size_gib.map(|v| format!(", {v} GiB EBS per broker")).unwrap_or_default(),
+                        s.provisioned_throughput_mibps.map(|v| format!(", {v} MiB/s provisioned")).unwrap_or_default()
+                    )}</dd>
+                    <dt>"Network type"</dt><dd>{s.network_type.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Multi-VPC connectivity"</dt><dd>{list(&s.vpc_connectivity)}</dd>
+                    {(!s.certificate_authorities.is_empty()).then(|| view! {
+                        <dt>"Mutual TLS CAs"</dt><dd>{s.certificate_authorities.iter().map(|a| view! { <code>{a.clone()}</code> " " }).collect_view()}</dd>
+                    })}
+                    {s.configuration_arn.clone().map(|a| view! {
+                        <dt>"Configuration"</dt><dd><code>{a}</code>{s.configuration_revision.map(|r| format!(" revision {r}"))}</dd>
+                    })}
+                </dl>
+                {s.server_properties.clone().map(|p| view! {
+                    <details id="server-properties"><summary>"server.properties of this revision"</summary>
+                        <pre class="preview">{p}</pre>
+                    </details>
+                })}
+            </section>
+        })}
+        {(!c.scram_secrets.is_empty()).then(|| view! {
+            <section id="scram-secrets">
+                <h2>"SCRAM secrets"</h2>
+                <p class="muted small">"Secrets Manager secrets associated with the cluster; the console never reads their values."</p>
+                <ul>{c.scram_secrets.iter().map(|a| view! { <li><code>{a.clone()}</code></li> }).collect_view()}</ul>
+            </section>
+        })}
+        {(!c.operations.is_empty()).then(|| view! {
+            <section id="operations">
+                <h2>"Recent operations"</h2>
+                <table>
+                    <thead><tr><th>"Operation"</th><th>"State"</th><th>"Started"</th><th>"Ended"</th></tr></thead>
+                    <tbody>{c.operations.iter().map(|o| view! {
+                        <tr><td>{o.operation_type.clone()}</td><td>{o.state.clone()}</td>
+                            <td class="small">{o.started.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td class="small">{o.ended.clone().unwrap_or_else(|| "—".into())}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            </section>
+        })}
     }
 }
 

@@ -1,8 +1,9 @@
 //! The Java `client.properties` for one auth mode, with the lines AWS documents.
 
 use super::{
-    begin, escape_properties_value, IamMechanism, OptionField, Truststore, ValidOptions,
-    DEFAULT_JKS_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD, IAM_BACKOFF,
+    begin, escape_properties_value, scram_note, IamMechanism, OptionField, Truststore,
+    ValidOptions, DEFAULT_JKS_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD,
+    IAM_BACKOFF,
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
@@ -112,10 +113,7 @@ pub fn java_properties(
         }
     }
     match listener.auth() {
-        Auth::Scram => out.push_str(
-            "# Replace <password> with the password stored in the cluster's AmazonMSK_ secret in AWS\n\
-             # Secrets Manager. Keep the filled-in file out of version control.\n",
-        ),
+        Auth::Scram => out.push_str(&scram_note(cluster)),
         Auth::Iam => {
             out.push_str(&format!(
                 "# Needs aws-msk-iam-auth on the client's classpath: {}\n",

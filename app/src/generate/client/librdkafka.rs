@@ -1,6 +1,6 @@
 //! The librdkafka configuration (kcat `-F`, confluent-kafka) for one auth mode.
 
-use super::{begin, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF};
+use super::{begin, scram_note, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF};
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
 use crate::model::{Auth, Cluster};
@@ -52,10 +52,7 @@ pub fn librdkafka_properties(
         }
     }
     match listener.auth() {
-        Auth::Scram => out.push_str(
-            "# Replace <password> with the password stored in the cluster's AmazonMSK_ secret in AWS\n\
-             # Secrets Manager. Keep the filled-in file out of version control.\n",
-        ),
+        Auth::Scram => out.push_str(&scram_note(cluster)),
         Auth::Iam => out.push_str(&format!(
             "# IAM needs more than this file: librdkafka has no AWS_MSK_IAM mechanism. Use\n\
              # sasl.mechanisms=OAUTHBEARER with a token callback (oauth_cb) from AWS's signer library,\n\

@@ -60,6 +60,22 @@ pub(crate) const IAM_BACKOFF: &str =
     "# Many clients (re)connecting at once can exceed MSK's rate of new IAM connections per\n\
      # broker: set reconnect.backoff.ms=1000 (or more) so they back off and retry.\n";
 
+/// Where a SCRAM client's password is: the note both formats end with, naming the
+/// secrets associated with the cluster (their ARNs only; values are never read).
+pub(crate) fn scram_note(cluster: &Cluster) -> String {
+    let mut note = String::from(
+        "# Replace <password> with the password stored in the cluster's AmazonMSK_ secret in AWS\n\
+         # Secrets Manager. Keep the filled-in file out of version control.\n",
+    );
+    if !cluster.scram_secrets.is_empty() {
+        note.push_str("# Secrets associated with this cluster:\n");
+        for arn in &cluster.scram_secrets {
+            note.push_str(&format!("#   {}\n", comment_safe(arn)));
+        }
+    }
+    note
+}
+
 /// The listener a file is for, and the file so far: its header comment.
 pub(crate) fn begin<'a>(
     cluster: &'a Cluster,

@@ -11,7 +11,8 @@ mod record;
 
 use exporters::{controller_exporters, exporters};
 use record::{
-    auth, bootstrap, brokers, controllers, encryption, lifecycle, monitoring, settings, zookeeper,
+    auth, bootstrap, brokers, configuration, controllers, details, encryption, lifecycle,
+    monitoring, settings, tags, zookeeper,
 };
 
 /// One difference between two states of a cluster.
@@ -119,6 +120,9 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
     zookeeper(&mut out, oc, nc);
     monitoring(&mut out, oc, nc);
     settings(&mut out, oc, nc);
+    tags(&mut out, oc, nc);
+    details(&mut out, oc, nc);
+    configuration(&mut out, oc, nc);
     exporters(&mut out, o, n);
     // A first probe (or its loss) is the one summary line above.
     if o.exporters.is_some() == n.exporters.is_some() {

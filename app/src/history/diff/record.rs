@@ -223,3 +223,129 @@ pub(super) fn settings(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
         nc.created.clone(),
     );
 }
+
+/// Tags, by key.
+pub(super) fn tags(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    let keys: std::collections::BTreeSet<&String> = oc.tags.keys().chain(nc.tags.keys()).collect();
+    for k in keys {
+        out.opt(
+            ChangeKind::Settings,
+            &format!("Tag {k}"),
+            oc.tags.get(k).cloned(),
+            nc.tags.get(k).cloned(),
+        );
+    }
+}
+
+/// What MSK says beyond client information: monitoring level, logs, storage, network,
+/// state info, mutual-TLS authorities and SCRAM secrets.
+pub(super) fn details(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    let (o, n) = (&oc.settings, &nc.settings);
+    let list = |v: &Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+    out.opt(
+        K::Settings,
+        "Enhanced monitoring",
+        o.enhanced_monitoring.clone(),
+        n.enhanced_monitoring.clone(),
+    );
+    out.opt(
+        K::Settings,
+        "Broker log delivery",
+        list(&o.log_delivery),
+        list(&n.log_delivery),
+    );
+    out.opt(
+        K::Settings,
+        "Storage mode",
+        o.storage_mode.clone(),
+        n.storage_mode.clone(),
+    );
+    out.opt(
+        K::Settings,
+        "EBS volume per broker",
+        o.volume_size_gib.map(|v| format!("{v} GiB")),
+        n.volume_size_gib.map(|v| format!("{v} GiB")),
+    );
+    out.opt(
+        K::Settings,
+        "Provisioned storage throughput",
+        o.provisioned_throughput_mibps.map(|v| format!("{v} MiB/s")),
+        n.provisioned_throughput_mibps.map(|v| format!("{v} MiB/s")),
+    );
+    out.opt(
+        K::Settings,
+        "Network type",
+        o.network_type.clone(),
+        n.network_type.clone(),
+    );
+    out.opt(
+        K::Settings,
+        "Multi-VPC connectivity",
+        list(&o.vpc_connectivity),
+        list(&n.vpc_connectivity),
+    );
+    out.opt(
+        K::State,
+        "State info",
+        o.state_info.clone(),
+        n.state_info.clone(),
+    );
+    out.opt(
+        K::Auth,
+        "Mutual TLS certificate authorities",
+        list(&o.certificate_authorities),
+        list(&n.certificate_authorities),
+    );
+    out.opt(
+        K::Auth,
+        "SCRAM secrets",
+        list(&oc.scram_secrets),
+        list(&nc.scram_secrets),
+    );
+}
+
+/// The MSK configuration: which one and which revision, and its `server.properties`
+/// line by line.
+pub(super) fn configuration(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    use ChangeKind as K;
+    let (o, n) = (&oc.settings, &nc.settings);
+    out.opt(
+        K::Configuration,
+        "Configuration",
+        o.configuration_arn.clone(),
+        n.configuration_arn.clone(),
+    );
+    out.opt(
+        K::Configuration,
+        "Configuration revision",
+        o.configuration_revision.map(|r| r.to_string()),
+        n.configuration_revision.map(|r| r.to_string()),
+    );
+    let props = |p: &Option<String>| -> BTreeMap<String, String> {
+        p.as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| match l.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+                None => (l.to_string(), String::new()),
+            })
+            .collect()
+    };
+    let (op, np) = (props(&o.server_properties), props(&n.server_properties));
+    let keys: std::collections::BTreeSet<&String> = op.keys().chain(np.keys()).collect();
+    for k in keys {
+        out.opt(K::Configuration, k, op.get(k).cloned(), np.get(k).cloned());
+    }
+    // Text the line-by-line view cannot tell apart (comments, order) still differs.
+    if op == np && o.server_properties != n.server_properties {
+        out.opt(
+            K::Configuration,
+            "server.properties",
+            o.server_properties.clone(),
+            n.server_properties.clone(),
+        );
+    }
+}

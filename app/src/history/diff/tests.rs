@@ -3,6 +3,7 @@
 use super::*;
 use crate::history::fixtures::{broker, kinds, state};
 use crate::history::summary::summary;
+use crate::history::ClusterState;
 use crate::history::{RecordedController, RecordedProbe};
 use crate::model::ProbeState;
 use crate::model::{Bootstrap, Listener};
@@ -191,6 +192,43 @@ fn kraft_controllers_and_their_exporters() {
 }
 
 #[test]
+fn a_new_configuration_revision_shows_line_by_line() {
+    let mut old = state();
+    old.cluster.settings.configuration_arn =
+        Some("arn:aws:kafka:eu-west-1:1:configuration/std/x".into());
+    old.cluster.settings.configuration_revision = Some(1);
+    old.cluster.settings.server_properties =
+        Some("auto.create.topics.enable=false\nlog.retention.hours=168\n".into());
+    let mut new = old.clone();
+    new.cluster.settings.configuration_revision = Some(2);
+    new.cluster.settings.server_properties =
+        Some("auto.create.topics.enable=true\nlog.retention.hours=168\nnum.partitions=6\n".into());
+    let d = diff(Some(&old), Some(&new));
+    assert_eq!(
+        d.iter().map(DiffEntry::describe).collect::<Vec<_>>(),
+        [
+            "Configuration revision: 1 → 2",
+            "auto.create.topics.enable: false → true",
+            "num.partitions added: 6",
+        ]
+    );
+    assert!(d.iter().all(|e| e.kind == ChangeKind::Configuration));
+    // Operations and notes are not part of the recorded state.
+    let mut busy = old.cluster.clone();
+    busy.operations.push(crate::model::Operation {
+        operation_type: "UPDATE_BROKER_COUNT".into(),
+        state: "UPDATE_IN_PROGRESS".into(),
+        started: None,
+        ended: None,
+    });
+    busy.notes.push("Recent operations not shown".into());
+    assert_eq!(
+        ClusterState::of(&busy, None),
+        ClusterState::of(&old.cluster, None)
+    );
+}
+
+#[test]
 fn encryption_zookeeper_monitoring_and_other_settings() {
     let old = state();
     let mut new = old.clone();
@@ -289,6 +327,34 @@ fn every_field_of_a_state_shows_in_the_diff() {
         |s| s.cluster.controllers.clear(),
         |s| s.controller_exporters[0].jmx.state = ProbeState::Down,
         |s| s.controller_exporters.clear(),
+        |s| {
+            s.cluster.tags.insert("team".into(), "payments".into());
+        },
+        |s| s.cluster.settings.enhanced_monitoring = Some("PER_BROKER".into()),
+        |s| s.cluster.settings.log_delivery.push("S3 (logs/msk)".into()),
+        |s| s.cluster.settings.storage_mode = Some("TIERED".into()),
+        |s| s.cluster.settings.volume_size_gib = Some(1000),
+        |s| s.cluster.settings.provisioned_throughput_mibps = Some(250),
+        |s| s.cluster.settings.network_type = Some("DUAL".into()),
+        |s| s.cluster.settings.vpc_connectivity.push("IAM".into()),
+        |s| s.cluster.settings.state_info = Some("InternalError: broker replaced".into()),
+        |s| {
+            s.cluster.settings.configuration_arn =
+                Some("arn:aws:kafka:x:1:configuration/c/1".into())
+        },
+        |s| s.cluster.settings.configuration_revision = Some(2),
+        |s| s.cluster.settings.server_properties = Some("auto.create.topics.enable=true".into()),
+        |s| {
+            s.cluster
+                .settings
+                .certificate_authorities
+                .push("arn:aws:acm-pca:x:1:certificate-authority/a".into())
+        },
+        |s| {
+            s.cluster
+                .scram_secrets
+                .push("arn:aws:secretsmanager:x:1:secret:AmazonMSK_a".into())
+        },
     ];
     for (i, change) in changes.into_iter().enumerate() {
         let mut s = base.clone();
