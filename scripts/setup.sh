@@ -41,6 +41,8 @@ if (( want_test )); then
   command -v prometheus >/dev/null || apt_pkgs+=(prometheus)
   command -v prometheus-node-exporter >/dev/null || apt_pkgs+=(prometheus-node-exporter)
   command -v keytool >/dev/null || apt_pkgs+=(openjdk-17-jre-headless)
+  command -v kcat >/dev/null || apt_pkgs+=(kcat)
+  command -v openssl >/dev/null || apt_pkgs+=(openssl)
 fi
 if (( ${#apt_pkgs[@]} )); then
   log "installing Debian packages: ${apt_pkgs[*]}"

@@ -500,7 +500,11 @@ async fn tags_settings_configuration_secrets_and_operations() {
     assert!(notes[0].contains("kafka:ListScramSecrets") && notes[0].contains("ForbiddenException"));
     assert!(notes[1].contains("kafka:ListClusterOperationsV2"));
     assert!(l["partial_error"].is_null(), "{l}");
-    assert_eq!(l["bootstrap"].as_array().unwrap().len(), 3, "tls, sasl-scram, sasl-iam");
+    assert_eq!(
+        l["bootstrap"].as_array().unwrap().len(),
+        3,
+        "tls, sasl-scram, sasl-iam"
+    );
 
     // The page shows them; the SCRAM file names the secret.
     let page = app
@@ -644,4 +648,187 @@ async fn tags_settings_configuration_secrets_and_operations() {
     // The filter on kind finds it.
     let (status, _) = app.get_json("/api/changes?kind=configuration").await;
     assert_eq!(status, 200);
+}
+
+/// A cluster that authenticates clients by certificate gets files that really carry a
+/// client certificate: a keystore made by keytool opens through Java exactly as the
+/// downloaded client.properties says, and kcat (real librdkafka) takes the librdkafka
+/// file with PEM files made by openssl. A wrong password fails both, so neither check
+/// passes by accident.
+#[tokio::test]
+async fn mutual_tls_files_load_in_java_and_kcat() {
+    use std::process::Command;
+    use support::tools::{run, text};
+
+    let ca = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/0a1b2c3d";
+    let mut secure = Fake::provisioned("secure", "eu-west-1");
+    secure.iam = false;
+    secure.certificate_authorities = vec![ca.into()];
+    secure.broker_hosts = vec!["127.0.0.1".into()];
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![secure],
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn(vec![aws_source("prod", &fake.url(), &["eu-west-1"])]).await;
+    let inv = app.refreshed(1).await;
+    let c = &inv.clusters[0];
+    assert!(c.auth.tls, "{c:?}");
+    let id = c.id.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |f: &str| dir.path().join(f).to_str().unwrap().to_string();
+
+    // Java: a PKCS12 keystore as AWS's guide makes it (keytool, RSA).
+    let keystore = path("client.keystore.p12");
+    let o = run(
+        "keytool",
+        &[
+            "-genkeypair",
+            "-keystore",
+            &keystore,
+            "-storetype",
+            "pkcs12",
+            "-storepass",
+            "st0re-pass",
+            "-keypass",
+            "st0re-pass",
+            "-alias",
+            "client",
+            "-dname",
+            "CN=client",
+            "-keyalg",
+            "RSA",
+            "-validity",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let java_check = |password: &str| {
+        let app = &app;
+        let id = id.clone();
+        let keystore = keystore.clone();
+        let file = path(&format!("client-{password}.properties"));
+        let password = password.to_string();
+        async move {
+            let q = serde_urlencoded::to_string([
+                ("mode", "tls"),
+                ("truststore", "none"),
+                ("keystore_location", keystore.as_str()),
+                ("keystore_password", password.as_str()),
+                ("key_password", password.as_str()),
+            ])
+            .unwrap();
+            let r = app
+                .get(&format!("/clusters/{id}/client.properties?{q}"))
+                .await;
+            assert_eq!(r.status(), 200);
+            let body = r.text().await.unwrap();
+            std::fs::write(&file, &body).unwrap();
+            (body, run("java", &["tests/java/CheckConfig.java", &file]))
+        }
+    };
+    let (body, o) = java_check("st0re-pass").await;
+    assert!(
+        body.contains(&format!("# Certificates come from its private CA: {ca}\n")),
+        "{body}"
+    );
+    assert!(body.contains("ssl.keystore.type=PKCS12\n"), "{body}");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("keystore key alias=client algorithm=RSA certificate=true"),
+        "{}",
+        text(&o)
+    );
+    let (_, o) = java_check("wrong-pass").await;
+    assert!(
+        !o.status.success(),
+        "a wrong password must not load: {}",
+        text(&o)
+    );
+
+    // librdkafka: an encrypted PEM key and its certificate, as openssl makes them.
+    let (cert, key) = (path("client-cert.pem"), path("client-key.pem"));
+    let o = run(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=client",
+            "-passout",
+            "pass:k3y-pass",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let kcat = |password: &str| {
+        let app = &app;
+        let id = id.clone();
+        let (cert, key) = (cert.clone(), key.clone());
+        let file = path(&format!("librdkafka-{password}.properties"));
+        let password = password.to_string();
+        async move {
+            let q = serde_urlencoded::to_string([
+                ("mode", "tls"),
+                ("certificate_location", cert.as_str()),
+                ("key_location", key.as_str()),
+                ("key_password", password.as_str()),
+            ])
+            .unwrap();
+            let body = app
+                .get(&format!("/clusters/{id}/librdkafka.properties?{q}"))
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                body.contains(&format!("ssl.certificate.location={cert}\n")),
+                "{body}"
+            );
+            // Nothing listens there: connecting fails, reading the file must not.
+            let body: String = body
+                .lines()
+                .map(|l| {
+                    if l.starts_with("bootstrap.servers=") {
+                        "bootstrap.servers=127.0.0.1:1".to_string()
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(&file, body).unwrap();
+            Command::new("kcat")
+                .args(["-F", &file, "-L", "-m", "1"])
+                .output()
+                .expect("kcat runs; scripts/setup.sh --test installs it")
+        }
+    };
+    let o = kcat("k3y-pass").await;
+    let out = text(&o);
+    assert!(
+        !out.contains("No such configuration property")
+            && !out.contains("Invalid value")
+            && !out.to_lowercase().contains("ssl.key"),
+        "kcat refused the file: {out}"
+    );
+    assert!(
+        out.contains("Failed to acquire metadata") || out.contains("Connection refused"),
+        "kcat got as far as connecting: {out}"
+    );
+    let o = kcat("wrong-pass").await;
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        !out.contains("Failed to acquire metadata"),
+        "a wrong key password must stop kcat before it connects: {out}"
+    );
 }

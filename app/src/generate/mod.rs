@@ -32,6 +32,8 @@ pub mod docs {
     pub const IAM_SIGNERS: &str =
         "https://github.com/aws/aws-msk-iam-sasl-signer-python (also -go, -js, -net)";
     pub const IAM_AUTH_LIB: &str = "https://github.com/aws/aws-msk-iam-auth";
+    pub const MUTUAL_TLS: &str =
+        "https://docs.aws.amazon.com/msk/latest/developerguide/msk-authentication.html";
 }
 
 /// Text safe inside a one-line comment: control characters (a newline would end the

@@ -93,19 +93,25 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                 .fold(ClientOptions::default(), |o, (f, s)| o.with(*f, s.get()))
         })
     };
+    // Client certificates matter only to a cluster that authenticates clients by them.
+    let mutual_tls = cluster.auth.tls;
     let options = Memo::new(move |_| {
-        all_options.get().relevant_to(
-            kind.get() == FileKind::ClientProperties,
-            auth().unwrap_or(Auth::None),
-        )
+        all_options
+            .get()
+            .relevant_to(
+                kind.get() == FileKind::ClientProperties,
+                auth().unwrap_or(Auth::None),
+            )
+            .retain(|f| mutual_tls || !f.is_mutual_tls())
     });
     // Whether an option's input shows: the same rule that decides what travels.
     let applies = move |f: OptionField| {
-        f.applies(
-            kind.get() == FileKind::ClientProperties,
-            auth().unwrap_or(Auth::None),
-            all_options.get().truststore_choice(),
-        )
+        (mutual_tls || !f.is_mutual_tls())
+            && f.applies(
+                kind.get() == FileKind::ClientProperties,
+                auth().unwrap_or(Auth::None),
+                all_options.get().truststore_choice(),
+            )
     };
     let preview_id = id.clone();
     let preview = Resource::new(

@@ -1,9 +1,10 @@
 //! The Java `client.properties` for one auth mode, with the lines AWS documents.
 
 use super::{
-    begin, escape_properties_value, scram_note, IamMechanism, OptionField, Truststore,
-    ValidOptions, DEFAULT_JKS_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD,
-    IAM_BACKOFF,
+    begin, escape_properties_value, mtls_steps, mutual_tls, scram_note, IamMechanism, OptionField,
+    Truststore, ValidOptions, DEFAULT_JKS_LOCATION, DEFAULT_KEYSTORE_LOCATION,
+    DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD, IAM_BACKOFF, KEYSTORE_PASSWORD_PLACEHOLDER,
+    KEY_PASSWORD_PLACEHOLDER,
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
@@ -112,6 +113,21 @@ pub fn java_properties(
             Truststore::None => {}
         }
     }
+    if mutual_tls(cluster, listener) {
+        kv("ssl.keystore.type", "PKCS12");
+        kv(
+            "ssl.keystore.location",
+            options.get_or(OptionField::KeystoreLocation, DEFAULT_KEYSTORE_LOCATION),
+        );
+        kv(
+            "ssl.keystore.password",
+            options.get_or(OptionField::KeystorePassword, KEYSTORE_PASSWORD_PLACEHOLDER),
+        );
+        kv(
+            "ssl.key.password",
+            options.get_or(OptionField::KeyPassword, KEY_PASSWORD_PLACEHOLDER),
+        );
+    }
     match listener.auth() {
         Auth::Scram => out.push_str(&scram_note(cluster)),
         Auth::Iam => {
@@ -121,10 +137,7 @@ pub fn java_properties(
             ));
             out.push_str(IAM_BACKOFF);
         }
-        Auth::Tls if cluster.auth.tls => out.push_str(
-            "# The cluster also accepts mutual TLS: add ssl.keystore.location and ssl.keystore.password\n\
-             # for a client certificate issued by the cluster's private CA.\n",
-        ),
+        Auth::Tls if mutual_tls(cluster, listener) => out.push_str(&mtls_steps(cluster, true)),
         _ => {}
     }
     match options.truststore {
@@ -284,6 +297,40 @@ mod tests {
             .parse()
             .unwrap_err();
         assert!(e.to_string().contains("unknown IAM mechanism"), "{e}");
+    }
+
+    #[test]
+    fn mutual_tls_adds_the_keystore_and_the_steps_to_get_a_certificate() {
+        let mut c = cluster();
+        c.auth.tls = true;
+        c.settings.certificate_authorities =
+            vec!["arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/abc".into()];
+        let o = ClientOptions::default()
+            .with(OptionField::Truststore, "jks")
+            .with(OptionField::KeystoreLocation, "/etc/kafka/client.p12");
+        let out = java_properties(&c, "tls", &o.parse().unwrap(), "http://console", T).unwrap();
+        assert_eq!(
+            &lines(&out)[1..],
+            [
+                "security.protocol=SSL",
+                "ssl.truststore.location=/tmp/kafka.client.truststore.jks",
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=/etc/kafka/client.p12",
+                "ssl.keystore.password=<keystore-password>",
+                "ssl.key.password=<key-password>",
+            ]
+        );
+        assert!(out.contains("# Certificates come from its private CA: arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/abc\n"), "{out}");
+        assert!(
+            out.contains(
+                "aws acm-pca issue-certificate --certificate-authority-arn arn:aws:acm-pca:"
+            ),
+            "{out}"
+        );
+        // A TLS listener of a cluster without client certificates has none of it.
+        let plain =
+            java_properties(&cluster(), "tls", &o.parse().unwrap(), "http://console", T).unwrap();
+        assert!(!plain.contains("keystore"), "{plain}");
     }
 
     #[test]

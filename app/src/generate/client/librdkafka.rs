@@ -1,6 +1,9 @@
 //! The librdkafka configuration (kcat `-F`, confluent-kafka) for one auth mode.
 
-use super::{begin, scram_note, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF};
+use super::{
+    begin, mtls_steps, mutual_tls, scram_note, OptionField, ValidOptions, DEFAULT_CA_LOCATION,
+    DEFAULT_CERTIFICATE_LOCATION, DEFAULT_KEY_LOCATION, IAM_BACKOFF, KEY_PASSWORD_PLACEHOLDER,
+};
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
 use crate::model::{Auth, Cluster};
@@ -34,6 +37,23 @@ pub fn librdkafka_properties(
         Auth::Tls => {
             kv("security.protocol", "ssl");
             kv("ssl.ca.location", ca);
+            if mutual_tls(cluster, listener) {
+                kv(
+                    "ssl.certificate.location",
+                    options.get_or(
+                        OptionField::CertificateLocation,
+                        DEFAULT_CERTIFICATE_LOCATION,
+                    ),
+                );
+                kv(
+                    "ssl.key.location",
+                    options.get_or(OptionField::KeyLocation, DEFAULT_KEY_LOCATION),
+                );
+                kv(
+                    "ssl.key.password",
+                    options.get_or(OptionField::KeyPassword, KEY_PASSWORD_PLACEHOLDER),
+                );
+            }
         }
         Auth::Scram => {
             kv("security.protocol", "sasl_ssl");
@@ -53,6 +73,7 @@ pub fn librdkafka_properties(
     }
     match listener.auth() {
         Auth::Scram => out.push_str(&scram_note(cluster)),
+        Auth::Tls if mutual_tls(cluster, listener) => out.push_str(&mtls_steps(cluster, false)),
         Auth::Iam => out.push_str(&format!(
             "# IAM needs more than this file: librdkafka has no AWS_MSK_IAM mechanism. Use\n\
              # sasl.mechanisms=OAUTHBEARER with a token callback (oauth_cb) from AWS's signer library,\n\
@@ -75,6 +96,27 @@ pub fn librdkafka_properties(
 mod tests {
     use super::*;
     use crate::generate::client::fixtures::{cluster, lines, T};
+
+    #[test]
+    fn librdkafka_mutual_tls_names_the_pem_files() {
+        let mut c = cluster();
+        c.auth.tls = true;
+        let out = librdkafka_properties(&c, "tls", &ValidOptions::default(), T).unwrap();
+        assert_eq!(
+            &lines(&out)[1..],
+            [
+                "security.protocol=ssl",
+                "ssl.ca.location=/etc/ssl/certs/ca-certificates.crt",
+                "ssl.certificate.location=/tmp/client-cert.pem",
+                "ssl.key.location=/tmp/client-key.pem",
+                "ssl.key.password=<key-password>",
+            ]
+        );
+        assert!(
+            out.contains("openssl req -new -newkey rsa:2048 -keyout client-key.pem"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn librdkafka_scram_tls_and_iam() {

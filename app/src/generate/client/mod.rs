@@ -76,6 +76,57 @@ pub(crate) fn scram_note(cluster: &Cluster) -> String {
     note
 }
 
+/// Whether a file for this listener sets up mutual TLS: a TLS listener of a cluster that
+/// authenticates clients by certificate.
+pub(crate) fn mutual_tls(cluster: &Cluster, listener: Listener) -> bool {
+    listener.auth() == Auth::Tls && cluster.auth.tls
+}
+
+/// How to get a client certificate from the cluster's private CA (ACM Private CA), the
+/// steps AWS's mutual-TLS guide gives, with the cluster's CA ARNs filled in: a keystore
+/// for Java, PEM files for librdkafka.
+pub(crate) fn mtls_steps(cluster: &Cluster, java: bool) -> String {
+    let cas = &cluster.settings.certificate_authorities;
+    let ca = cas
+        .first()
+        .map(|a| comment_safe(a))
+        .unwrap_or_else(|| "<private-CA-ARN>".into());
+    let mut s = String::from("# Mutual TLS: the cluster authenticates clients by certificate.\n");
+    match cas.len() {
+        0 => s.push_str("# Its private CA (ACM Private CA) issues client certificates.\n"),
+        1 => s.push_str(&format!("# Certificates come from its private CA: {ca}\n")),
+        _ => {
+            s.push_str("# Certificates come from one of its private CAs:\n");
+            for a in cas {
+                s.push_str(&format!("#   {}\n", comment_safe(a)));
+            }
+        }
+    }
+    s.push_str(&format!("# How to get one ({}):\n", docs::MUTUAL_TLS));
+    if java {
+        s.push_str(&format!(
+            "#   keytool -genkey -keystore kafka.client.keystore.jks -validity 300 -storetype pkcs12 -keyalg rsa \\\n\
+             #     -alias client -dname \"CN=<client-name>\" -storepass <keystore-password> -keypass <key-password>\n\
+             #   keytool -keystore kafka.client.keystore.jks -certreq -file client.csr -alias client -storepass <keystore-password>\n\
+             #   (change BEGIN NEW CERTIFICATE REQUEST to BEGIN CERTIFICATE REQUEST in client.csr, and END likewise)\n\
+             #   aws acm-pca issue-certificate --certificate-authority-arn {ca} --csr fileb://client.csr \\\n\
+             #     --signing-algorithm SHA256WITHRSA --validity Value=300,Type=DAYS\n\
+             #   aws acm-pca get-certificate --certificate-authority-arn {ca} --certificate-arn <certificate-ARN> \\\n\
+             #     --output text > signed-certificate.pem   (the certificate, then its chain)\n\
+             #   keytool -keystore kafka.client.keystore.jks -import -file signed-certificate.pem -alias client -storepass <keystore-password>\n"
+        ));
+    } else {
+        s.push_str(&format!(
+            "#   openssl req -new -newkey rsa:2048 -keyout client-key.pem -out client.csr -subj \"/CN=<client-name>\"\n\
+             #   aws acm-pca issue-certificate --certificate-authority-arn {ca} --csr fileb://client.csr \\\n\
+             #     --signing-algorithm SHA256WITHRSA --validity Value=300,Type=DAYS\n\
+             #   aws acm-pca get-certificate --certificate-authority-arn {ca} --certificate-arn <certificate-ARN> \\\n\
+             #     --query Certificate --output text > client-cert.pem\n"
+        ));
+    }
+    s
+}
+
 /// The listener a file is for, and the file so far: its header comment.
 pub(crate) fn begin<'a>(
     cluster: &'a Cluster,

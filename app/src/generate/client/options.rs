@@ -107,6 +107,14 @@ pub const DEFAULT_P12_LOCATION: &str = "/tmp/kafka.client.truststore.p12";
 pub const DEFAULT_JKS_LOCATION: &str = "/tmp/kafka.client.truststore.jks";
 /// Java's conventional keystore password; the store holds only public CA certificates.
 pub const DEFAULT_TRUSTSTORE_PASSWORD: &str = "changeit";
+/// Mutual TLS: where AWS's guide keeps the client keystore, and where librdkafka clients
+/// are told to keep the PEM certificate and key.
+pub const DEFAULT_KEYSTORE_LOCATION: &str = "/tmp/kafka.client.keystore.jks";
+pub const DEFAULT_CERTIFICATE_LOCATION: &str = "/tmp/client-cert.pem";
+pub const DEFAULT_KEY_LOCATION: &str = "/tmp/client-key.pem";
+/// Client secrets are never made up: a file without them says where they go.
+pub const KEYSTORE_PASSWORD_PLACEHOLDER: &str = "<keystore-password>";
+pub const KEY_PASSWORD_PLACEHOLDER: &str = "<key-password>";
 /// Debian and Ubuntu's CA bundle, where librdkafka clients usually find it.
 pub const DEFAULT_CA_LOCATION: &str = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -135,10 +143,18 @@ pub enum OptionField {
     CaLocation,
     /// IAM, Java: `aws-msk-iam` (default) or `oauthbearer`.
     IamMechanism,
+    /// Mutual TLS, Java: the client's keystore (certificate and key from the private CA).
+    KeystoreLocation,
+    KeystorePassword,
+    /// Mutual TLS: the private key's password (Java and librdkafka).
+    KeyPassword,
+    /// Mutual TLS, librdkafka: the client certificate and key as PEM files.
+    CertificateLocation,
+    KeyLocation,
 }
 
 impl OptionField {
-    pub const ALL: [OptionField; 10] = [
+    pub const ALL: [OptionField; 15] = [
         OptionField::Truststore,
         OptionField::TruststoreLocation,
         OptionField::TruststorePassword,
@@ -149,6 +165,11 @@ impl OptionField {
         OptionField::AwsStsRegion,
         OptionField::CaLocation,
         OptionField::IamMechanism,
+        OptionField::KeystoreLocation,
+        OptionField::KeystorePassword,
+        OptionField::KeyPassword,
+        OptionField::CertificateLocation,
+        OptionField::KeyLocation,
     ];
 
     /// The query parameter and form field name.
@@ -164,6 +185,11 @@ impl OptionField {
             OptionField::AwsStsRegion => "aws_sts_region",
             OptionField::CaLocation => "ca_location",
             OptionField::IamMechanism => "iam_mechanism",
+            OptionField::KeystoreLocation => "keystore_location",
+            OptionField::KeystorePassword => "keystore_password",
+            OptionField::KeyPassword => "key_password",
+            OptionField::CertificateLocation => "certificate_location",
+            OptionField::KeyLocation => "key_location",
         }
     }
 
@@ -184,6 +210,11 @@ impl OptionField {
             OptionField::AwsStsRegion => "STS region",
             OptionField::CaLocation => "CA bundle (ssl.ca.location)",
             OptionField::IamMechanism => "IAM mechanism",
+            OptionField::KeystoreLocation => "Client keystore path (mutual TLS)",
+            OptionField::KeystorePassword => "Client keystore password",
+            OptionField::KeyPassword => "Private key password",
+            OptionField::CertificateLocation => "Client certificate (PEM)",
+            OptionField::KeyLocation => "Private key (PEM)",
         }
     }
 
@@ -197,6 +228,11 @@ impl OptionField {
             OptionField::AwsRoleArn => "arn:aws:iam::ACCOUNT:role/NAME",
             OptionField::CaLocation => DEFAULT_CA_LOCATION,
             OptionField::IamMechanism => "aws-msk-iam",
+            OptionField::KeystoreLocation => DEFAULT_KEYSTORE_LOCATION,
+            OptionField::KeystorePassword => KEYSTORE_PASSWORD_PLACEHOLDER,
+            OptionField::KeyPassword => KEY_PASSWORD_PLACEHOLDER,
+            OptionField::CertificateLocation => DEFAULT_CERTIFICATE_LOCATION,
+            OptionField::KeyLocation => DEFAULT_KEY_LOCATION,
             OptionField::AwsProfile
             | OptionField::AwsRoleSessionName
             | OptionField::AwsStsRegion => "optional",
@@ -219,7 +255,27 @@ impl OptionField {
             | OptionField::AwsStsRegion
             | OptionField::IamMechanism => java && auth == Auth::Iam,
             OptionField::CaLocation => !java && tls,
+            OptionField::KeystoreLocation | OptionField::KeystorePassword => {
+                java && auth == Auth::Tls
+            }
+            OptionField::KeyPassword => auth == Auth::Tls,
+            OptionField::CertificateLocation | OptionField::KeyLocation => {
+                !java && auth == Auth::Tls
+            }
         }
+    }
+
+    /// Whether the option sets up a client certificate (mutual TLS), which only clusters
+    /// that authenticate clients by certificate use.
+    pub fn is_mutual_tls(self) -> bool {
+        matches!(
+            self,
+            OptionField::KeystoreLocation
+                | OptionField::KeystorePassword
+                | OptionField::KeyPassword
+                | OptionField::CertificateLocation
+                | OptionField::KeyLocation
+        )
     }
 
     /// The values of an option chosen from a list (`value`, `label`), first the default;
@@ -250,7 +306,12 @@ impl OptionField {
             OptionField::IamMechanism => IamMechanism::parse(v).map(|_| ()),
             OptionField::TruststoreLocation
             | OptionField::TruststorePassword
-            | OptionField::CaLocation => check_value(name, v, &[]),
+            | OptionField::CaLocation
+            | OptionField::KeystoreLocation
+            | OptionField::KeystorePassword
+            | OptionField::KeyPassword
+            | OptionField::CertificateLocation
+            | OptionField::KeyLocation => check_value(name, v, &[]),
             OptionField::ScramUsername
             | OptionField::AwsProfile
             | OptionField::AwsRoleArn
@@ -346,6 +407,17 @@ impl ClientOptions {
             self.0
                 .iter()
                 .filter(|(f, _)| f.applies(java, auth, truststore))
+                .map(|(f, v)| (*f, v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Only the options `keep` says yes to.
+    pub fn retain(&self, keep: impl Fn(OptionField) -> bool) -> ClientOptions {
+        ClientOptions(
+            self.0
+                .iter()
+                .filter(|(f, _)| keep(**f))
                 .map(|(f, v)| (*f, v.clone()))
                 .collect(),
         )
