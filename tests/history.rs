@@ -409,9 +409,21 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
         .await
         .unwrap();
     assert_eq!(r.changes, 1);
-    // The same findings again, with other latencies: only the check time moves.
+    // The same findings again, with other latencies, sample counts, details and probe
+    // time: only the check time moves.
+    let mut again = down.clone();
+    let probe = again.reachability.get_mut(&v2[0].id).unwrap();
+    probe.checked_at = "2026-01-02T00:00:00Z".into();
+    for b in &mut probe.brokers {
+        for p in [&mut b.jmx, &mut b.node] {
+            p.latency_ms = Some(250);
+            p.samples = p.samples.map(|n| n + 7);
+            p.detail = Some("host up 3days".into());
+        }
+    }
+    assert_ne!(again, down, "the probe differs in its volatile parts");
     let r = history
-        .record(&down, Trigger::Probe, t0 + 21 * DAY)
+        .record(&again, Trigger::Probe, t0 + 21 * DAY)
         .await
         .unwrap();
     assert_eq!(
@@ -615,8 +627,11 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
         let url = format!("sqlite://{}/crash-{i}.db", dir.path().display());
         let mut child = start(&url);
         let lines = log_lines(child.stdout.take().unwrap());
-        wait_for_line(&lines, "recording a history snapshot");
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        // Logged after the transaction began and wrote its first row.
+        wait_for_line(&lines, "writing a history snapshot inside its transaction");
+        if delay_ms > 0 {
+            std::thread::sleep(Duration::from_millis(delay_ms));
+        }
         // SIGKILL: no shutdown, no rollback, no checkpoint.
         child.kill().unwrap();
         child.wait().unwrap();
@@ -634,8 +649,17 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
             (snapshots, changes) == (0, 0) || (snapshots, changes) == (1, 3000),
             "whole or absent, not {snapshots} snapshots with {changes} changes"
         );
-        if delay_ms > 0 && snapshots == 0 {
+        if snapshots == 0 {
             killed_inside += 1;
+        }
+        // Killed the moment the transaction was under way: the write was interrupted,
+        // and nothing of it survived.
+        if delay_ms == 0 {
+            assert_eq!(
+                (snapshots, changes),
+                (0, 0),
+                "a kill inside the transaction leaves no snapshot"
+            );
         }
 
         // The next start carries on: it records the snapshot (or finds it recorded).
@@ -658,7 +682,7 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
         child.kill().unwrap();
         child.wait().unwrap();
     }
-    // The kills after a delay landed inside the transaction (it was under way, not
+    // At least the immediate kill landed inside the transaction (it was under way, not
     // committed), so the test saw a real interrupted write.
     assert!(
         killed_inside > 0,

@@ -69,6 +69,9 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
         ),
     )
     .await;
+    // A web server without /metrics: HTTP 404 on both ports.
+    serve("127.0.0.6:11001", axum::Router::new()).await;
+    serve("127.0.0.6:11002", axum::Router::new()).await;
     silent("127.0.0.4:11001").await;
     silent("127.0.0.4:11002").await;
     wait_listening("127.0.0.2:11002").await;
@@ -84,8 +87,14 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
     dark.broker_hosts = ["127.0.0.2", "127.0.0.5"].map(String::from).to_vec();
     let mut gone = Fake::provisioned("gone", "eu-west-1");
     gone.broker_hosts = vec!["127.0.0.5".into()];
+    // A host name that cannot resolve. Its 70-character label cannot even be put in a DNS
+    // query, so the lookup fails on this machine without sending one (a `.invalid` name
+    // would still ask the configured resolver, off loopback).
+    let unresolvable = format!("{}.invalid", "x".repeat(70));
+    let mut odd = Fake::provisioned("odd", "eu-west-1");
+    odd.broker_hosts = vec!["127.0.0.6".into(), unresolvable.clone()];
     let fake = FakeMsk::start(FakeConfig {
-        clusters: vec![lab, dark, gone],
+        clusters: vec![lab, dark, gone, odd],
         ..FakeConfig::default()
     })
     .await
@@ -99,7 +108,7 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
     let mut rx = app.inventory.subscribe();
     tokio::time::timeout(
         Duration::from_secs(30),
-        rx.wait_for(|i| i.reachability.len() == 3 && !i.sweep.running),
+        rx.wait_for(|i| i.reachability.len() == 4 && !i.sweep.running),
     )
     .await
     .expect("a sweep after the refresh")
@@ -147,6 +156,17 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
     assert_eq!(probe(&c, 4, "jmx")["reason"], "connection refused");
     assert_eq!(probe(&c, 4, "node")["target"], "127.0.0.5:11002");
 
+    // A server without /metrics, and a host that does not resolve.
+    let (_, o) = app.get_json(&format!("/api/clusters/{}", id("odd"))).await;
+    assert_eq!(probe(&o, 1, "jmx")["state"], "down");
+    assert_eq!(probe(&o, 1, "jmx")["reason"], "HTTP 404 Not Found");
+    assert_eq!(probe(&o, 1, "node")["reason"], "HTTP 404 Not Found");
+    assert_eq!(probe(&o, 2, "jmx")["state"], "down");
+    assert_eq!(
+        probe(&o, 2, "node")["reason"],
+        "DNS failure: the host name does not resolve"
+    );
+
     // Monitoring off: "off", unless something answers anyway.
     let (_, d) = app.get_json(&format!("/api/clusters/{}", id("dark"))).await;
     assert_eq!(probe(&d, 1, "jmx")["state"], "unexpected");
@@ -164,9 +184,14 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
         .collect();
     assert_eq!(
         order,
-        [("gone", "unreachable"), ("lab", "partial"), ("dark", "off")]
+        [
+            ("gone", "unreachable"),
+            ("odd", "unreachable"),
+            ("lab", "partial"),
+            ("dark", "off")
+        ]
     );
-    let lab = &cov["clusters"][1];
+    let lab = &cov["clusters"][2];
     assert_eq!(
         (
             lab["jmx_up"].as_u64(),
@@ -175,9 +200,9 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
         ),
         (Some(1), Some(2), Some(4))
     );
-    assert_eq!(cov["totals"]["clusters"], 3);
+    assert_eq!(cov["totals"]["clusters"], 4);
     assert_eq!(cov["totals"]["clusters_fully_covered"], 0);
-    assert_eq!(cov["totals"]["brokers"], 7);
+    assert_eq!(cov["totals"]["brokers"], 9);
     assert_eq!(cov["totals"]["brokers_covered"], 1);
     let (_, filtered) = app.get_json("/api/coverage?region=us-east-1").await;
     assert_eq!(filtered["clusters"], serde_json::json!([]));
@@ -197,11 +222,20 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
     );
     let page = app.get("/coverage").await.text().await.unwrap();
     assert!(
-        page.contains("enabled but unreachable") && page.contains("1 of 7"),
+        page.contains("enabled but unreachable") && page.contains("1 of 9"),
         "coverage page"
     );
 
-    // On demand, for one cluster: a new sweep runs.
+    // On demand, for one cluster: a new sweep runs, and only that cluster is probed
+    // again. Check times are to the second: let one pass first.
+    let checked = |inv: &app::model::Inventory| -> Vec<(String, String)> {
+        inv.reachability
+            .iter()
+            .map(|(id, r)| (id.clone(), r.checked_at.clone()))
+            .collect()
+    };
+    let then = checked(&app.inventory.inventory());
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let before = app.inventory.inventory().sweep.generation;
     let r = app
         .client
@@ -220,6 +254,15 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
     .await
     .expect("the requested sweep ran")
     .unwrap();
+    let now = checked(&app.inventory.inventory());
+    for ((id_then, at_then), (id_now, at_now)) in then.iter().zip(&now) {
+        assert_eq!(id_then, id_now);
+        if *id_now == id("gone") {
+            assert_ne!(at_then, at_now, "the probed cluster's check time moved");
+        } else {
+            assert_eq!(at_then, at_now, "{id_now} was not probed again");
+        }
+    }
     // Only inventory clusters can be asked for.
     let r = app
         .client

@@ -96,6 +96,13 @@ pub async fn write(
     .bind(totals.covered_brokers)
     .fetch_one(&mut *tx)
     .await?;
+    // Inside the transaction now: nothing of this snapshot is visible until the commit.
+    // (Tests kill the console on this line to interrupt a write.)
+    tracing::info!(
+        snapshot,
+        changes = changes.len(),
+        "writing a history snapshot inside its transaction"
+    );
     for c in changes {
         let state_id = match &c.state {
             None => None,
