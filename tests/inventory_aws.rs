@@ -266,6 +266,9 @@ async fn throttling_is_retried_when_retries_are_on() {
     let inv = app.refreshed(1).await;
     assert!(inv.sources[0].error.is_none(), "{:?}", inv.sources[0].error);
     assert_eq!(inv.clusters.len(), 1);
+    // ListClustersV2 three times (throttled twice, then answered), then the cluster's
+    // bootstrap brokers, nodes and recent operations once each.
+    assert_eq!(fake.calls(), 3 + 3);
 }
 
 #[tokio::test]
@@ -315,7 +318,9 @@ async fn a_failing_refresh_keeps_the_last_good_clusters_and_a_restart_shows_them
     assert!(r.status().is_success(), "{}", r.status());
     let inv = app.refreshed(2).await;
     assert_eq!(inv.clusters.len(), 1, "last good data kept");
-    assert!(inv.sources[0].error.is_some());
+    let error = inv.sources[0].error.as_ref().expect("the failure is shown");
+    assert_eq!(error.kind, "aws-error", "{error:?}");
+    assert!(error.message.contains("ListClustersV2"), "{error:?}");
     assert!(inv.sources[0].last_ok.is_some());
 
     // Restart on the same database with AWS unreachable: the cache shows the cluster at once.
@@ -417,6 +422,13 @@ async fn server_functions_answer_bad_input_with_4xx_not_500() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    let overview: Value = r.json().await.unwrap();
+    assert_eq!(overview["clusters"], serde_json::json!([]), "{overview}");
+    assert_eq!(overview["sample"], false);
+    assert!(
+        overview["refresh"]["generation"].as_u64().unwrap() >= 1,
+        "{overview}"
+    );
 }
 
 #[tokio::test]

@@ -499,6 +499,11 @@ pub struct Config {
     /// ListClustersV2 leaves out `provisioned`/`serverless`, so callers must use
     /// DescribeClusterV2 for the details.
     pub list_without_details: bool,
+    /// STS AssumeRole: role ARN → the access key id of the credentials it hands out, so
+    /// clusters restricted to that key are what the role sees.
+    pub roles: HashMap<String, String>,
+    /// The role ARNs AssumeRole was asked for, in order.
+    pub assumed: Vec<String>,
 }
 
 impl Default for Config {
@@ -510,6 +515,8 @@ impl Default for Config {
             failures: HashMap::new(),
             transient: HashMap::new(),
             list_without_details: false,
+            roles: HashMap::new(),
+            assumed: Vec::new(),
         }
     }
 }
@@ -590,6 +597,8 @@ fn router(shared: Shared) -> Router {
         )
         .route("/v1/clusters/{arn}/scram-secrets", get(list_scram_secrets))
         .route("/api/v2/clusters/{arn}/operations", get(list_operations))
+        // STS shares the endpoint when the SDK is pointed at one (`endpoint_url`).
+        .route("/", axum::routing::post(sts))
         .fallback(|| async { error(404, "NotFoundException", "No such API") })
         .with_state(shared)
 }
@@ -942,4 +951,48 @@ async fn list_operations(
         }
         Err(r) => r,
     }
+}
+
+/// STS `AssumeRole` (AWS query protocol: a form body in, XML out).
+async fn sts(State(s): State<Shared>, body: String) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    if form.get("Action").map(String::as_str) != Some("AssumeRole") {
+        return (StatusCode::BAD_REQUEST, "only AssumeRole is served").into_response();
+    }
+    let role = form.get("RoleArn").cloned().unwrap_or_default();
+    let mut c = s.config.lock().expect("fake config lock");
+    c.assumed.push(role.clone());
+    let Some(key) = c.roles.get(&role).cloned() else {
+        return (
+            StatusCode::FORBIDDEN,
+            [("content-type", "text/xml")],
+            format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+                 <Message>not allowed to assume {role}</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+            ),
+        )
+            .into_response();
+    };
+    let account = role.split(':').nth(4).unwrap_or("000000000000").to_string();
+    (
+        [("content-type", "text/xml")],
+        format!(
+            r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>{key}</AccessKeyId>
+      <SecretAccessKey>fake-secret</SecretAccessKey>
+      <SessionToken>fake-session-token</SessionToken>
+      <Expiration>2099-01-01T00:00:00Z</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::{account}:assumed-role/fake/msk-console</Arn>
+      <AssumedRoleId>AROAFAKE:msk-console</AssumedRoleId>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
+</AssumeRoleResponse>"#
+        ),
+    )
+        .into_response()
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Cancelled once the server has been told to stop.
     pub stopped: tokio_util::sync::CancellationToken,
+    /// The console's own database pool.
+    pub pool: sqlx::SqlitePool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -79,6 +81,7 @@ impl TestApp {
         let inventory = app.inventory.clone();
         let history = app.history.clone();
         let stopped = app.shutdown.clone();
+        let pool = app.pool.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -94,6 +97,7 @@ impl TestApp {
             history,
             db_dir,
             stopped,
+            pool,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
