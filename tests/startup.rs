@@ -143,3 +143,91 @@ fn http_get(url: &str) -> Result<String, String> {
         r.text().await.map_err(|e| e.to_string())
     })
 }
+
+/// `--help` lists every option with its environment variable.
+#[test]
+fn help_lists_every_flag_with_its_environment_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = console(dir.path()).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    let config = include_str!("../src/config.rs");
+    let envs: Vec<&str> = config
+        .split("env = \"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert!(envs.len() >= 25, "{envs:?}");
+    for env in envs {
+        assert!(
+            help.contains(&format!("[env: {env}")),
+            "{env} missing from --help"
+        );
+        let flag = format!(
+            "--{}",
+            env.trim_start_matches("MSK_CONSOLE_")
+                .to_lowercase()
+                .replace('_', "-")
+        );
+        // The one flag whose variable is named in the plural.
+        let flag = flag.replace("--inventory-files", "--inventory-file");
+        assert!(help.contains(&flag), "{flag} missing from --help");
+    }
+}
+
+/// Every kind of option (an address, a path, a list, a duration, a number, a switch)
+/// can come from the environment alone, and a bad value there is refused like a bad flag.
+#[test]
+fn options_come_from_the_environment_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let inventory = dir.path().join("lab.toml");
+    std::fs::write(
+        &inventory,
+        "source = \"env-lab\"\n\n[[cluster]]\nname = \"from-env\"\nregion = \"lab-1\"\n\
+         bootstrap = { plaintext = \"127.0.0.1:9092\" }\n",
+    )
+    .unwrap();
+    let mut child = console(dir.path())
+        .env("MSK_CONSOLE_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "MSK_CONSOLE_DATABASE_URL",
+            format!("sqlite://{}/env.db", dir.path().display()),
+        )
+        .env("MSK_CONSOLE_INVENTORY_FILES", &inventory)
+        .env("MSK_CONSOLE_NO_AWS", "true")
+        .env("MSK_CONSOLE_NO_PROBE", "true")
+        .env("MSK_CONSOLE_REFRESH_INTERVAL", "90s")
+        .env("MSK_CONSOLE_AWS_CONCURRENCY", "2")
+        .env("MSK_CONSOLE_TARGET_TAG_LABELS", "team,env")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let list = loop {
+        match http_get(&format!("http://127.0.0.1:{port}/api/clusters")) {
+            Ok(body) if body.contains("from-env") => break body,
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            other => panic!("the console configured by its environment answers: {other:?}"),
+        }
+    };
+    assert!(list.contains("\"source\":\"env-lab\""), "{list}");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    for (var, value, flag) in [
+        ("MSK_CONSOLE_LISTEN", "nowhere", "--listen"),
+        ("MSK_CONSOLE_REFRESH_INTERVAL", "soon", "--refresh-interval"),
+        ("MSK_CONSOLE_AWS_CONCURRENCY", "many", "--aws-concurrency"),
+        ("MSK_CONSOLE_NO_PROBE", "perhaps", "--no-probe"),
+    ] {
+        let out = console(dir.path()).env(var, value).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{var}={value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("invalid value '{value}' for '{flag}")),
+            "{var}={value}: {err}"
+        );
+    }
+}

@@ -60,3 +60,19 @@ test('a KRaft cluster says it has no ZooKeeper; an unknown id is a 404', async (
   expect(resp.status()).toBe(404);
   await expect(page.getByRole('alert')).toContainText('No cluster with id');
 });
+
+test('Refresh now refreshes every source and the page shows the new refresh', async ({ page }) => {
+  await page.goto('/');
+  await hydrated(page);
+  const status = page.locator('#refresh-status');
+  await expect(status).toContainText('Last refresh finished');
+  const before = await status.innerText();
+  // Refresh times are to the second.
+  await page.waitForTimeout(1100);
+  const button = page.locator('#refresh-button');
+  await button.click();
+  await expect(status).not.toHaveText(before, { timeout: 15_000 });
+  await expect(status).toContainText('Last refresh finished');
+  await expect(button).toHaveText('Refresh now');
+  await expect(button).toBeEnabled();
+});

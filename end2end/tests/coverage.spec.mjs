@@ -11,6 +11,9 @@ test('the coverage page puts problems first, shows bars, and filters', async ({ 
   await expect(page.locator('#coverage-table tbody tr').first()).toHaveAttribute('data-cluster', /^loopback-lab-/);
   await expect(lab).toContainText('1 of 2');
   await expect(lab).toContainText('not enabled');
+  // The node exporter answers on one broker of two: a half-full bar, drawn as a warning.
+  await expect(lab.locator('.bar .fill')).toHaveCount(1);
+  await expect(lab.locator('.bar.warn .fill')).toHaveAttribute('style', /^width:\s*50%;?$/);
   await expect(page.locator('#coverage-totals')).toContainText('brokers whose enabled exporters all answer');
 
   await hydrated(page);
@@ -19,7 +22,12 @@ test('the coverage page puts problems first, shows bars, and filters', async ({ 
   await expect(page.locator('#coverage-table tbody tr')).toContainText('orders-prod');
   await page.selectOption('select[name=region]', '');
   await expect(page.locator('#coverage-table tbody tr')).toHaveCount(6);
+  // A sweep on request: the last-sweep time moves (times are to the second).
+  const before = await page.locator('#sweep-status').innerText();
+  await page.waitForTimeout(1100);
   await page.getByRole('button', { name: 'Probe all now' }).click();
+  await expect(page.locator('#sweep-status')).not.toHaveText(before, { timeout: 10_000 });
+  await expect(page.locator('#sweep-status')).toContainText('Last sweep finished');
   await expect(page.getByRole('button', { name: 'Probe all now' })).toBeEnabled({ timeout: 10_000 });
 });
 

@@ -216,7 +216,7 @@ fn Overview(
             </div>
             {move || (visible().is_empty()).then(|| view! { <p class="empty">"No cluster matches the filter."</p> })}
         }.into_any())}
-        <p class="muted small">
+        <p class="muted small" id="refresh-status">
             {match last { Some(t) => format!("Last refresh finished {}.", t), None => "The first refresh has not finished yet.".into() }}
         </p>
     }

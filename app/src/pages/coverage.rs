@@ -105,7 +105,7 @@ fn CoverageView(
             </div>
             <noscript><button type="submit" class="button">"Filter"</button></noscript>
         </form>
-        <p class="muted small">{last}</p>
+        <p class="muted small" id="sweep-status">{last}</p>
         {if c.clusters.is_empty() {
             view! { <p class="empty">"No clusters match."</p> }.into_any()
         } else {
