@@ -1,7 +1,10 @@
 //! Probe-sweep benchmark: 1,000 exporter targets on loopback, half of them listeners that
 //! accept and never answer, with the default 2 s timeout and concurrency. Prints the wall
-//! time (the physical floor is one timeout), its ratio to the timeout, and the process's
+//! time (the physical floor is one timeout), its ratio to the timeout, and the prober's
 //! peak resident memory.
+//!
+//! The listeners run in a child process (this same binary, started with
+//! `PROBE_BENCH_LISTENERS=1`), so the memory reported is the prober's alone.
 //!
 //!     cargo bench --bench probe
 
@@ -25,21 +28,19 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-#[tokio::main]
-async fn main() {
-    let config = msk_console::Config::for_tests();
+/// The child: serves the answering and the silent listeners, prints their addresses,
+/// and runs until the parent kills it.
+async fn listeners() {
     let metrics = "# TYPE kafka_server_BrokerTopicMetrics_Count untyped\n".to_string()
         + &(0..200)
             .map(|i| format!("kafka_server_BrokerTopicMetrics_Count{{topic=\"t{i}\"}} {i}\n"))
             .collect::<String>();
-    let mut answering = Vec::new();
-    let mut silent = Vec::new();
     for i in 0..LISTENERS {
         let ip = format!("127.0.1.{}", i + 1);
         let l = tokio::net::TcpListener::bind(format!("{ip}:0"))
             .await
             .unwrap();
-        answering.push((ip.clone(), l.local_addr().unwrap().port()));
+        println!("answering {}", l.local_addr().unwrap());
         let body = metrics.clone();
         tokio::spawn(async move {
             axum::serve(
@@ -51,7 +52,7 @@ async fn main() {
         let s = tokio::net::TcpListener::bind(format!("{ip}:0"))
             .await
             .unwrap();
-        silent.push((ip, s.local_addr().unwrap().port()));
+        println!("silent {}", s.local_addr().unwrap());
         tokio::spawn(async move {
             let mut held = Vec::new();
             while let Ok((sock, _)) = s.accept().await {
@@ -59,6 +60,50 @@ async fn main() {
             }
         });
     }
+    println!("ready");
+    std::future::pending::<()>().await;
+}
+
+/// Kills the listener process when the benchmark ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::var_os("PROBE_BENCH_LISTENERS").is_some() {
+        return listeners().await;
+    }
+    let config = msk_console::Config::for_tests();
+    let mut child = Child(
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .env("PROBE_BENCH_LISTENERS", "1")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the listener process"),
+    );
+    let out = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let (mut answering, mut silent) = (Vec::new(), Vec::new());
+    for line in std::io::BufRead::lines(out) {
+        let line = line.unwrap();
+        let addr = |l: &str| -> (String, u16) {
+            let a: std::net::SocketAddr = l.parse().unwrap();
+            (a.ip().to_string(), a.port())
+        };
+        if let Some(a) = line.strip_prefix("answering ") {
+            answering.push(addr(a));
+        } else if let Some(a) = line.strip_prefix("silent ") {
+            silent.push(addr(a));
+        } else if line == "ready" {
+            break;
+        }
+    }
+    assert_eq!((answering.len(), silent.len()), (LISTENERS, LISTENERS));
     let targets: Vec<Target> = (0..TARGETS)
         .map(|i| {
             let (host, port) = if i % 2 == 0 {
@@ -104,8 +149,9 @@ async fn main() {
         wall.as_secs_f64() / config.probe_timeout.as_secs_f64()
     );
     println!(
-        "  peak RSS:         {:>8.1} MiB (before the sweep {:.1} MiB)",
+        "  prober peak RSS:  {:>8.1} MiB (before the sweep {:.1} MiB; the listeners run in another process)",
         peak_rss_kib() as f64 / 1024.0,
         rss_before as f64 / 1024.0
     );
+    drop(child);
 }

@@ -18,25 +18,12 @@ pub(super) fn controller_exporters(
             .map(|c| (c.host.clone(), c.jmx.describe()))
             .collect()
     };
-    let (old, new) = (by_host(old), by_host(new));
-    for (host, probe) in &old {
-        if !new.contains_key(host) {
-            out.opt(
-                ChangeKind::Reachability,
-                &format!("Controller {host} JMX exporter"),
-                Some(probe.clone()),
-                None,
-            );
-        }
-    }
-    for (host, probe) in &new {
-        out.opt(
-            ChangeKind::Reachability,
-            &format!("Controller {host} JMX exporter"),
-            old.get(host).cloned(),
-            Some(probe.clone()),
-        );
-    }
+    out.keyed(
+        ChangeKind::Reachability,
+        |host| format!("Controller {host} JMX exporter"),
+        &by_host(old),
+        &by_host(new),
+    );
 }
 
 /// What the exporters answered: a first probe is one summary line, later ones one line per exporter that changed.

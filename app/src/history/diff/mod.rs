@@ -1,6 +1,8 @@
 //! What differs between two recorded states of a cluster, in the words the timeline and
 //! the diff view show, and the one-line summary of a change.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::summary::one_line;
@@ -62,6 +64,25 @@ impl Entries {
                 before: Some(before.to_string()),
                 after: Some(after.to_string()),
             });
+        }
+    }
+
+    /// Two maps compared key by key: what is gone, then what was added or changed, in
+    /// key order. `subject` names the entry of a key.
+    pub(super) fn keyed(
+        &mut self,
+        kind: ChangeKind,
+        subject: impl Fn(&str) -> String,
+        old: &BTreeMap<String, String>,
+        new: &BTreeMap<String, String>,
+    ) {
+        for (k, v) in old {
+            if !new.contains_key(k) {
+                self.opt(kind, &subject(k), Some(v.clone()), None);
+            }
+        }
+        for (k, v) in new {
+            self.opt(kind, &subject(k), old.get(k).cloned(), Some(v.clone()));
         }
     }
 

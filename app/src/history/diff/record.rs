@@ -84,25 +84,12 @@ pub(super) fn controllers(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
             .filter_map(|k| Some((k.host()?.to_string(), k.endpoints.join(", "))))
             .collect()
     };
-    let (old, new) = (names(oc), names(nc));
-    for (host, endpoints) in &old {
-        if !new.contains_key(host) {
-            out.opt(
-                ChangeKind::Brokers,
-                &format!("Controller {host}"),
-                Some(endpoints.clone()),
-                None,
-            );
-        }
-    }
-    for (host, endpoints) in &new {
-        out.opt(
-            ChangeKind::Brokers,
-            &format!("Controller {host}"),
-            old.get(host).cloned(),
-            Some(endpoints.clone()),
-        );
-    }
+    out.keyed(
+        ChangeKind::Brokers,
+        |host| format!("Controller {host}"),
+        &names(oc),
+        &names(nc),
+    );
 }
 
 /// Bootstrap strings, by listener.
@@ -226,15 +213,12 @@ pub(super) fn settings(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
 
 /// Tags, by key.
 pub(super) fn tags(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
-    let keys: std::collections::BTreeSet<&String> = oc.tags.keys().chain(nc.tags.keys()).collect();
-    for k in keys {
-        out.opt(
-            ChangeKind::Settings,
-            &format!("Tag {k}"),
-            oc.tags.get(k).cloned(),
-            nc.tags.get(k).cloned(),
-        );
-    }
+    out.keyed(
+        ChangeKind::Settings,
+        |k| format!("Tag {k}"),
+        &oc.tags,
+        &nc.tags,
+    );
 }
 
 /// What MSK says beyond client information: monitoring level, logs, storage, network,
@@ -335,10 +319,7 @@ pub(super) fn configuration(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
             .collect()
     };
     let (op, np) = (props(&o.server_properties), props(&n.server_properties));
-    let keys: std::collections::BTreeSet<&String> = op.keys().chain(np.keys()).collect();
-    for k in keys {
-        out.opt(K::Configuration, k, op.get(k).cloned(), np.get(k).cloned());
-    }
+    out.keyed(K::Configuration, str::to_string, &op, &np);
     // Text the line-by-line view cannot tell apart (comments, order) still differs.
     if op == np && o.server_properties != n.server_properties {
         out.opt(
