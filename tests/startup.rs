@@ -222,8 +222,36 @@ fn options_come_from_the_environment_too() {
         ("MSK_CONSOLE_AWS_CONCURRENCY", "many", "--aws-concurrency"),
         ("MSK_CONSOLE_NO_PROBE", "perhaps", "--no-probe"),
     ] {
-        let out = console(dir.path()).env(var, value).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{var}={value}");
+        // Refused at once; a console that starts instead is stopped and fails the test.
+        let mut child = console(dir.path())
+            .env(var, value)
+            .env(
+                "MSK_CONSOLE_LISTEN",
+                if var == "MSK_CONSOLE_LISTEN" {
+                    value.to_string()
+                } else {
+                    format!("127.0.0.1:{}", free_port())
+                },
+            )
+            .env("MSK_CONSOLE_NO_AWS", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{var}={value} was not refused: the console started");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(status.code(), Some(2), "{var}={value}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains(&format!("invalid value '{value}' for '{flag}")),
