@@ -16,6 +16,7 @@
 pub mod aws;
 pub mod bootstrap;
 pub mod details;
+pub mod errors;
 pub mod file;
 pub mod sources;
 mod state;
