@@ -837,3 +837,104 @@ async fn mutual_tls_files_load_in_java_and_kcat() {
         "a wrong key password must stop kcat before it connects: {out}"
     );
 }
+
+/// Every new way in, fed hostile input: AWS tags, state info, SCRAM secret names and
+/// configuration text holding HTML and every kind of line break; mutual-TLS and IAM
+/// options holding line breaks. Pages escape, files keep one value per line, options
+/// that would break a file are a 400.
+#[tokio::test]
+async fn hostile_input_through_the_new_fields() {
+    let evil = "<script>alert(1)</script>\r\nx\u{85}y\u{2028}z\u{2029}w";
+    let mut c = Fake::provisioned("hostile", "eu-west-1");
+    c.scram = true;
+    c.tls = true;
+    c.certificate_authorities = vec![format!(
+        "arn:aws:acm-pca:eu-west-1:1:certificate-authority/{evil}"
+    )];
+    c.tags = vec![("team".into(), evil.into())];
+    c.state_info = Some(("MAINTENANCE".into(), evil.into()));
+    c.scram_secrets = vec![format!(
+        "arn:aws:secretsmanager:eu-west-1:1:secret:AmazonMSK_{evil}"
+    )];
+    c.configuration = Some((
+        "arn:aws:kafka:eu-west-1:1:configuration/c/1".into(),
+        1,
+        format!("a={evil}\n"),
+    ));
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![c],
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn_with(vec![aws_source("prod", &fake.url(), &["eu-west-1"])], |c| {
+        c.target_tag_labels = vec!["team".into()]
+    })
+    .await;
+    let inv = app.refreshed(1).await;
+    let id = inv.clusters[0].id.clone();
+
+    let page = app.get(&format!("/clusters/{id}")).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        !page.contains("<script>alert"),
+        "unescaped HTML on the page"
+    );
+    assert!(page.contains("&lt;script&gt;alert(1)"));
+
+    let breaks = |s: &str| s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']);
+    for mode in ["sasl-scram", "tls"] {
+        for file in ["client.properties", "librdkafka.properties"] {
+            let r = app.get(&format!("/clusters/{id}/{file}?mode={mode}")).await;
+            assert_eq!(r.status(), 200, "{file} {mode}");
+            let body = r.text().await.unwrap();
+            assert!(!breaks(&body), "{file} {mode}: a line break inside a line");
+            assert!(
+                body.lines()
+                    .all(|l| l.is_empty() || l.starts_with('#') || l.contains('=')),
+                "{file} {mode}: an injected line:\n{body}"
+            );
+        }
+    }
+    let targets = app
+        .get(&format!("/clusters/{id}/targets.json"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_str(&targets).unwrap();
+    let label = v[0]["labels"]["tag_team"].as_str().unwrap();
+    assert!(!breaks(label) && !label.contains('\n'), "{label:?}");
+
+    for (option, value) in [
+        ("keystore_location", "/tmp/k\nssl.keystore.type=JKS"),
+        ("key_password", "p\u{2028}ssl.key.password=x"),
+        ("certificate_location", "/tmp/c\u{2029}x"),
+        ("iam_mechanism", "<b>oauth</b>"),
+    ] {
+        let q = serde_urlencoded::to_string([("mode", "tls"), (option, value)]).unwrap();
+        let r = app
+            .get(&format!("/clusters/{id}/client.properties?{q}"))
+            .await;
+        let (status, body) = (r.status(), r.text().await.unwrap());
+        // Options that do not apply to the file are ignored; those that do are refused.
+        assert!(status == 200 || status == 400, "{option}: {status}");
+        if status == 200 {
+            assert!(!body.contains(value), "{option} reached the file");
+        } else {
+            assert!(body.starts_with("{\"error\""), "a JSON error: {body}");
+        }
+    }
+    let q =
+        serde_urlencoded::to_string([("mode", "tls"), ("keystore_location", "/tmp/k\u{2028}x")])
+            .unwrap();
+    assert_eq!(
+        app.get(&format!("/clusters/{id}/client.properties?{q}"))
+            .await
+            .status(),
+        400
+    );
+    let (status, _) = app.get_json("/api/clusters?brief=%3Cscript%3E").await;
+    assert_eq!(status, 400);
+}

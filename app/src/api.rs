@@ -116,10 +116,7 @@ pub async fn preview_file(
     use crate::params::{ClusterKey, SnapshotId};
     let key = ClusterKey::parse(&id)?;
     let kind = crate::generate::FileKind::parse(&kind)?;
-    let at = at
-        .map(|n| SnapshotId::parse("at", Some(&n.to_string())))
-        .transpose()?
-        .flatten();
+    let at = SnapshotId::parse("at", at.map(|n| n.to_string()).as_deref())?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let host = headers
         .get(axum::http::header::HOST)

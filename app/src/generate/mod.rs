@@ -40,14 +40,21 @@ pub mod docs {
 /// comment and inject a line) become spaces.
 pub fn comment_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if unsafe_in_line(c) { ' ' } else { c })
         .collect()
+}
+
+/// Whether a character may end a line in some reader of our files: control characters
+/// (CR, LF, U+0085 …), and the Unicode line and paragraph separators, which YAML reads as
+/// line breaks.
+pub(crate) fn unsafe_in_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// Rejects an option value that would break the file it goes into.
 pub(crate) fn check_value(name: &str, v: &str, forbid: &[char]) -> Result<(), AppError> {
-    if let Some(c) = v.chars().find(|c| c.is_control() || forbid.contains(c)) {
-        let shown = if c.is_control() {
+    if let Some(c) = v.chars().find(|c| unsafe_in_line(*c) || forbid.contains(c)) {
+        let shown = if unsafe_in_line(c) {
             format!("U+{:04X}", c as u32)
         } else {
             format!("`{c}`")
@@ -96,6 +103,10 @@ mod tests {
             comment_safe("a\nsecurity.protocol=PLAINTEXT"),
             "a security.protocol=PLAINTEXT"
         );
+        for sep in ["\r", "\u{85}", "\u{2028}", "\u{2029}"] {
+            assert_eq!(comment_safe(&format!("a{sep}b")), "a b");
+            assert!(check_value("x", &format!("a{sep}b"), &[]).is_err());
+        }
     }
 }
 
