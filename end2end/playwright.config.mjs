@@ -15,6 +15,11 @@ if (!process.env.E2E_HISTORY_FILE) {
   writeFileSync(process.env.E2E_HISTORY_FILE, 'source = "history-lab"\n');
 }
 const bin = process.env.MSK_CONSOLE_BIN || '../target/debug/msk-console';
+// A second console behind a real OpenID Connect provider, for the sign-in tests.
+const loginPort = process.env.E2E_LOGIN_PORT || '3097';
+const oidcPort = process.env.E2E_OIDC_PORT || '3098';
+const loginDir = mkdtempSync(join(tmpdir(), 'msk-console-e2e-login-'));
+process.env.E2E_LOGIN_URL = `http://127.0.0.1:${loginPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -46,6 +51,18 @@ export default defineConfig({
     {
       command: `${bin} --sample --inventory-file fixtures/lab.toml --inventory-file ${process.env.E2E_HISTORY_FILE} --probe-timeout 1s --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
       url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `node oidc/provider.mjs ${oidcPort} http://127.0.0.1:${loginPort}`,
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `${bin} --sample --auth oidc --listen 127.0.0.1:${loginPort} --public-url http://127.0.0.1:${loginPort} --oidc-issuer http://127.0.0.1:${oidcPort} --oidc-client-id msk-console --oidc-client-secret e2e-secret --oidc-scopes openid,email,profile,groups --operators kafka-admins --session-key-file ${loginDir}/session.key --database-url sqlite://${loginDir}/login.db --no-probe --site-root ../target/site --log warn`,
+      url: `http://127.0.0.1:${loginPort}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
     },

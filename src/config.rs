@@ -21,6 +21,7 @@ pub struct Config {
     /// SQLite database URL. The file and its directory are created if missing.
     #[arg(
         long,
+        global = true,
         env = "MSK_CONSOLE_DATABASE_URL",
         default_value = "sqlite://data/msk-console.db"
     )]
@@ -127,7 +128,8 @@ pub struct Config {
     pub probe_concurrency: u16,
 
     /// Most bytes read from one exporter's answer (a Kafka broker's JMX exporter can
-    /// answer several MiB).
+    /// answer several MiB). Answers are read line by line as they stream in and are
+    /// never held whole, so this bounds time, not memory.
     #[arg(long, env = "MSK_CONSOLE_PROBE_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
     pub probe_body_limit: usize,
 
@@ -148,9 +150,159 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
 
+    /// Host names the console answers to besides IP addresses, `localhost` and the host
+    /// of --public-url, comma-separated. Requests for any other `Host` are refused
+    /// (a guard against DNS rebinding).
+    #[arg(long, env = "MSK_CONSOLE_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// A client must send a request's headers within this time, on a new connection
+    /// or an idle kept-alive one, or it is disconnected.
+    #[arg(long, env = "MSK_CONSOLE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Most client connections served at once; more wait until one closes.
+    #[arg(long, env = "MSK_CONSOLE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_connections: u32,
+
+    /// Who may use the console: `none` (anyone who reaches it), `oidc` (sign in with an
+    /// OpenID Connect provider) or `proxy` (identity headers from --trusted-proxy). Bearer
+    /// tokens work in every mode but `none`. Default: `none` when listening on a loopback
+    /// address; on any other address the console refuses to start until a mode is given.
+    #[arg(long, env = "MSK_CONSOLE_AUTH", value_enum)]
+    pub auth: Option<AuthMode>,
+
+    /// The OpenID Connect issuer URL (its `/.well-known/openid-configuration` is read).
+    #[arg(long, env = "MSK_CONSOLE_OIDC_ISSUER", value_parser = parse_url)]
+    pub oidc_issuer: Option<String>,
+
+    /// The console's client id at the OpenID Connect provider. The redirect URI to
+    /// register there is `<--public-url>/auth/callback`.
+    #[arg(long, env = "MSK_CONSOLE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret (prefer --oidc-client-secret-file or the environment, so it
+    /// stays out of process listings). None for a public client (PKCE only).
+    #[arg(long, env = "MSK_CONSOLE_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+
+    /// A file holding the client secret.
+    #[arg(long, env = "MSK_CONSOLE_OIDC_CLIENT_SECRET_FILE")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+
+    /// Scopes asked for at sign-in, comma-separated (`openid` is always asked).
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_OIDC_SCOPES",
+        value_delimiter = ',',
+        default_value = "openid,email,profile"
+    )]
+    pub oidc_scopes: Vec<String>,
+
+    /// The ID-token claim that lists the user's groups.
+    #[arg(long, env = "MSK_CONSOLE_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+
+    /// The key that encrypts session cookies (64 random bytes). Created on first start
+    /// if missing; replicas must share it. Deleting it signs everyone out.
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_SESSION_KEY_FILE",
+        default_value = "data/session.key"
+    )]
+    pub session_key_file: PathBuf,
+
+    /// How long a sign-in lasts.
+    #[arg(long, env = "MSK_CONSOLE_SESSION_TTL", default_value = "12h", value_parser = parse_duration)]
+    pub session_ttl: Duration,
+
+    /// Addresses (IPs or CIDR ranges, comma-separated) of the proxies whose identity
+    /// headers are trusted with `--auth proxy`. Headers from anyone else are ignored.
+    #[arg(long, env = "MSK_CONSOLE_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+
+    /// The header that names the user, with `--auth proxy`.
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_PROXY_USER_HEADER",
+        default_value = "X-Forwarded-User"
+    )]
+    pub proxy_user_header: String,
+
+    /// The header that carries the user's email, with `--auth proxy`.
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_PROXY_EMAIL_HEADER",
+        default_value = "X-Forwarded-Email"
+    )]
+    pub proxy_email_header: String,
+
+    /// The header that lists the user's groups (comma-separated), with `--auth proxy`.
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_PROXY_GROUPS_HEADER",
+        default_value = "X-Forwarded-Groups"
+    )]
+    pub proxy_groups_header: String,
+
+    /// Who is an operator (may also start refreshes and probes): group names, emails or
+    /// user names, comma-separated.
+    #[arg(long, env = "MSK_CONSOLE_OPERATORS", value_delimiter = ',')]
+    pub operators: Vec<String>,
+
+    /// Who may use the console at all (groups, emails or user names, comma-separated).
+    /// Empty: everyone who signs in is at least a viewer.
+    #[arg(long, env = "MSK_CONSOLE_VIEWERS", value_delimiter = ',')]
+    pub viewers: Vec<String>,
+
     /// Log filter, in tracing's EnvFilter syntax (`info`, `msk_console=debug,info`).
     #[arg(long, env = "MSK_CONSOLE_LOG", default_value = "info")]
     pub log: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// `--auth`: who may use the console.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    None,
+    Oidc,
+    Proxy,
+}
+
+/// One-shot commands instead of serving.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Manage the bearer tokens scripts and Prometheus authenticate with.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum TokenCommand {
+    /// Create a token and print it (it is shown only this once).
+    Create {
+        /// A unique name that says who uses it (`prometheus`, `ci-nightly`).
+        name: String,
+        /// `viewer` (read) or `operator` (also refresh and probe).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Expire it after this long (`90days`); default: never.
+        #[arg(long, value_parser = parse_duration)]
+        expires: Option<Duration>,
+    },
+    /// List the tokens (never their secrets).
+    List,
+    /// Revoke a token by name.
+    Revoke { name: String },
+}
+
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}` is not an IP address or a CIDR range like 10.0.0.0/8"))
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

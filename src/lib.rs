@@ -17,6 +17,7 @@
 //! [`main`](../msk_console/index.html) parses the [`Config`] and calls [`run`]; tests call
 //! [`App::build`] and serve it on port 0 with a fresh database.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -77,6 +78,8 @@ impl App {
         sources: Vec<inventory::sources::Source>,
         credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     ) -> Result<App, StartError> {
+        let auth_mode = auth::mode(&config)?;
+        inventory::sources::check_unique_names(&sources)?;
         let pool = store::connect(&config.database_url).await?;
         let shutdown = CancellationToken::new();
         let settings = inventory::Settings {
@@ -122,13 +125,19 @@ impl App {
             public_url: config.public_url.clone(),
             listen: config.listen,
             tag_labels: app::generate::prometheus::TagLabels::new(config.target_tag_labels.clone()),
+            login_required: auth_mode != config::AuthMode::None,
         });
+        let auth = Arc::new(auth::Auth::from_config(
+            &config,
+            pool.clone(),
+            console.clone(),
+        )?);
         let state = AppState {
             leptos_options,
             console,
             config: Arc::new(config),
         };
-        let router = http::router(state.clone());
+        let router = http::router(state.clone(), auth);
         Ok(App {
             state,
             router,
@@ -151,11 +160,33 @@ impl App {
             shutdown.await;
             token.cancel();
         };
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(signal)
-            .await
-            .map_err(|e| StartError::Serve(e.to_string()))
+        let config = &self.state.config;
+        let limits = http::serve::Limits {
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections as usize,
+        };
+        http::serve::serve(
+            listener,
+            self.router,
+            limits,
+            signal,
+            config.request_timeout,
+        )
+        .await
+        .map_err(|e| StartError::Serve(e.to_string()))
     }
+}
+
+/// Runs a one-shot subcommand; returns what to print, or a one-line reason.
+pub async fn run_command(config: &Config, command: &config::Command) -> Result<String, String> {
+    let pool = store::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let out = match command {
+        config::Command::Token(cmd) => auth::tokens::run(&pool, cmd).await,
+    };
+    pool.close().await;
+    out
 }
 
 /// Runs the console until SIGINT or SIGTERM.

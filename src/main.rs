@@ -13,7 +13,22 @@ async fn main() {
         );
         std::process::exit(2);
     });
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    if let Some(command) = &config.command {
+        match msk_console::run_command(&config, command).await {
+            Ok(out) => {
+                print!("{out}");
+                return;
+            }
+            Err(e) => {
+                eprintln!("msk-console: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     if let Err(e) = msk_console::run(config).await {
         eprintln!("msk-console: {e}");
         std::process::exit(1);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::generate::prometheus::TagLabels;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
-use app::model::{ClusterDetail, Inventory, RefreshStatus, SweepStatus};
+use app::model::{AuditEvent, ClusterDetail, Identity, Inventory, RefreshStatus, SweepStatus};
 use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
 use app::service::{ConsoleService, Fut, Health};
 use sqlx::SqlitePool;
@@ -31,6 +31,8 @@ pub struct ServerConsole {
     pub listen: SocketAddr,
     /// Which tags become target labels.
     pub tag_labels: TagLabels,
+    /// Whether callers must sign in or send a token.
+    pub login_required: bool,
 }
 
 /// How Prometheus reaches the console: `--public-url`, else the request's `Host` header
@@ -108,6 +110,47 @@ impl ConsoleService for ServerConsole {
 
     fn tag_labels(&self) -> TagLabels {
         self.tag_labels.clone()
+    }
+
+    fn login_required(&self) -> bool {
+        self.login_required
+    }
+
+    fn audit(&self, who: &Identity, action: &'static str, detail: String) -> Fut<'_, ()> {
+        let actor = who.display();
+        Box::pin(async move {
+            tracing::info!(target: "audit", %actor, action, %detail, "audit");
+            if let Err(e) = crate::store::access::insert_audit(
+                &self.pool,
+                crate::clock::now_unix(),
+                &actor,
+                action,
+                &detail,
+            )
+            .await
+            {
+                // The action itself went ahead; the log line above still records it.
+                tracing::error!(error = %e, "writing an audit event failed");
+            }
+            Ok(())
+        })
+    }
+
+    fn activity(&self, limit: PageSize) -> Fut<'_, Vec<AuditEvent>> {
+        Box::pin(async move {
+            let rows =
+                crate::store::access::recent_audit(&self.pool, i64::from(limit.get())).await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| AuditEvent {
+                    id: r.id,
+                    at: crate::clock::rfc3339(r.at),
+                    actor: r.actor,
+                    action: r.action,
+                    detail: r.detail,
+                })
+                .collect())
+        })
     }
 
     fn health(&self) -> Fut<'_, Health> {

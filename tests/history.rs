@@ -547,7 +547,7 @@ async fn reads_do_not_wait_for_a_writer() {
 }
 
 /// The console's log lines, read on a thread so a wait can time out.
-fn log_lines(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+fn log_lines(out: std::process::ChildStderr) -> std::sync::mpsc::Receiver<String> {
     use std::io::BufRead;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -616,8 +616,8 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
             .arg("--inventory-file")
             .arg(&file)
             .args(["--database-url", url])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the console")
     };
@@ -626,7 +626,7 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
     for (i, delay_ms) in [0u64, 10, 40, 120].into_iter().enumerate() {
         let url = format!("sqlite://{}/crash-{i}.db", dir.path().display());
         let mut child = start(&url);
-        let lines = log_lines(child.stdout.take().unwrap());
+        let lines = log_lines(child.stderr.take().unwrap());
         // Logged after the transaction began and wrote its first row.
         wait_for_line(&lines, "writing a history snapshot inside its transaction");
         if delay_ms > 0 {
@@ -664,7 +664,7 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
 
         // The next start carries on: it records the snapshot (or finds it recorded).
         let mut child = start(&url);
-        let _lines = log_lines(child.stdout.take().unwrap());
+        let _lines = log_lines(child.stderr.take().unwrap());
         let deadline = std::time::Instant::now() + Duration::from_secs(120);
         loop {
             let (check, snapshots, changes, half) = snapshot_counts(&url).await;

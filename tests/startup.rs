@@ -259,3 +259,101 @@ fn options_come_from_the_environment_too() {
         );
     }
 }
+
+/// Download URLs carry passwords in their query strings: at the most verbose log level,
+/// no query string reaches the log. And the token subcommand works on the same binary.
+#[test]
+fn query_strings_never_reach_the_log_and_tokens_are_made_by_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let db = format!("sqlite://{}/db.sqlite", dir.path().display());
+    let log = dir.path().join("console.log");
+    let mut child = console(dir.path())
+        .args([
+            "--sample",
+            "--no-probe",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+            "--log",
+            "trace,hyper=info,h2=info",
+        ])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let list = loop {
+        assert!(Instant::now() < deadline, "the console did not start");
+        if let Ok(body) = http_get(&format!("{base}/api/clusters")) {
+            break body;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let v: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let id = v["clusters"][0]["id"].as_str().unwrap().to_string();
+    let secret = "Sup3rSecretPassw0rd";
+    for path in [
+        format!("/clusters/{id}/client.properties?mode=tls&truststore=pkcs12&password={secret}"),
+        format!("/clusters/{id}/truststore.p12?password={secret}"),
+        format!("/clusters/{id}?q={secret}"),
+    ] {
+        let _ = http_get(&format!("{base}{path}"));
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("client.properties"),
+        "the requests were logged: {}",
+        text.len()
+    );
+    assert!(!text.contains(secret), "a query string reached the log");
+
+    // `token create` prints the token and nothing else; `token list` never shows it.
+    let out = console(dir.path())
+        .args([
+            "--database-url",
+            &db,
+            "token",
+            "create",
+            "ci",
+            "--role",
+            "operator",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        token.trim().starts_with("mskc_") && token.lines().count() == 1,
+        "{token}"
+    );
+    let out = console(dir.path())
+        .args(["token", "list", "--database-url", &db])
+        .output()
+        .unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        list.contains("ci\toperator") && !list.contains(token.trim()),
+        "{list}"
+    );
+    let out = console(dir.path())
+        .args(["--database-url", &db, "token", "revoke", "nobody"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("msk-console: there is no live token named `nobody`"),
+        "{err}"
+    );
+}

@@ -95,13 +95,25 @@ pub async fn probe_exporters(cluster: Option<String>) -> Result<SweepStatus, App
         .filter(|s| !s.is_empty())
         .map(ClusterKey::parse)
         .transpose()?;
-    crate::service::console()?.request_probe(key.as_ref())
+    crate::service::console()?
+        .request_probe(&crate::service::caller(), key.as_ref())
+        .await
 }
 
 /// Starts an inventory refresh now.
 #[server(prefix = "/sfn", endpoint = "refresh")]
 pub async fn refresh_inventory() -> Result<RefreshStatus, AppError> {
-    Ok(crate::service::console()?.request_refresh())
+    crate::service::console()?
+        .request_refresh(&crate::service::caller())
+        .await
+}
+
+/// The newest audit events: sign-ins, refreshes and probes, with who did them.
+#[server(prefix = "/sfn", endpoint = "activity")]
+pub async fn get_activity() -> Result<Vec<crate::model::AuditEvent>, AppError> {
+    crate::service::console()?
+        .activity(crate::params::PageSize::parse(Some("20"))?)
+        .await
 }
 
 /// A file as the download would deliver it, for the Downloads panel's live preview.

@@ -5,6 +5,65 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::error::AppError;
+use crate::model::Permissions;
+
+/// What the caller may see and do. The server renders it into the page head (see
+/// [`crate::shell`]) from the request's identity; the browser reads it back from there
+/// when it hydrates, so both render the same buttons without another round trip.
+pub fn permissions() -> Permissions {
+    use_context::<Permissions>().unwrap_or_else(Permissions::none)
+}
+
+/// Whether the caller may use the operator buttons ("Refresh now", "Probe now"). A
+/// viewer never sees a button it cannot use.
+pub fn can_operate() -> bool {
+    permissions().can_operate
+}
+
+/// The permissions of this page's caller: from the request on the server, from the
+/// page head in the browser.
+pub fn initial_permissions() -> Permissions {
+    #[cfg(feature = "ssr")]
+    {
+        Permissions::of(&crate::service::caller())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector("meta[name=msk-permissions]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|m| m.get_attribute("content"))
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_else(Permissions::none)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Permissions::none()
+        }
+    }
+}
+
+/// The signed-in user and a "Sign out" button, when a login is in force.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let me = permissions();
+    me.login.then(|| view! {
+        <div class="user-menu" id="user-menu">
+            <span class="muted small" id="signed-in-as">{me.user.clone().unwrap_or_default()} " · " {me.role.as_str()}</span>
+            {me.can_sign_out.then(|| view! {
+                <form method="post" action="/auth/logout" class="inline-form">
+                    <button type="submit" class="button secondary" id="sign-out">"Sign out"</button>
+                </form>
+            })}
+        </div>
+    })
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -19,6 +78,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/coverage">"Coverage"</A>
                 <A href="/history">"History"</A>
             </nav>
+            <UserMenu/>
             <ThemeSwitch/>
         </header>
     }

@@ -19,6 +19,13 @@ pub enum AppError {
     /// (an auth mode the cluster has not enabled, an option that does not parse).
     #[error("{0}")]
     BadRequest(String),
+    /// The request carries no valid sign-in or token (with `--auth` other than `none`).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is known but its role does not allow this (a viewer pressing
+    /// "Refresh now"), or the request came from another site.
+    #[error("{0}")]
+    Forbidden(String),
     /// A dependency (AWS, the database) failed; the message is safe to show.
     #[error("{0}")]
     Unavailable(String),
@@ -49,6 +56,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,
         }
@@ -59,6 +68,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "Not found",
             AppError::BadRequest(_) => "Bad request",
+            AppError::Unauthorized(_) => "Sign-in required",
+            AppError::Forbidden(_) => "Not allowed",
             AppError::Unavailable(_) => "Temporarily unavailable",
             AppError::Internal(_) => "Server error",
         }
@@ -98,6 +109,8 @@ mod http_impl {
             let kind = match &self {
                 AppError::NotFound(_) => "not_found",
                 AppError::BadRequest(_) => "bad_request",
+                AppError::Unauthorized(_) => "unauthorized",
+                AppError::Forbidden(_) => "forbidden",
                 AppError::Unavailable(_) => "unavailable",
                 AppError::Internal(_) => "internal",
             };

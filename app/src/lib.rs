@@ -39,8 +39,57 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The name the wasm, JS and CSS files are published under (`/pkg/msk-console.js`).
 pub const OUTPUT_NAME: &str = "msk-console";
 
+/// The Content-Security-Policy of every response. Pages allow the console's own script
+/// files and only the inline scripts that carry this response's `nonce` (Leptos's
+/// hydration bootstrap and data); other
+/// responses allow no script at all. wasm needs `wasm-unsafe-eval`; style attributes
+/// (bar widths) need inline styles. Nothing may frame the console.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "'none'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'; object-src 'none'"
+    )
+}
+
+/// Puts this page's nonce into its Content-Security-Policy header.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(v) = HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
+        res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+/// The document title for a page title. leptos_meta writes the title into the
+/// server-rendered `<head>` without escaping it, so on the server it is escaped here (a
+/// cluster named `</title><script>` stays text). In the browser it is set as
+/// `document.title`, which is text already.
+fn document_title(t: String) -> String {
+    let full = if t.is_empty() {
+        "msk-console".to_string()
+    } else {
+        format!("{t} · msk-console")
+    };
+    #[cfg(feature = "ssr")]
+    let full = html_escape::encode_text(&full).into_owned();
+    full
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -50,6 +99,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                // Who is asking, for the browser to hydrate the same buttons (see
+                // components::initial_permissions).
+                <meta name="msk-permissions" content=serde_json::to_string(&components::initial_permissions()).unwrap_or_default()/>
             </head>
             <body>
                 <App/>
@@ -61,11 +113,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(components::initial_permissions());
     view! {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="color-scheme" content="light dark"/>
-        <Title formatter=|t: String| if t.is_empty() { "msk-console".to_string() } else { format!("{t} · msk-console") }/>
+        <Title formatter=document_title/>
         <Router>
             <components::Header/>
             <main id="main">

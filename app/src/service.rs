@@ -22,8 +22,8 @@ use crate::generate::prometheus::{
 use crate::generate::{render_cluster_file, FileKind, Rendered};
 use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use crate::model::{
-    coverage, Cluster, ClusterDetail, ClusterListing, Coverage, Inventory, InventoryOverview,
-    RefreshStatus, Selection, SweepStatus,
+    coverage, AuditEvent, Cluster, ClusterDetail, ClusterListing, Coverage, Identity, Inventory,
+    InventoryOverview, Permissions, RefreshStatus, Role, Selection, SweepStatus,
 };
 use crate::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 
@@ -90,11 +90,47 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// Which tags become target labels (`--target-tag-labels`).
     fn tag_labels(&self) -> TagLabels;
+
+    /// Whether callers must sign in or send a token (`--auth` other than `none`); the
+    /// generated http_sd config then carries an `authorization` block.
+    fn login_required(&self) -> bool;
+
+    /// Writes one line of the audit log (and the server log). A failed write is logged
+    /// and does not undo the action.
+    fn audit(&self, who: &Identity, action: &'static str, detail: String) -> Fut<'_, ()>;
+
+    /// The newest audit events, newest first.
+    fn activity(&self, limit: PageSize) -> Fut<'_, Vec<AuditEvent>>;
+}
+
+/// Refuses a caller that is not an operator, saying what it tried.
+fn operator(who: &Identity, what: &str) -> Result<(), AppError> {
+    if who.can_operate() {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "Only operators may {what}; you are signed in as a {}.",
+        who.role
+    )))
 }
 
 /// The service every door asks: a cheap handle, cloned into every request.
 #[derive(Clone)]
 pub struct Console(Arc<dyn ConsoleService>);
+
+/// Who makes the current request, from the identity the server's login layer put on
+/// it. A request without one (which the login layer never lets through) is a viewer:
+/// the least a caller may do.
+pub fn caller() -> Identity {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Identity>().cloned())
+        .unwrap_or_else(|| Identity {
+            name: "unknown".into(),
+            email: None,
+            role: Role::Viewer,
+            via: crate::model::Via::Proxy,
+        })
+}
 
 /// The service from the Leptos context, or an internal error if the server forgot it.
 pub fn console() -> Result<Console, AppError> {
@@ -196,7 +232,7 @@ impl Console {
             kind,
             mode,
             &options,
-            &self.0.console_url(host),
+            &self.sd_endpoint(host),
             &generated_at,
             &self.0.tag_labels(),
         )
@@ -263,6 +299,7 @@ impl Console {
                     self.0.console_url(host),
                     selection.query_string()
                 ),
+                credentials_file: self.sd_endpoint(host).credentials_file,
             },
             _ => Discovery::File {
                 path: "msk-targets.json".into(),
@@ -276,18 +313,55 @@ impl Console {
         ))
     }
 
-    /// Starts a refresh now.
-    pub fn request_refresh(&self) -> RefreshStatus {
-        self.0.request_refresh()
+    /// Where Prometheus reaches the live `/sd/targets`, and with which token file.
+    fn sd_endpoint(&self, host: Option<&str>) -> crate::generate::prometheus::SdEndpoint {
+        crate::generate::prometheus::SdEndpoint {
+            console_url: self.0.console_url(host),
+            credentials_file: self
+                .0
+                .login_required()
+                .then(|| crate::generate::prometheus::TOKEN_FILE.to_string()),
+        }
     }
 
-    /// Starts probing one listed cluster (or every cluster) now.
-    pub fn request_probe(&self, cluster: Option<&ClusterKey>) -> Result<SweepStatus, AppError> {
-        let id = match cluster {
-            None => None,
-            Some(key) => Some(ClusterId::parse(&self.0.inventory().find(key)?.id)?),
+    /// What the caller may see and do, for the pages.
+    pub fn access(&self, who: &Identity) -> Permissions {
+        Permissions::of(who)
+    }
+
+    /// Starts a refresh now, for an operator; the audit log names who asked.
+    pub async fn request_refresh(&self, who: &Identity) -> Result<RefreshStatus, AppError> {
+        operator(who, "start a refresh")?;
+        let status = self.0.request_refresh();
+        self.0.audit(who, "refresh", "every source".into()).await?;
+        Ok(status)
+    }
+
+    /// Starts probing one listed cluster (or every cluster) now, for an operator.
+    pub async fn request_probe(
+        &self,
+        who: &Identity,
+        cluster: Option<&ClusterKey>,
+    ) -> Result<SweepStatus, AppError> {
+        operator(who, "start a probe")?;
+        let (id, what) = match cluster {
+            None => (None, "every cluster".to_string()),
+            Some(key) => {
+                let c = self.0.inventory().find(key)?.clone();
+                (
+                    Some(ClusterId::parse(&c.id)?),
+                    format!("{} ({})", c.name, c.id),
+                )
+            }
         };
-        Ok(self.0.request_probe(id))
+        let status = self.0.request_probe(id);
+        self.0.audit(who, "probe", what).await?;
+        Ok(status)
+    }
+
+    /// The newest audit events, for the History page and the JSON API.
+    pub async fn activity(&self, limit: PageSize) -> Result<Vec<AuditEvent>, AppError> {
+        self.0.activity(limit).await
     }
 
     /// One page of the global timeline.

@@ -53,7 +53,7 @@ impl History {
     /// change) to `last` (the last check), but no more than the retention period.
     pub(super) fn window(&self, first: Option<i64>, last: Option<i64>) -> Option<(i64, i64)> {
         let (f, l) = (first?, last?);
-        let start = f.max(l - self.retention.as_secs() as i64);
+        let start = f.max(l - i64::try_from(self.retention.as_secs()).unwrap_or(i64::MAX));
         Some((start, l.max(start + 1)))
     }
 

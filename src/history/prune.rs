@@ -39,7 +39,8 @@ pub(super) async fn run(history: Arc<History>, every: Duration, shutdown: Cancel
 impl History {
     /// Removes what was superseded before `now - retention`, in one transaction.
     pub async fn prune(&self, now: i64) -> Result<Pruned, StoreError> {
-        let cutoff = now.saturating_sub(self.retention.as_secs() as i64);
+        let cutoff =
+            now.saturating_sub(i64::try_from(self.retention.as_secs()).unwrap_or(i64::MAX));
         let pruned = snapshots::prune(&self.pool, cutoff).await?;
         // Summed-up coverage intervals may hold what was just pruned.
         if pruned.snapshots > 0 {

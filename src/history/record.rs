@@ -112,7 +112,14 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
         if c.partial_error.is_some() && old.is_some() {
             continue;
         }
-        let new = ClusterState::of(c, inv.reachability.get(&c.id));
+        // Not probed (yet) since the console started is no news about the exporters:
+        // the recorded probe stands until a sweep says otherwise. (A restart would
+        // otherwise record "not probed" and then the probe again, for every cluster.)
+        let kept = match (inv.reachability.get(&c.id), old) {
+            (None, Some(o)) => o.reachability(""),
+            _ => None,
+        };
+        let new = ClusterState::of(c, inv.reachability.get(&c.id).or(kept.as_ref()));
         if old == Some(&new) {
             continue;
         }

@@ -11,17 +11,22 @@
 //!   and recorded versions (also for clusters no longer in the inventory).
 //! - `GET /api/clusters/{id}/diff?from=&to=`: what changed between two snapshots.
 //! - `GET /api/clusters/{id}?at=SNAPSHOT`: the cluster as recorded at a snapshot.
+//! - `GET /api/activity?limit=`: the audit log (sign-ins, refreshes, probes), newest first.
+//! - `POST /api/refresh`, `POST /api/probe[?cluster=ID]`: start a refresh or a probe now
+//!   (operators only; with a login in force, send an operator's bearer token).
 //!
 //! Errors are JSON too: `{"error": {"status": 404, "kind": "not_found", "message": "…"}}`.
 
 use app::error::AppError;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
-use app::model::{ClusterDetail, ClusterListing, Coverage};
+use app::model::{
+    AuditEvent, ClusterDetail, ClusterListing, Coverage, Identity, RefreshStatus, SweepStatus,
+};
 use app::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 use app::service::Console;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 
 use super::query::Q;
 use crate::AppState;
@@ -34,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/changes", get(changes))
         .route("/api/clusters/{id}/history", get(history))
         .route("/api/clusters/{id}/diff", get(diff))
+        .route("/api/activity", get(activity))
+        .route("/api/refresh", post(refresh))
+        .route("/api/probe", post(probe))
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
@@ -147,6 +155,45 @@ struct CoverageQuery {
 
 async fn coverage(State(console): State<Console>, Q(q): Q<CoverageQuery>) -> Json<Coverage> {
     Json(console.coverage(q.source.as_deref(), q.region.as_deref()))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitQuery {
+    limit: Option<String>,
+}
+
+async fn activity(
+    State(console): State<Console>,
+    Q(q): Q<LimitQuery>,
+) -> Result<Json<Vec<AuditEvent>>, AppError> {
+    let limit = PageSize::parse(q.limit.as_deref())?;
+    console.activity(limit).await.map(Json)
+}
+
+async fn refresh(
+    State(console): State<Console>,
+    Extension(who): Extension<Identity>,
+) -> Result<Json<RefreshStatus>, AppError> {
+    console.request_refresh(&who).await.map(Json)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProbeQuery {
+    cluster: Option<String>,
+}
+
+async fn probe(
+    State(console): State<Console>,
+    Extension(who): Extension<Identity>,
+    Q(q): Q<ProbeQuery>,
+) -> Result<Json<SweepStatus>, AppError> {
+    let key = match q.cluster.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(k) => Some(ClusterKey::parse(k)?),
+    };
+    console.request_probe(&who, key.as_ref()).await.map(Json)
 }
 
 async fn unknown() -> AppError {

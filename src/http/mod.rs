@@ -4,7 +4,9 @@
 
 pub mod api;
 pub mod downloads;
+pub mod guard;
 pub mod query;
+pub mod serve;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,6 +16,7 @@ use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -22,19 +25,22 @@ use app::service::Console;
 
 use crate::AppState;
 
-/// Scripts are the app's own module plus Leptos's inline hydration bootstrap; wasm needs
-/// `wasm-unsafe-eval`. Nothing may frame the console.
-const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-    style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-    frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+/// The largest request body accepted (forms, server-function arguments). Larger ones
+/// are answered 413 before they are read.
+pub const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, auth: std::sync::Arc<crate::auth::Auth>) -> Router {
     let routes = generate_route_list(app::App);
     // Built once; every page render and server function gets a clone of the handle.
     let console = state.console.clone();
     let provide = move || provide_context(console.clone());
+    let guard = guard::Guard::new(
+        state.config.public_url.as_deref(),
+        &state.config.allowed_hosts,
+    );
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::auth::router(auth.clone()).with_state(()))
         .merge(api::router())
         .merge(downloads::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), {
@@ -46,9 +52,15 @@ pub fn router(state: AppState) -> Router {
             _,
         >(provide, app::shell))
         .layer(axum::middleware::map_response(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            auth,
+            crate::auth::authenticate,
+        ))
+        // Pages set their own policy with their nonce; everything else runs no script.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            HeaderValue::from_str(&app::content_security_policy(None))
+                .expect("the policy is ASCII"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -63,11 +75,19 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        // The span names the path only: query strings can hold passwords (download
+        // options) and are never logged.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            },
+        ))
         .with_state(state)
 }
 
@@ -83,9 +103,16 @@ async fn server_fn_status(res: axum::response::Response) -> axum::response::Resp
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
+    // The error is ours and small, but it may quote a piece of the request: read as much
+    // as a request may carry.
+    let bytes = match axum::body::to_bytes(body, 4 * BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "a server function's error answer could not be read");
+            return app::error::AppError::internal("unreadable server function error")
+                .into_response();
+        }
+    };
     if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

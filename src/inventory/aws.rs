@@ -17,6 +17,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::model::endpoint;
 use app::model::{
     AuthModes, Bootstrap, Broker, Cluster, ClusterKind, Controller, Encryption, Listener,
     MetadataMode, Monitoring, SourceError, SourceErrorKind,
@@ -472,6 +473,10 @@ pub fn to_model(
         })
         .collect();
     brokers.sort_by_key(|b| b.id);
+    // Endpoints become probe URLs and lines of generated files: keep only host names.
+    for b in &mut brokers {
+        keep_hosts(&mut b.endpoints, &mut c.notes, &format!("broker {}", b.id));
+    }
     // KRaft clusters list their controllers too (`controllerNodeInfo`).
     let mut controllers: Vec<Controller> = nodes
         .iter()
@@ -484,14 +489,47 @@ pub fn to_model(
         })
         .filter(|c| c.host().is_some())
         .collect();
+    for ctl in &mut controllers {
+        keep_hosts(&mut ctl.endpoints, &mut c.notes, "a controller");
+    }
+    controllers.retain(|c| c.host().is_some());
     controllers.sort_by(|a, b| a.host().cmp(&b.host()));
     c.controllers = controllers;
     // GetBootstrapBrokers answers a random three of a larger cluster: derive the full list.
     for b in &mut c.bootstrap {
         b.servers = super::bootstrap::stable(&b.servers, &brokers);
     }
+    let notes = &mut c.notes;
+    c.bootstrap.retain(|b| match endpoint::check_servers(&b.servers) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(listener = ?b.listener, error = %e, "dropped a bootstrap string MSK answered");
+            notes.push(format!("A bootstrap string MSK answered was left out: {e}."));
+            false
+        }
+    });
+    for zk in [&mut c.zookeeper, &mut c.zookeeper_tls] {
+        if let Some(Err(e)) = zk.as_deref().map(endpoint::check_servers) {
+            c.notes.push(format!(
+                "A ZooKeeper connection string MSK answered was left out: {e}."
+            ));
+            *zk = None;
+        }
+    }
     c.brokers = brokers;
     c
+}
+
+/// Drops the endpoints that are not host names, with a note saying so.
+fn keep_hosts(endpoints: &mut Vec<String>, notes: &mut Vec<String>, whose: &str) {
+    endpoints.retain(|e| match endpoint::check_host(e) {
+        Ok(()) => true,
+        Err(why) => {
+            tracing::warn!(%whose, error = %why, "dropped an endpoint MSK answered");
+            notes.push(format!("An endpoint of {whose} was left out: {why}."));
+            false
+        }
+    });
 }
 
 #[cfg(test)]

@@ -129,6 +129,24 @@ struct BrokerEntry {
     client_vpc_ip: Option<String>,
 }
 
+/// The source name a file's clusters are listed under: its `source` key, or else its
+/// file name without the extension.
+pub fn source_name(path: &Path) -> String {
+    #[derive(Deserialize)]
+    struct Head {
+        source: Option<String>,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| toml::from_str::<Head>(&t).ok())
+        .and_then(|h| h.source)
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "inventory".into())
+        })
+}
+
 /// Reads an inventory file; the error says what is wrong and where.
 pub fn read(path: &Path) -> Result<(String, Vec<Cluster>), String> {
     let text = std::fs::read_to_string(path)
@@ -140,6 +158,32 @@ pub fn read(path: &Path) -> Result<(String, Vec<Cluster>), String> {
     parse(&text, &default_source).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Refuses a cluster whose endpoints or bootstrap strings are not host names and
+/// `host:port` lists: they become probe URLs and lines of generated files.
+fn check_endpoints(e: &Entry) -> Result<(), String> {
+    let place =
+        |what: String, why: String| format!("cluster `{}`: {what}: {why}", e.name.escape_debug());
+    for (listener, servers) in &e.bootstrap {
+        app::model::endpoint::check_servers(servers)
+            .map_err(|why| place(format!("bootstrap {}", listener.slug()), why))?;
+    }
+    for zk in [&e.zookeeper, &e.zookeeper_tls].into_iter().flatten() {
+        app::model::endpoint::check_servers(zk).map_err(|why| place("zookeeper".into(), why))?;
+    }
+    for b in &e.brokers {
+        for h in &b.endpoints {
+            app::model::endpoint::check_host(h)
+                .map_err(|why| place(format!("broker {}", b.id), why))?;
+        }
+    }
+    for c in &e.controllers {
+        for h in &c.endpoints {
+            app::model::endpoint::check_host(h).map_err(|why| place("controller".into(), why))?;
+        }
+    }
+    Ok(())
+}
+
 /// Parses inventory TOML; `default_source` names the source when the file does not.
 pub fn parse(text: &str, default_source: &str) -> Result<(String, Vec<Cluster>), String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
@@ -147,6 +191,7 @@ pub fn parse(text: &str, default_source: &str) -> Result<(String, Vec<Cluster>),
     let mut seen = std::collections::HashSet::new();
     let mut clusters = Vec::new();
     for e in file.cluster {
+        check_endpoints(&e)?;
         let arn = e
             .arn
             .unwrap_or_else(|| format!("self-managed:{source}:{}:{}", e.region, e.name));

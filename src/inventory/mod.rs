@@ -267,6 +267,7 @@ impl InventoryService {
                         return;
                     }
                 };
+                self.forget_other_regions(&name, &regions).await;
                 // This source counts as one unit; its regions add the rest.
                 self.state.lock().refresh.total += regions.len().saturating_sub(1);
                 if let Err(e) = aws.check_credentials().await {
@@ -295,6 +296,31 @@ impl InventoryService {
                     .await;
                 });
                 futures::future::join_all(per_region).await;
+            }
+        }
+    }
+
+    /// Drops what a source listed in regions it no longer covers (a region removed from
+    /// the configuration, a profile whose default region changed), from the page and
+    /// from the cache, so they are not shown for ever.
+    async fn forget_other_regions(&self, source: &str, regions: &[String]) {
+        let stale: Vec<String> = {
+            let mut state = self.state.lock();
+            let keys: Vec<(String, String)> = state
+                .slots
+                .keys()
+                .filter(|(s, r)| s == source && !regions.contains(r))
+                .cloned()
+                .collect();
+            for k in &keys {
+                state.slots.remove(k);
+            }
+            keys.into_iter().map(|(_, r)| r).collect()
+        };
+        for region in stale {
+            tracing::info!(%source, %region, "no longer listing a region that is not configured");
+            if let Err(e) = source_cache::forget(&self.pool, source, &region).await {
+                tracing::warn!(error = %e, "could not drop a cached listing");
             }
         }
     }

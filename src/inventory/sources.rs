@@ -138,16 +138,23 @@ fn read_sources_file(path: &Path, config: &Config) -> Result<Vec<Source>, StartE
     Ok(out)
 }
 
-fn check_unique_names(sources: &[Source]) -> Result<(), StartError> {
-    let mut seen = std::collections::HashSet::new();
+/// Refuses two sources under one name: their listings would overwrite each other (an
+/// inventory file's name is its `source` key, or its file name).
+pub fn check_unique_names(sources: &[Source]) -> Result<(), StartError> {
+    let mut seen = std::collections::HashMap::new();
     for s in sources {
-        if let Source::Aws(a) = s {
-            if !seen.insert(a.name.clone()) {
-                return Err(StartError::Config(format!(
-                    "two AWS sources are named `{}`; give each a distinct name",
-                    a.name
-                )));
-            }
+        let (name, what) = match s {
+            Source::Aws(a) => (a.name.clone(), "an AWS source".to_string()),
+            Source::File(p) => (
+                super::file::source_name(p),
+                format!("the inventory file {}", p.display()),
+            ),
+            _ => continue,
+        };
+        if let Some(first) = seen.insert(name.clone(), what.clone()) {
+            return Err(StartError::Config(format!(
+                "{first} and {what} are both named `{name}`; give each source a distinct name (`source = \"…\"` in an inventory file)"
+            )));
         }
     }
     Ok(())

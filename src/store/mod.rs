@@ -5,6 +5,7 @@
 //! Migrations from `migrations/` are compiled into the binary and run at start.
 //!
 //! The store owns every SQL statement of the console:
+//! - [`access`]: bearer tokens (hashed) and the audit log;
 //! - [`source_cache`]: the last good inventory of every source and region, so a
 //!   restarted console shows the clusters at once and a source that fails keeps showing
 //!   what it last listed;
@@ -14,6 +15,7 @@
 //! Queries return [`StoreError`]; at the HTTP boundary it becomes an [`AppError`] that
 //! shows no SQL, and the detail goes to the log.
 
+pub mod access;
 pub mod snapshots;
 pub mod source_cache;
 pub mod timeline;

@@ -72,6 +72,10 @@ pub struct NewChange {
 }
 
 /// Writes a snapshot and its changes in one transaction; returns the snapshot's id.
+///
+/// A snapshot is never dated before the one before it: if the clock went back, it takes
+/// the previous snapshot's time. Pruning compares those times with its cutoff, so a
+/// snapshot dated in the past would otherwise prune the history it follows.
 pub async fn write(
     pool: &SqlitePool,
     trigger: Trigger,
@@ -83,7 +87,9 @@ pub async fn write(
     let snapshot: i64 = sqlx::query_scalar(
         "INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, \
          monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) \
-         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+         VALUES (?1, MAX(?2, COALESCE((SELECT MAX(taken_at) FROM snapshots), ?2)), \
+                 MAX(?2, COALESCE((SELECT MAX(taken_at) FROM snapshots), ?2)), \
+                 ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
     )
     .bind(trigger.as_str())
     .bind(taken_at)

@@ -45,3 +45,13 @@ pub async fn save(pool: &SqlitePool, listing: &CachedListing) -> Result<(), Stor
     .await?;
     Ok(())
 }
+
+/// Drops a stored listing (a region the source no longer covers).
+pub async fn forget(pool: &SqlitePool, source: &str, region: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM source_cache WHERE source = ? AND region = ?")
+        .bind(source)
+        .bind(region)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -29,10 +29,23 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+/// The runtime every test console runs on.
+pub fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("the test servers' runtime")
+    })
+}
+
 /// A test configuration: no retries, short timeouts, a database in `dir`.
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut c = Config::for_tests();
     c.database_url = format!("sqlite://{}/console.db", dir.display());
+    c.session_key_file = dir.join("session.key");
     c.aws_max_attempts = 1;
     c.aws_timeout = Duration::from_secs(5);
     c.refresh_interval = Duration::from_secs(3600);
@@ -75,21 +88,34 @@ impl TestApp {
         config: Config,
         sources: Vec<Source>,
     ) -> TestApp {
-        let app = App::build_with(config, sources, Some(test_credentials("AKIDTEST")))
+        // Every test's console runs on one shared multi-threaded runtime, as the real
+        // binary does; the tests themselves run on their own runtimes. (Leptos keeps
+        // per-thread render state: servers on many single-threaded test runtimes at once
+        // sometimes left a page render waiting for ever.)
+        let (app_parts, addr, tx) = server_runtime()
+            .spawn(async move {
+                let app = App::build_with(config, sources, Some(test_credentials("AKIDTEST")))
+                    .await
+                    .expect("console starts");
+                let parts = (
+                    app.inventory.clone(),
+                    app.history.clone(),
+                    app.shutdown.clone(),
+                    app.pool.clone(),
+                );
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+                tokio::spawn(app.serve(listener, async {
+                    let _ = rx.await;
+                }));
+                (parts, addr, tx)
+            })
             .await
-            .expect("console starts");
-        let inventory = app.inventory.clone();
-        let history = app.history.clone();
-        let stopped = app.shutdown.clone();
-        let pool = app.pool.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.serve(listener, async {
-            let _ = rx.await;
-        }));
+            .expect("the console started");
+        let (inventory, history, stopped, pool) = app_parts;
         TestApp {
             addr,
             url: format!("http://{addr}"),
@@ -127,6 +153,37 @@ impl TestApp {
             .await
             .expect("history recorded in time")
             .expect("history channel open");
+    }
+
+    /// Adds a bearer token to every request of this app's client.
+    pub fn with_token(mut self, token: &str) -> TestApp {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        self.client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(h)
+            .build()
+            .expect("client");
+        self
+    }
+
+    /// Creates a token in this console's database, as `msk-console token create` does.
+    pub async fn token(&self, name: &str, role: &str) -> String {
+        msk_console::auth::tokens::run(
+            &self.pool,
+            &msk_console::config::TokenCommand::Create {
+                name: name.into(),
+                role: role.into(),
+                expires: None,
+            },
+        )
+        .await
+        .expect("token created")
+        .trim()
+        .to_string()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -196,14 +196,14 @@ pub fn targets_file_name(cluster: &crate::model::Cluster) -> String {
     format!("{}-targets.json", safe_file_name(&cluster.name))
 }
 
-/// Renders one of a cluster's text files. `console_url` is how Prometheus reaches the
+/// Renders one of a cluster's text files. `sd` is how Prometheus reaches the
 /// console (for http_sd).
 pub fn render_cluster_file(
     cluster: &crate::model::Cluster,
     kind: FileKind,
     mode: Option<&str>,
     options: &client::ValidOptions,
-    console_url: &str,
+    sd: &prometheus::SdEndpoint,
     generated_at: &str,
     tags: &prometheus::TagLabels,
 ) -> Result<Rendered, AppError> {
@@ -234,7 +234,13 @@ pub fn render_cluster_file(
             Rendered {
                 file_name: format!("{name}-{}-client.properties", safe_file_name(mode)),
                 content_type: text.into(),
-                body: client::java_properties(cluster, mode, options, console_url, generated_at)?,
+                body: client::java_properties(
+                    cluster,
+                    mode,
+                    options,
+                    &sd.console_url,
+                    generated_at,
+                )?,
             }
         }
         FileKind::Librdkafka => {
@@ -259,9 +265,10 @@ pub fn render_cluster_file(
                 prometheus::Discovery::Http {
                     url: format!(
                         "{}/sd/targets?cluster={}",
-                        console_url.trim_end_matches('/'),
+                        sd.console_url.trim_end_matches('/'),
                         cluster.id
                     ),
+                    credentials_file: sd.credentials_file.clone(),
                 }
             };
             Rendered {

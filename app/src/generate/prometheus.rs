@@ -212,9 +212,25 @@ pub fn targets_json_with<'a>(
 pub enum Discovery {
     /// `file_sd_configs` reading a downloaded `targets.json` at this path.
     File { path: String },
-    /// `http_sd_configs` polling the console's live endpoint at this URL.
-    Http { url: String },
+    /// `http_sd_configs` polling the console's live endpoint at this URL; with a login
+    /// in force, Prometheus sends the bearer token in `credentials_file`.
+    Http {
+        url: String,
+        credentials_file: Option<String>,
+    },
 }
+
+/// Where Prometheus reaches the console's live `/sd/targets` endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SdEndpoint {
+    /// The console's base URL, without a trailing slash.
+    pub console_url: String,
+    /// The token file Prometheus authenticates with, when a login is in force.
+    pub credentials_file: Option<String>,
+}
+
+/// Where the generated http_sd config tells Prometheus to read its console token.
+pub const TOKEN_FILE: &str = "/etc/prometheus/msk-console.token";
 
 /// A YAML scalar that nothing can break: a JSON string is a YAML double-quoted scalar.
 fn yaml_str(s: &str) -> String {
@@ -259,10 +275,21 @@ pub fn prometheus_yml(
             out.push_str(&format!("          - {}\n", yaml_str(path)));
             out.push_str("        refresh_interval: 5m\n");
         }
-        Discovery::Http { url } => {
+        Discovery::Http {
+            url,
+            credentials_file,
+        } => {
             out.push_str("    http_sd_configs:\n");
             out.push_str(&format!("      - url: {}\n", yaml_str(url)));
             out.push_str("        refresh_interval: 1m\n");
+            if let Some(file) = credentials_file {
+                out.push_str("        # The console asks for a token: create one with\n");
+                out.push_str("        #   msk-console token create prometheus --role viewer\n");
+                out.push_str("        # and write it (alone) into this file.\n");
+                out.push_str("        authorization:\n");
+                out.push_str("          type: Bearer\n");
+                out.push_str(&format!("          credentials_file: {}\n", yaml_str(file)));
+            }
         }
     }
     out
@@ -446,10 +473,22 @@ mod tests {
             "all",
             &Discovery::Http {
                 url: "http://127.0.0.1:3000/sd/targets".into(),
+                credentials_file: None,
             },
             "msk",
             "T",
         );
         assert!(h.contains("    http_sd_configs:\n      - url: \"http://127.0.0.1:3000/sd/targets\"\n        refresh_interval: 1m\n"));
+        assert!(!h.contains("authorization"));
+        let a = prometheus_yml(
+            "all",
+            &Discovery::Http {
+                url: "http://127.0.0.1:3000/sd/targets".into(),
+                credentials_file: Some(TOKEN_FILE.into()),
+            },
+            "msk",
+            "T",
+        );
+        assert!(a.ends_with("        authorization:\n          type: Bearer\n          credentials_file: \"/etc/prometheus/msk-console.token\"\n"), "{a}");
     }
 }

@@ -161,6 +161,11 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The longest filter value accepted.
+    pub const MAX_LEN: usize = 256;
+    /// The most words in the `q` filter.
+    pub const MAX_TERMS: usize = 16;
+
     /// A selection from query-string values; empty values mean "any".
     pub fn parse(
         cluster: Option<&str>,
@@ -169,6 +174,23 @@ impl Selection {
         region: Option<&str>,
     ) -> Result<Selection, AppError> {
         let text = |v: Option<&str>| v.unwrap_or("").to_string();
+        // Every term is matched against every cluster: keep the work a request can ask
+        // for small.
+        for (name, v) in [("q", q), ("source", source), ("region", region)] {
+            let v = v.unwrap_or("");
+            if v.chars().count() > Self::MAX_LEN {
+                return Err(AppError::bad_request(format!(
+                    "`{name}` is longer than {} characters",
+                    Self::MAX_LEN
+                )));
+            }
+        }
+        if q.unwrap_or("").split_whitespace().count() > Self::MAX_TERMS {
+            return Err(AppError::bad_request(format!(
+                "the filter `q` has more than {} words",
+                Self::MAX_TERMS
+            )));
+        }
         Ok(Selection {
             cluster: cluster
                 .filter(|c| !c.is_empty())

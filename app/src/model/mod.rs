@@ -12,11 +12,15 @@
 //! - [`reachability`]: what the exporter probes found;
 //! - [`detail`]: a cluster with its probe, live or as recorded at a snapshot;
 //! - [`coverage`]: the monitoring-coverage overview;
+//! - [`access`]: who is asking (identity, role) and the audit log;
+//! - [`endpoint`]: host names and host:port lists, checked where they enter;
 //! - [`settings`]: settings, configuration, secrets and operations beyond client information.
 
+pub mod access;
 pub mod cluster;
 pub mod coverage;
 pub mod detail;
+pub mod endpoint;
 pub mod inventory;
 pub mod listener;
 pub mod reachability;
@@ -25,6 +29,7 @@ pub mod settings;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
+pub use access::*;
 pub use cluster::*;
 pub use coverage::*;
 pub use detail::*;

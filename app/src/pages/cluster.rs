@@ -256,6 +256,7 @@ fn ClusterDetails(c: Cluster) -> impl IntoView {
 #[component]
 fn BrokersPanel(id: String) -> impl IntoView {
     let probe = ServerAction::<ProbeExporters>::new();
+    let operate = crate::components::can_operate();
     let tick = RwSignal::new(0u64);
     let rid = id.clone();
     let detail = Resource::new(
@@ -272,7 +273,7 @@ fn BrokersPanel(id: String) -> impl IntoView {
             <Transition fallback=|| view! { <h2>"Brokers"</h2><p class="muted">"Loading…"</p> }>
                 {move || { let id = id.clone(); Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! { <BrokerTable d probe=Some(probe) id/> }.into_any(),
+                        Ok(d) => view! { <BrokerTable d probe=operate.then_some(probe) id/> }.into_any(),
                         Err(e) => view! { <h2>"Brokers"</h2><p class="banner error">{e.to_string()}</p> }.into_any(),
                     }
                 })}}

@@ -76,6 +76,7 @@ fn version_key(v: &Option<String>) -> Vec<u64> {
 pub fn ClustersPage() -> impl IntoView {
     let query = use_query_map();
     let refresh = ServerAction::<RefreshInventory>::new();
+    let operate = crate::components::can_operate();
     let tick = RwSignal::new(0u64);
     let overview = Resource::new(
         move || (tick.get(), refresh.version().get()),
@@ -105,7 +106,7 @@ pub fn ClustersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(o) => view! { <Overview overview=o filter sort refresh/> }.into_any(),
+                    Ok(o) => view! { <Overview overview=o filter sort refresh operate/> }.into_any(),
                 }
             })}
         </Transition>
@@ -118,6 +119,8 @@ fn Overview(
     filter: RwSignal<String>,
     sort: Memo<(SortKey, bool)>,
     refresh: ServerAction<RefreshInventory>,
+    /// Whether the caller may start a refresh (operators only).
+    operate: bool,
 ) -> impl IntoView {
     let InventoryOverview {
         clusters,
@@ -152,9 +155,11 @@ fn Overview(
     view! {
         <div class="page-head">
             <h1>"Clusters"</h1>
-            <ActionForm action=refresh attr:class="inline-form">
-                <button type="submit" class="button" id="refresh-button" disabled=status.running>{button}</button>
-            </ActionForm>
+            {operate.then(|| view! {
+                <ActionForm action=refresh attr:class="inline-form">
+                    <button type="submit" class="button" id="refresh-button" disabled=status.running>{button}</button>
+                </ActionForm>
+            })}
         </div>
         {sample.then(|| view! {
             <div class="banner info" id="sample-banner">

@@ -17,6 +17,7 @@ pub fn CoveragePage() -> impl IntoView {
     let source = RwSignal::new(query.with_untracked(|q| q.get("source").unwrap_or_default()));
     let region = RwSignal::new(query.with_untracked(|q| q.get("region").unwrap_or_default()));
     let probe = ServerAction::<ProbeExporters>::new();
+    let operate = crate::components::can_operate();
     let tick = RwSignal::new(0u64);
     let data = Resource::new(
         move || {
@@ -39,7 +40,7 @@ pub fn CoveragePage() -> impl IntoView {
         <Transition fallback=|| view! { <h1>"Monitoring coverage"</h1><p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(c) => view! { <CoverageView c source region probe/> }.into_any(),
+                    Ok(c) => view! { <CoverageView c source region probe operate/> }.into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -53,6 +54,8 @@ fn CoverageView(
     source: RwSignal<String>,
     region: RwSignal<String>,
     probe: ServerAction<ProbeExporters>,
+    /// Whether the caller may start a probe (operators only).
+    operate: bool,
 ) -> impl IntoView {
     let t = c.totals.clone();
     let running = c.sweep.running;
@@ -88,9 +91,11 @@ fn CoverageView(
     view! {
         <div class="page-head">
             <h1>"Monitoring coverage"</h1>
-            <ActionForm action=probe attr:class="inline-form">
-                <button type="submit" class="button" id="probe-all" disabled=running>{button}</button>
-            </ActionForm>
+            {operate.then(|| view! {
+                <ActionForm action=probe attr:class="inline-form">
+                    <button type="submit" class="button" id="probe-all" disabled=running>{button}</button>
+                </ActionForm>
+            })}
         </div>
         <div class="totals" id="coverage-totals">
             <div class="total"><strong>{format!("{} of {}", t.clusters_fully_covered, t.clusters)}</strong>

@@ -128,6 +128,7 @@ pub fn HistoryPage() -> impl IntoView {
         },
         |(c, s, k, b)| get_changes(c, s, k, b),
     );
+    let activity = Resource::new(|| (), |_| crate::api::get_activity());
     view! {
         <Title text="History"/>
         <Suspense fallback=|| view! { <h1>"History"</h1><p class="muted">"Loading…"</p> }>
@@ -138,6 +139,50 @@ pub fn HistoryPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                activity.await.ok().map(|events| view! { <Activity events/> })
+            })}
+        </Suspense>
+    }
+}
+
+/// Who signed in or out and who started refreshes and probes, newest first.
+#[component]
+fn Activity(events: Vec<crate::model::AuditEvent>) -> impl IntoView {
+    view! {
+        <section id="activity">
+            <h2>"Recent activity"</h2>
+            {if events.is_empty() {
+                view! { <p class="muted small">"Nobody has signed in or started a refresh or a probe yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                    <table id="activity-table">
+                        <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th></tr></thead>
+                        <tbody>
+                        {events.into_iter().map(|e| {
+                            let what = match e.action.as_str() {
+                                "sign_in" => format!("signed in {}", e.detail),
+                                "sign_out" => "signed out".to_string(),
+                                "refresh" => format!("started a refresh of {}", e.detail),
+                                "probe" => format!("started a probe of {}", e.detail),
+                                other => format!("{other} {}", e.detail),
+                            };
+                            view! {
+                                <tr data-action=e.action.clone()>
+                                    <td class="nowrap small">{e.at}</td>
+                                    <td class="actor">{e.actor}</td>
+                                    <td>{what}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                        </tbody>
+                    </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -8,6 +8,16 @@
 //! Each probe has a connect and a total time limit (`--probe-timeout`), reads at most
 //! `--probe-body-limit` bytes, and at most `--probe-concurrency` probes run at once. A
 //! sweep of many targets therefore takes about one timeout, not one per dead target.
+//!
+//! Endpoints are host names or IP addresses (checked where they enter the inventory and
+//! again here); every probe URL is built as `http://HOST:11001/metrics` or `:11002`,
+//! and link-local addresses (the instance metadata service at 169.254.169.254, fe80::/10)
+//! are never contacted, whether named directly or resolved from a name ([`guard`]).
+//! Answers are read as they stream in ([`scan`]), so memory does not grow with their
+//! size.
+
+pub mod guard;
+pub mod scan;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -82,6 +92,7 @@ pub struct Prober {
 impl Prober {
     pub fn new(settings: ProberSettings) -> Prober {
         let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(guard::NoLinkLocal))
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
             // Exporters answer directly; a proxy from the environment would change what
@@ -98,21 +109,25 @@ impl Prober {
         Prober { client, settings }
     }
 
-    /// The targets of one cluster: both exporters of every broker.
+    /// The targets of one cluster: each broker's id and host. A broker without an
+    /// endpoint is left out (and the others keep their own ids); only a cluster listed
+    /// without any broker endpoint falls back to its bootstrap hosts, numbered in order.
     pub fn targets(cluster: &Cluster) -> Vec<(u32, String)> {
         if cluster.kind == ClusterKind::Serverless {
             return Vec::new();
         }
-        let hosts = broker_hosts(cluster);
-        hosts
+        let listed: Vec<(u32, String)> = cluster
+            .brokers
+            .iter()
+            .filter_map(|b| b.endpoints.first().map(|h| (b.id, h.clone())))
+            .collect();
+        if !listed.is_empty() {
+            return listed;
+        }
+        broker_hosts(cluster)
             .into_iter()
             .enumerate()
-            .map(|(i, h)| {
-                (
-                    cluster.brokers.get(i).map(|b| b.id).unwrap_or(i as u32 + 1),
-                    h,
-                )
-            })
+            .map(|(i, h)| (i as u32 + 1, h))
             .collect()
     }
 
@@ -200,7 +215,10 @@ impl Prober {
     pub async fn probe(&self, t: &Target) -> ExporterProbe {
         let target = format!("{}:{}", bracket_ipv6(&t.host), t.port);
         let start = Instant::now();
-        let outcome = self.fetch(&target).await;
+        let outcome = match guard::metrics_url(&t.host, t.port) {
+            Ok(url) => self.fetch(url).await,
+            Err(e) => Err(e),
+        };
         let latency_ms = Some(start.elapsed().as_millis().min(u128::from(u32::MAX)) as u32);
         let (state, reason, samples, detail) = match (outcome, t.enabled) {
             (Ok(m), true) => (ProbeState::Up, None, Some(m.samples), m.detail(t.exporter)),
@@ -223,11 +241,10 @@ impl Prober {
         }
     }
 
-    async fn fetch(&self, target: &str) -> Result<Metrics, String> {
-        let url = format!("http://{target}/metrics");
+    async fn fetch(&self, url: url::Url) -> Result<Metrics, String> {
         let resp = self
             .client
-            .get(&url)
+            .get(url)
             .send()
             .await
             .map_err(|e| plain_reason(&e))?;
@@ -241,23 +258,25 @@ impl Prober {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let mut body = Vec::new();
+        if content_type.starts_with("text/html") {
+            return Err("answers HTML, not Prometheus metrics".into());
+        }
+        let mut scan = scan::Scan::default();
+        let mut read = 0usize;
         let mut truncated = false;
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| plain_reason(&e))?;
-            let room = self.settings.body_limit.saturating_sub(body.len());
+            let room = self.settings.body_limit.saturating_sub(read);
             if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
+                scan.feed(&chunk[..room]);
                 truncated = true;
                 break;
             }
-            body.extend_from_slice(&chunk);
+            read += chunk.len();
+            scan.feed(&chunk);
         }
-        if content_type.starts_with("text/html") {
-            return Err("answers HTML, not Prometheus metrics".into());
-        }
-        Metrics::parse(&body, truncated)
+        Metrics::from_scan(scan.finish(truncated)?, truncated)
     }
 }
 
@@ -310,46 +329,24 @@ struct Metrics {
 }
 
 impl Metrics {
-    fn parse(body: &[u8], truncated: bool) -> Result<Metrics, String> {
-        let text = String::from_utf8_lossy(body);
-        let mut lines: Vec<std::io::Result<String>> =
-            text.lines().map(|l| Ok(l.to_string())).collect();
-        if truncated {
-            // The last line may be cut in half.
-            lines.pop();
-        }
-        let scrape = prometheus_parse::Scrape::parse(lines.into_iter())
-            .map_err(|e| format!("not Prometheus text: {e}"))?;
-        if scrape.samples.is_empty() {
-            return Err("not Prometheus text: no metric samples in the answer".into());
-        }
-        let value = |name: &str| {
-            scrape
-                .samples
-                .iter()
-                .find(|s| s.metric == name)
-                .and_then(|s| match s.value {
-                    prometheus_parse::Value::Gauge(v)
-                    | prometheus_parse::Value::Untyped(v)
-                    | prometheus_parse::Value::Counter(v) => Some(v),
-                    _ => None,
-                })
-        };
-        let uptime = match (value("node_time_seconds"), value("node_boot_time_seconds")) {
-            (Some(now), Some(boot)) if now >= boot => Some(now - boot),
+    fn from_scan(scan: scan::Scan, truncated: bool) -> Result<Metrics, String> {
+        let uptime = match (scan.node_time, scan.node_boot_time) {
+            (Some(now), Some(boot)) if now >= boot && (now - boot).is_finite() => Some(now - boot),
             _ => None,
         };
         Ok(Metrics {
-            samples: scrape.samples.len().min(u32::MAX as usize) as u32,
-            kafka_server: scrape
-                .samples
-                .iter()
-                .filter(|s| s.metric.starts_with("kafka_server_"))
-                .count()
-                .min(u32::MAX as usize) as u32,
+            samples: scan.samples,
+            kafka_server: scan.kafka_server,
             uptime,
             truncated,
         })
+    }
+
+    #[cfg(test)]
+    fn parse(body: &[u8], truncated: bool) -> Result<Metrics, String> {
+        let mut scan = scan::Scan::default();
+        scan.feed(body);
+        Metrics::from_scan(scan.finish(truncated)?, truncated)
     }
 
     fn detail(&self, exporter: Exporter) -> Option<String> {
@@ -378,7 +375,23 @@ impl Metrics {
 pub struct ProbeService {
     prober: Prober,
     inventory: Arc<InventoryService>,
-    requests: tokio::sync::mpsc::UnboundedSender<Option<String>>,
+    /// Sweeps asked for and not started yet. Requests made while a sweep runs merge
+    /// into one next sweep, so a burst of "Probe now" costs one sweep, not one each.
+    pending: std::sync::Mutex<Pending>,
+    wake: tokio::sync::Notify,
+}
+
+/// What the next requested sweep covers.
+#[derive(Debug, Default)]
+struct Pending {
+    all: bool,
+    clusters: std::collections::BTreeSet<String>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        !self.all && self.clusters.is_empty()
+    }
 }
 
 impl ProbeService {
@@ -391,11 +404,11 @@ impl ProbeService {
         inventory: Arc<InventoryService>,
         shutdown: CancellationToken,
     ) -> Arc<ProbeService> {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
         let svc = Arc::new(ProbeService {
             prober: Prober::new(settings),
             inventory: inventory.clone(),
-            requests: tx,
+            pending: Default::default(),
+            wake: tokio::sync::Notify::new(),
         });
         let looping = svc.clone();
         tokio::spawn(async move {
@@ -404,7 +417,7 @@ impl ProbeService {
             let mut tick = tokio::time::interval(interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                let only: Option<String> = tokio::select! {
+                let only: Option<Vec<String>> = tokio::select! {
                     _ = tick.tick(), if enabled => None,
                     changed = refreshes.changed(), if enabled => {
                         if changed.is_err() { return; }
@@ -413,7 +426,11 @@ impl ProbeService {
                         seen = generation;
                         None
                     }
-                    req = rx.recv() => match req { Some(r) => r, None => return },
+                    _ = looping.wake.notified() => {
+                        let p = std::mem::take(&mut *looping.lock_pending());
+                        if p.is_empty() { continue; }
+                        (!p.all).then(|| p.clusters.into_iter().collect())
+                    }
                     _ = shutdown.cancelled() => return,
                 };
                 tokio::select! {
@@ -425,18 +442,32 @@ impl ProbeService {
         svc
     }
 
-    /// Asks for a sweep of one cluster (or all); it runs in the background.
-    pub fn request(&self, cluster_id: Option<String>) {
-        let _ = self.requests.send(cluster_id);
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Probes every cluster (or one) now and records the results.
-    pub async fn sweep(&self, only: Option<&str>) {
+    /// Asks for a sweep of one cluster (or all); it runs in the background, merged
+    /// with any other request made before it starts.
+    pub fn request(&self, cluster_id: Option<String>) {
+        {
+            let mut p = self.lock_pending();
+            match cluster_id {
+                None => p.all = true,
+                Some(id) => {
+                    p.clusters.insert(id);
+                }
+            }
+        }
+        self.wake.notify_one();
+    }
+
+    /// Probes every cluster (or the listed ones) now and records the results.
+    pub async fn sweep(&self, only: Option<&[String]>) {
         let clusters: Vec<Cluster> = self
             .inventory
             .probe_candidates()
             .into_iter()
-            .filter(|c| only.is_none_or(|id| c.id == id))
+            .filter(|c| only.is_none_or(|ids| ids.contains(&c.id)))
             .collect();
         let progress = AtomicUsize::new(0);
         self.inventory.sweep_started(clusters.len());

@@ -1,0 +1,137 @@
+//! Bearer tokens and the audit log.
+//!
+//! A token is stored as the hex SHA-256 of its secret: tokens are 256 random bits, so a
+//! fast hash is as safe as a slow one and lets every request be checked with one indexed
+//! look-up. Revoked tokens stay listed (with when) so the list tells what existed.
+
+use sqlx::SqlitePool;
+
+use super::StoreError;
+
+/// One stored token (never its secret).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TokenRow {
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Stores a new token; `false` if one with that name exists (revoked ones included).
+pub async fn insert_token(
+    pool: &SqlitePool,
+    name: &str,
+    role: &str,
+    hash: &str,
+    now: i64,
+    expires_at: Option<i64>,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "INSERT INTO api_tokens (name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(role)
+    .bind(hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The live token with this hash: not revoked, not expired at `now`. Marks it used (at
+/// most once a minute, so reads do not turn into a write per request).
+pub async fn find_token(
+    pool: &SqlitePool,
+    hash: &str,
+    now: i64,
+) -> Result<Option<TokenRow>, StoreError> {
+    let row: Option<TokenRow> = sqlx::query_as(
+        "SELECT name, role, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+    )
+    .bind(hash)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(r) = &row {
+        if r.last_used_at.is_none_or(|t| now - t >= 60) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE hash = ?")
+                .bind(now)
+                .bind(hash)
+                .execute(pool)
+                .await?;
+        }
+    }
+    Ok(row)
+}
+
+/// Every token, newest first.
+pub async fn list_tokens(pool: &SqlitePool) -> Result<Vec<TokenRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT name, role, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
+         ORDER BY id DESC",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Revokes a live token by name; `false` if there is none.
+pub async fn revoke_token(pool: &SqlitePool, name: &str, now: i64) -> Result<bool, StoreError> {
+    let r =
+        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(name)
+            .execute(pool)
+            .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// One stored audit event.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+pub async fn insert_audit(
+    pool: &SqlitePool,
+    at: i64,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit_events (at, actor, action, detail) VALUES (?, ?, ?, ?)")
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(detail)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The newest `limit` audit events, newest first.
+pub async fn recent_audit(pool: &SqlitePool, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, at, actor, action, detail FROM audit_events ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Deletes audit events older than `before` (the history's retention applies).
+pub async fn prune_audit(pool: &SqlitePool, before: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM audit_events WHERE at < ?")
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
