@@ -1,7 +1,7 @@
-//! Who may use the console: the secure default, trusted proxy headers, bearer tokens,
-//! roles and the audit log, the host and origin guards, the content security policy,
-//! and the server's connection limits. (Signing in through a real OpenID provider is
-//! the browser test `end2end/tests/login.spec.ts`.)
+//! Who may use the console: the secure default, bearer tokens and roles, the host and
+//! origin guards, and the server's connection limits. Trusted proxy headers are in
+//! `proxy_login.rs`, the content security policy in `page_security.rs`, and signing in
+//! through a real OpenID provider in the browser test `end2end/tests/login.spec.mjs`.
 
 mod support;
 
@@ -39,15 +39,6 @@ fn proxy_mode(c: &mut msk_console::Config) {
     c.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()];
     c.operators = vec!["kafka-admins".into()];
     c.viewers = vec!["developers".into(), "kafka-admins".into()];
-}
-
-/// A client whose requests come from `ip` (another loopback address than the proxy's).
-fn client_from(ip: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -92,120 +83,6 @@ async fn a_console_reachable_from_other_machines_needs_a_login_mode() {
         .unwrap()
         .to_string();
     assert!(err.contains("--public-url"), "{err}");
-}
-
-#[tokio::test]
-async fn proxy_headers_count_only_from_trusted_proxies_and_map_to_roles() {
-    let (app, _dir) = lab(proxy_mode).await;
-    let proxy = client_from("127.0.0.1");
-    let stranger = client_from("127.0.0.2");
-    let get = |client: &reqwest::Client, path: &str, user: Option<(&str, &str)>| {
-        let mut r = client.get(format!("{}{path}", app.url));
-        if let Some((u, g)) = user {
-            r = r
-                .header("X-Forwarded-User", u)
-                .header("X-Forwarded-Groups", g);
-        }
-        r.send()
-    };
-    // Through the proxy: a developer is a viewer, sees the page but no operator button.
-    let page = get(&proxy, "/", Some(("dana", "developers")))
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    assert!(
-        html.contains("dana") && html.contains("viewer"),
-        "the header names the user"
-    );
-    assert!(
-        !html.contains("id=\"refresh-button\""),
-        "a viewer sees no Refresh button"
-    );
-    // An admin is an operator and sees it.
-    let html = get(&proxy, "/", Some(("olga", "ops, kafka-admins")))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("id=\"refresh-button\""),
-        "an operator sees the Refresh button"
-    );
-    // The same headers from a client that is not the proxy count for nothing.
-    let r = get(&stranger, "/api/clusters", Some(("olga", "kafka-admins")))
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    assert!(r.headers()["www-authenticate"]
-        .to_str()
-        .unwrap()
-        .starts_with("Bearer"));
-    // No headers at all, even from the proxy: 401.
-    assert_eq!(
-        get(&proxy, "/api/clusters", None).await.unwrap().status(),
-        401
-    );
-    // A user in no allowed group: 403 with the reason.
-    let r = get(&proxy, "/api/clusters", Some(("mallory", "guests")))
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    assert!(r.text().await.unwrap().contains("--viewers"));
-    // The health check and the static site need no login.
-    assert_eq!(
-        get(&stranger, "/healthz", None).await.unwrap().status(),
-        200
-    );
-
-    // Roles: a viewer may not start a refresh, through either door; an operator may.
-    let post = |path: &str, user: &str, groups: &str| {
-        proxy
-            .post(format!("{}{path}", app.url))
-            .header("X-Forwarded-User", user)
-            .header("X-Forwarded-Groups", groups)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send()
-    };
-    for path in ["/sfn/refresh", "/api/refresh", "/sfn/probe", "/api/probe"] {
-        let r = post(path, "dana", "developers").await.unwrap();
-        assert_eq!(r.status(), 403, "{path}");
-        assert!(r.text().await.unwrap().contains("Only operators"), "{path}");
-    }
-    assert_eq!(
-        post("/api/refresh", "olga", "kafka-admins")
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        post("/sfn/probe", "olga", "kafka-admins")
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    // The audit log names who did it, on the API and the History page.
-    let events: serde_json::Value = get(&proxy, "/api/activity", Some(("dana", "developers")))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let events = events.as_array().unwrap();
-    assert_eq!(events.len(), 2, "{events:?}");
-    assert_eq!(events[0]["action"], "probe");
-    assert_eq!(events[1]["action"], "refresh");
-    assert!(events.iter().all(|e| e["actor"] == "olga"));
-    let history = get(&proxy, "/history", Some(("dana", "developers")))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(history.contains("id=\"activity-table\"") && history.contains("started a refresh"));
 }
 
 #[tokio::test]
@@ -420,60 +297,6 @@ async fn foreign_hosts_and_cross_site_changes_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-}
-
-#[tokio::test]
-async fn pages_run_only_their_own_nonced_scripts_and_escape_titles() {
-    let (app, _dir) = lab(|_| {}).await;
-    let (_, list) = app.get_json("/api/clusters").await;
-    let id = list["clusters"][0]["id"].as_str().unwrap().to_string();
-    let r = app.get(&format!("/clusters/{id}")).await;
-    assert_eq!(r.status(), 200);
-    let csp = r.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let html = r.text().await.unwrap();
-    let script_src = csp
-        .split(';')
-        .find(|d| d.trim().starts_with("script-src"))
-        .unwrap();
-    assert!(!script_src.contains("unsafe-inline"), "{csp}");
-    let nonce = script_src
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|s| s.split('\'').next())
-        .expect("a nonce in the policy");
-    assert!(nonce.len() >= 16);
-    let scripts = html.matches("<script").count();
-    assert!(scripts > 0);
-    assert_eq!(
-        html.matches(&format!("nonce=\"{nonce}\"")).count(),
-        scripts,
-        "every script carries this response's nonce"
-    );
-    // The cluster name is text in the title, not markup.
-    assert!(!html.contains("<script>alert(1)"), "{html}");
-    let title = html
-        .split("<title>")
-        .nth(1)
-        .unwrap()
-        .split("</title>")
-        .next()
-        .unwrap();
-    assert!(title.contains("&lt;/title&gt;&lt;script&gt;"), "{title}");
-    // A second load gets another nonce.
-    let again = app.get(&format!("/clusters/{id}")).await;
-    assert_ne!(
-        again.headers()["content-security-policy"].to_str().unwrap(),
-        csp
-    );
-    // JSON answers allow no script at all.
-    let api = app.get("/api/clusters").await;
-    assert!(api.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains("script-src 'none'"));
 }
 
 #[tokio::test]
