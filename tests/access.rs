@@ -8,7 +8,6 @@ mod support;
 use std::time::Duration;
 
 use msk_console::config::AuthMode;
-use msk_console::inventory::sources::Source;
 use support::TestApp;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -25,13 +24,7 @@ brokers = [ { id = 1, endpoints = ["b-1.orders.example"] } ]
 "#;
 
 async fn lab(tweak: impl FnOnce(&mut msk_console::Config)) -> (TestApp, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let inv = dir.path().join("lab.toml");
-    std::fs::write(&inv, INVENTORY).unwrap();
-    let app = TestApp::spawn_with(vec![Source::File(inv)], tweak).await;
-    app.refreshed(1).await;
-    app.recorded(1).await;
-    (app, dir)
+    support::file_lab(INVENTORY, tweak).await
 }
 
 fn proxy_mode(c: &mut msk_console::Config) {

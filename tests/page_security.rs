@@ -7,7 +7,6 @@
 
 mod support;
 
-use msk_console::inventory::sources::Source;
 use support::TestApp;
 
 const INVENTORY: &str = r#"
@@ -23,13 +22,7 @@ brokers = [ { id = 1, endpoints = ["b-1.orders.example"] } ]
 "#;
 
 async fn lab() -> (TestApp, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let inv = dir.path().join("lab.toml");
-    std::fs::write(&inv, INVENTORY).unwrap();
-    let app = TestApp::spawn(vec![Source::File(inv)]).await;
-    app.refreshed(1).await;
-    app.recorded(1).await;
-    (app, dir)
+    support::file_lab(INVENTORY, |_| {}).await
 }
 
 #[tokio::test]

@@ -55,6 +55,18 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c
 }
 
+/// A console over one inventory file with `text`, refreshed and recorded once; the
+/// directory holding the file lives as long as the returned guard.
+pub async fn file_lab(text: &str, tweak: impl FnOnce(&mut Config)) -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inv = dir.path().join("lab.toml");
+    std::fs::write(&inv, text).expect("inventory file");
+    let app = TestApp::spawn_with(vec![Source::File(inv)], tweak).await;
+    app.refreshed(1).await;
+    app.recorded(1).await;
+    (app, dir)
+}
+
 /// An AWS source pointed at a fake MSK endpoint.
 pub fn aws_source(name: &str, endpoint: &str, regions: &[&str]) -> Source {
     Source::Aws(AwsSource {
