@@ -159,6 +159,7 @@ fn reachability(s: &Sim) -> ClusterReachability {
         latency_ms: Some(4),
         samples: Some(1800),
         detail: None,
+        figures: Default::default(),
     };
     ClusterReachability {
         cluster_id: s.cluster.id.clone(),

@@ -123,6 +123,7 @@ async fn main() {
         timeout: config.probe_timeout,
         concurrency: usize::from(config.probe_concurrency),
         body_limit: config.probe_body_limit,
+        overrides: Vec::new(),
     });
     let rss_before = peak_rss_kib();
     let start = Instant::now();

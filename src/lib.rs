@@ -20,6 +20,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod history;
 pub mod http;
@@ -82,6 +83,7 @@ impl App {
         inventory::sources::check_unique_names(&sources)?;
         let pool = store::connect(&config.database_url).await?;
         let shutdown = CancellationToken::new();
+        let demo = Self::start_demo(&config, &sources, &shutdown).await;
         let settings = inventory::Settings {
             limits: inventory::aws::Limits {
                 concurrency: usize::from(config.aws_concurrency),
@@ -90,6 +92,7 @@ impl App {
             },
             refresh_interval: config.refresh_interval,
             credentials,
+            sample_exporters: demo.is_some(),
         };
         let inventory =
             InventoryService::start(sources, settings, pool.clone(), shutdown.clone()).await;
@@ -98,6 +101,7 @@ impl App {
                 timeout: config.probe_timeout,
                 concurrency: usize::from(config.probe_concurrency),
                 body_limit: config.probe_body_limit,
+                overrides: demo.map(|d| d.overrides).unwrap_or_default(),
             },
             config.probe_interval,
             !config.no_probe,
@@ -146,6 +150,37 @@ impl App {
             pool,
             shutdown,
         })
+    }
+
+    /// With the sample inventory and probing on, starts the sample brokers' stand-in
+    /// exporters; a failure (an address already in use) leaves the sample unprobed.
+    async fn start_demo(
+        config: &Config,
+        sources: &[inventory::sources::Source],
+        shutdown: &CancellationToken,
+    ) -> Option<demo::Demo> {
+        if config.no_probe
+            || !sources
+                .iter()
+                .any(|s| matches!(s, inventory::sources::Source::Sample))
+        {
+            return None;
+        }
+        let (_, clusters) =
+            inventory::file::parse(inventory::file::SAMPLE, app::model::SAMPLE_SOURCE).ok()?;
+        match demo::start(&clusters, shutdown).await {
+            Ok(d) => {
+                tracing::info!(
+                    brokers = d.overrides.len(),
+                    "sample mode: stand-in exporters serve the sample brokers on 127.0.1.x"
+                );
+                Some(d)
+            }
+            Err(e) => {
+                tracing::warn!("sample mode: the stand-in exporters could not start ({e}); sample clusters stay unprobed");
+                None
+            }
+        }
     }
 
     /// Serves on `listener` until `shutdown` completes, then stops the background loops

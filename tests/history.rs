@@ -325,6 +325,7 @@ fn probed(c: &app::model::Cluster, node: ProbeState) -> ClusterReachability {
         latency_ms: Some(3),
         samples: Some(10),
         detail: None,
+        figures: Default::default(),
     };
     ClusterReachability {
         controllers: vec![],
@@ -747,6 +748,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
             },
             refresh_interval: Duration::from_secs(3600),
             credentials: None,
+            sample_exporters: false,
         },
         pool.clone(),
         CancellationToken::new(),

@@ -261,6 +261,10 @@ impl History {
         let (state, recorded) = self.state_at(id, snapshot).await?;
         Ok(ClusterDetail {
             reachability: state.reachability(&recorded.since),
+            health: state
+                .health
+                .as_ref()
+                .map(|h| app::model::ClusterHealth::recorded(h.state)),
             cluster: state.cluster,
             sweep: Default::default(),
             recorded: Some(recorded),

@@ -119,7 +119,11 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
             (None, Some(o)) => o.reachability(""),
             _ => None,
         };
-        let new = ClusterState::of(c, inv.reachability.get(&c.id).or(kept.as_ref()));
+        let mut new = ClusterState::of(c, inv.reachability.get(&c.id).or(kept.as_ref()));
+        if kept.is_some() {
+            // The recorded probe keeps no figures: its recorded health stands with it.
+            new.health = old.and_then(|o| o.health.clone());
+        }
         if old == Some(&new) {
             continue;
         }

@@ -64,6 +64,8 @@ pub struct InventoryService {
     state: Shared,
     /// The inventory holds the built-in sample data.
     sample: bool,
+    /// The sample brokers' stand-in exporters run ([`crate::demo`]).
+    sample_exporters: bool,
     /// Publishes every new inventory; readers and the recorder watch it.
     tx: watch::Sender<Published>,
     /// Wakes the refresh loop for a refresh on request.
@@ -79,6 +81,8 @@ pub struct Settings {
     pub refresh_interval: Duration,
     /// Replaces every AWS source's credential chain (embedding, tests).
     pub credentials: Option<SharedCredentialsProvider>,
+    /// The sample brokers' stand-in exporters run, so sample clusters are probed.
+    pub sample_exporters: bool,
 }
 
 impl InventoryService {
@@ -112,6 +116,7 @@ impl InventoryService {
             fetchers,
             state: Shared::new(),
             sample,
+            sample_exporters: sample && settings.sample_exporters,
             tx,
             wake: Notify::new(),
             pool,
@@ -374,7 +379,10 @@ impl InventoryService {
 
     /// Publishes the inventory as it is now.
     fn publish(&self) {
-        let inventory = self.state.lock().snapshot(self.sample);
+        let inventory = self
+            .state
+            .lock()
+            .snapshot(self.sample, self.sample_exporters);
         self.tx.send_replace(Arc::new(inventory));
     }
 }

@@ -43,7 +43,7 @@ pub(super) struct State {
 impl State {
     /// The inventory as readers see it now. Probes of clusters that are gone are
     /// forgotten.
-    pub fn snapshot(&mut self, sample: bool) -> Inventory {
+    pub fn snapshot(&mut self, sample: bool, sample_exporters: bool) -> Inventory {
         let mut seen = HashSet::new();
         let mut clusters: Vec<Cluster> = Vec::new();
         for slot in self.slots.values() {
@@ -75,6 +75,7 @@ impl State {
             sources,
             refresh: self.refresh.clone(),
             sample,
+            sample_exporters,
             reachability: self.reachability.clone(),
             sweep: self.sweep.clone(),
         }

@@ -16,6 +16,7 @@
 //! Answers are read as they stream in ([`scan`]), so memory does not grow with their
 //! size.
 
+mod figures;
 pub mod guard;
 pub mod scan;
 
@@ -74,6 +75,7 @@ fn not_probed() -> ExporterProbe {
         latency_ms: None,
         samples: None,
         detail: None,
+        figures: Default::default(),
     }
 }
 
@@ -82,16 +84,26 @@ pub struct ProberSettings {
     pub timeout: Duration,
     pub concurrency: usize,
     pub body_limit: usize,
+    /// Host names reached at a fixed address instead of being looked up: the sample
+    /// brokers' stand-in exporters ([`crate::demo`]).
+    pub overrides: Vec<(String, std::net::SocketAddr)>,
 }
 
 pub struct Prober {
     client: reqwest::Client,
     settings: ProberSettings,
+    /// Each node exporter's last CPU counters (all modes, idle), so CPU busy is the
+    /// share between two probes rather than the average since boot.
+    cpu: std::sync::Mutex<std::collections::HashMap<String, (f64, f64)>>,
 }
 
 impl Prober {
     pub fn new(settings: ProberSettings) -> Prober {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        for (host, addr) in &settings.overrides {
+            builder = builder.resolve(host, *addr);
+        }
+        let client = builder
             .dns_resolver(Arc::new(guard::NoLinkLocal))
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
@@ -106,7 +118,11 @@ impl Prober {
             ))
             .build()
             .expect("the HTTP client's settings are valid");
-        Prober { client, settings }
+        Prober {
+            client,
+            settings,
+            cpu: Default::default(),
+        }
     }
 
     /// The targets of one cluster: each broker's id and host. A broker without an
@@ -219,25 +235,33 @@ impl Prober {
             Ok(url) => self.fetch(url).await,
             Err(e) => Err(e),
         };
+        let outcome = outcome.map(|mut m| {
+            if let Some(counters) = m.cpu.take() {
+                let mut seen = self.cpu.lock().unwrap_or_else(|e| e.into_inner());
+                let before = seen.insert(target.clone(), counters);
+                m.figures.cpu_busy = figures::cpu_busy(counters, before);
+            }
+            m
+        });
         let latency_ms = Some(start.elapsed().as_millis().min(u128::from(u32::MAX)) as u32);
-        let (state, reason, samples, detail) = match (outcome, t.enabled) {
-            (Ok(m), true) => (ProbeState::Up, None, Some(m.samples), m.detail(t.exporter)),
+        let (state, reason, metrics) = match (outcome, t.enabled) {
+            (Ok(m), true) => (ProbeState::Up, None, Some(m)),
             (Ok(m), false) => (
                 ProbeState::Unexpected,
                 Some("answers with metrics although MSK says this exporter is off".to_string()),
-                Some(m.samples),
-                m.detail(t.exporter),
+                Some(m),
             ),
-            (Err(reason), true) => (ProbeState::Down, Some(reason), None, None),
-            (Err(reason), false) => (ProbeState::Off, Some(reason), None, None),
+            (Err(reason), true) => (ProbeState::Down, Some(reason), None),
+            (Err(reason), false) => (ProbeState::Off, Some(reason), None),
         };
         ExporterProbe {
             target,
             state,
             reason,
             latency_ms,
-            samples,
-            detail,
+            samples: metrics.as_ref().map(|m| m.samples),
+            detail: metrics.as_ref().and_then(|m| m.detail(t.exporter)),
+            figures: metrics.map(|m| m.figures).unwrap_or_default(),
         }
     }
 
@@ -326,6 +350,9 @@ struct Metrics {
     kafka_server: u32,
     uptime: Option<f64>,
     truncated: bool,
+    figures: app::model::Figures,
+    /// The CPU counters (all modes, idle), until the prober turns them into a share.
+    cpu: Option<(f64, f64)>,
 }
 
 impl Metrics {
@@ -334,11 +361,14 @@ impl Metrics {
             (Some(now), Some(boot)) if now >= boot && (now - boot).is_finite() => Some(now - boot),
             _ => None,
         };
+        let cpu = scan.health.cpu_total.map(|t| (t, scan.health.cpu_idle));
         Ok(Metrics {
             samples: scan.samples,
             kafka_server: scan.kafka_server,
             uptime,
             truncated,
+            figures: figures::of(&scan.health),
+            cpu,
         })
     }
 

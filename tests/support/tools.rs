@@ -55,6 +55,8 @@ pub fn node_exporter(addr: &str, dir: &Path) -> Proc {
             "--collector.stat",
             "--collector.loadavg",
             "--collector.meminfo",
+            "--collector.cpu",
+            "--collector.filesystem",
         ],
         dir,
     )

@@ -41,6 +41,7 @@ pub fn state() -> ClusterState {
                 .collect(),
         ),
         controller_exporters: vec![],
+        health: None,
         cluster: c,
     }
 }

@@ -30,10 +30,12 @@ pub enum ChangeKind {
     /// The cluster's MSK configuration: its revision and `server.properties`.
     /// (Kinds are stored as bits in the order declared: new kinds go last.)
     Configuration,
+    /// The cluster's or a broker's health state (healthy, warning, critical, unknown).
+    Health,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 14] = [
+    pub const ALL: [ChangeKind; 15] = [
         ChangeKind::Added,
         ChangeKind::Removed,
         ChangeKind::State,
@@ -48,6 +50,7 @@ impl ChangeKind {
         ChangeKind::Reachability,
         ChangeKind::Settings,
         ChangeKind::Configuration,
+        ChangeKind::Health,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -66,6 +69,7 @@ impl ChangeKind {
             ChangeKind::Reachability => "reachability",
             ChangeKind::Settings => "settings",
             ChangeKind::Configuration => "configuration",
+            ChangeKind::Health => "health",
         }
     }
 
@@ -85,6 +89,7 @@ impl ChangeKind {
             ChangeKind::Reachability => "exporter reachability",
             ChangeKind::Settings => "other settings",
             ChangeKind::Configuration => "configuration",
+            ChangeKind::Health => "health",
         }
     }
 

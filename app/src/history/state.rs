@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    BrokerReachability, Cluster, ClusterReachability, ControllerReachability, ExporterProbe,
-    ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+    cluster_health, BrokerReachability, Cluster, ClusterReachability, ControllerReachability,
+    ExporterProbe, HealthState, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 
 /// What one exporter of one broker answered, without the volatile parts of a probe.
@@ -43,6 +43,15 @@ pub struct RecordedController {
     pub jmx: RecordedProbe,
 }
 
+/// A cluster's health as the history keeps it: states only, so the history grows with
+/// changes of state (healthy → warning), not with every new figure.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordedHealth {
+    pub state: HealthState,
+    /// Each broker's state, by broker id.
+    pub brokers: Vec<(u32, HealthState)>,
+}
+
 /// One cluster as the history keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClusterState {
@@ -53,6 +62,9 @@ pub struct ClusterState {
     /// What the last probe found on the KRaft controllers (empty: none, or not probed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controller_exporters: Vec<RecordedController>,
+    /// Health judged from the last probe (none: not probed, or nothing to judge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<RecordedHealth>,
 }
 
 impl ClusterState {
@@ -97,6 +109,16 @@ impl ClusterState {
                         .collect()
                 })
                 .unwrap_or_default(),
+            health: probe
+                .and_then(|r| cluster_health(cluster, r))
+                .map(|h| RecordedHealth {
+                    state: h.state,
+                    brokers: h
+                        .brokers
+                        .iter()
+                        .filter_map(|b| b.broker_id.map(|id| (id, b.state)))
+                        .collect(),
+                }),
         }
     }
 
@@ -123,6 +145,7 @@ impl ClusterState {
             latency_ms: None,
             samples: None,
             detail: None,
+            figures: Default::default(),
         };
         self.exporters.as_ref().map(|e| ClusterReachability {
             cluster_id: self.cluster.id.clone(),
@@ -165,6 +188,7 @@ mod tests {
             latency_ms: Some(latency),
             samples: Some(latency * 10),
             detail: Some(format!("uptime {latency}")),
+            figures: Default::default(),
         };
         let reach = |at: &str, latency| ClusterReachability {
             controllers: vec![],

@@ -283,6 +283,8 @@ impl Cluster {
             auth: self.auth.names().join(", "),
             monitoring: self.monitoring,
             tags: self.tags.clone(),
+            health: None,
+            health_reason: None,
         }
     }
 }
@@ -302,6 +304,12 @@ pub struct ClusterSummary {
     pub monitoring: Monitoring,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// Health from the last probe (`None`: not probed, or nothing to judge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<super::HealthState>,
+    /// The worst reason, when not healthy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_reason: Option<String>,
 }
 
 impl ClusterSummary {
@@ -366,6 +374,8 @@ mod tests {
             auth: "IAM".into(),
             monitoring: Monitoring::default(),
             tags: [("team".to_string(), "Payments".to_string())].into(),
+            health: None,
+            health_reason: None,
         };
         assert!(s.matches("ORDERS eu-west"));
         assert!(s.matches("tag:team=payments orders"));

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterKind, ClusterReachability, Inventory, ProbeState, SweepStatus};
+use super::{
+    cluster_health, ClusterHealth, ClusterKind, ClusterReachability, HealthState, Inventory,
+    ProbeState, SweepStatus,
+};
 
 /// Where a cluster stands on monitoring coverage, worst first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -53,6 +56,9 @@ pub struct ClusterCoverage {
     pub controllers_up: usize,
     pub status: CoverageStatus,
     pub checked_at: Option<String>,
+    /// Health from the last probe's figures (`None`: not probed, or nothing to judge).
+    #[serde(default)]
+    pub health: Option<ClusterHealth>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +72,15 @@ pub struct CoverageTotals {
     /// KRaft controllers, and those whose JMX exporter answers (where it is enabled).
     pub controllers: usize,
     pub controllers_covered: usize,
+    /// Clusters by health (of those with health to judge).
+    #[serde(default)]
+    pub healthy: usize,
+    #[serde(default)]
+    pub warning: usize,
+    #[serde(default)]
+    pub critical: usize,
+    #[serde(default)]
+    pub health_unknown: usize,
 }
 
 /// The coverage overview: problems first.
@@ -132,6 +147,7 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
                 controllers_up,
                 status,
                 checked_at: r.map(|r| r.checked_at.clone()),
+                health: r.and_then(|r| cluster_health(c, r)),
             }
         })
         .collect();
@@ -141,6 +157,13 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
         ..CoverageTotals::default()
     };
     for c in &clusters {
+        match c.health.as_ref().map(|h| h.state) {
+            Some(HealthState::Healthy) => totals.healthy += 1,
+            Some(HealthState::Warning) => totals.warning += 1,
+            Some(HealthState::Critical) => totals.critical += 1,
+            Some(HealthState::Unknown) => totals.health_unknown += 1,
+            None => {}
+        }
         totals.brokers += c.brokers;
         totals.controllers += c.controllers;
         if c.jmx_enabled {
@@ -196,6 +219,7 @@ mod tests {
             latency_ms: None,
             samples: None,
             detail: None,
+            figures: Default::default(),
         };
         let c = Cluster {
             controllers: vec![crate::model::Controller {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cluster, ClusterReachability, SweepStatus};
+use super::{Cluster, ClusterHealth, ClusterReachability, SweepStatus};
 
 /// A cluster with its last exporter probe: what the cluster page and
 /// `GET /api/clusters/{id}` show.
@@ -11,6 +11,9 @@ pub struct ClusterDetail {
     #[serde(flatten)]
     pub cluster: Cluster,
     pub reachability: Option<ClusterReachability>,
+    /// Health judged from the probe's figures (as recorded, for a past state).
+    #[serde(default)]
+    pub health: Option<ClusterHealth>,
     /// The state of the exporter sweeps (for the "Probe now" progress).
     pub sweep: SweepStatus,
     /// Set when this is a past state from the history, not the live inventory.

@@ -93,6 +93,10 @@ pub struct Inventory {
     pub refresh: RefreshStatus,
     /// The inventory holds the built-in sample data, not real clusters.
     pub sample: bool,
+    /// The sample brokers have stand-in exporters on loopback (`--sample`), so they are
+    /// probed like real ones.
+    #[serde(default)]
+    pub sample_exporters: bool,
     /// The last exporter probe of each cluster, by cluster id.
     pub reachability: std::collections::BTreeMap<String, ClusterReachability>,
     pub sweep: SweepStatus,
@@ -103,9 +107,10 @@ pub const SAMPLE_SOURCE: &str = "sample";
 
 impl Inventory {
     /// Whether the console probes this cluster's exporters: every listed cluster except
-    /// the built-in sample data, whose made-up host names must not be looked up.
+    /// the built-in sample data, whose made-up host names must not be looked up (unless
+    /// the sample brokers' stand-in exporters run, which the prober reaches by address).
     pub fn probes(&self, c: &Cluster) -> bool {
-        !(self.sample && c.source == SAMPLE_SOURCE)
+        !(self.sample && c.source == SAMPLE_SOURCE && !self.sample_exporters)
     }
 
     pub fn cluster(&self, id: &str) -> Option<&Cluster> {
@@ -124,9 +129,13 @@ impl Inventory {
     /// A cluster with its last probe and the sweep status: what the cluster page shows.
     pub fn detail(&self, key: &ClusterKey) -> Result<ClusterDetail, AppError> {
         let c = self.find(key)?;
+        let reachability = self.reachability.get(&c.id).cloned();
         Ok(ClusterDetail {
+            health: reachability
+                .as_ref()
+                .and_then(|r| super::cluster_health(c, r)),
             cluster: c.clone(),
-            reachability: self.reachability.get(&c.id).cloned(),
+            reachability,
             sweep: self.sweep.clone(),
             recorded: None,
         })
@@ -135,6 +144,20 @@ impl Inventory {
 
 impl Inventory {
     /// The clusters a many-cluster file covers.
+    /// A cluster's list row, with its health from the last probe.
+    pub fn summary(&self, c: &Cluster) -> ClusterSummary {
+        let mut row = c.summary();
+        if let Some(h) = self
+            .reachability
+            .get(&c.id)
+            .and_then(|r| super::cluster_health(c, r))
+        {
+            row.health_reason = (h.state != super::HealthState::Healthy).then(|| h.summary());
+            row.health = Some(h.state);
+        }
+        row
+    }
+
     pub fn select(&self, s: &Selection) -> Result<Vec<&Cluster>, AppError> {
         if let Some(key) = &s.cluster {
             return Ok(vec![self.find(key)?]);
@@ -202,6 +225,14 @@ impl Selection {
         })
     }
 
+    /// No filter at all: every cluster, including ones listed later.
+    pub fn is_empty(&self) -> bool {
+        self.cluster.is_none()
+            && self.q.trim().is_empty()
+            && self.source.is_empty()
+            && self.region.is_empty()
+    }
+
     /// The filters as a query string (for the http_sd URL in a `prometheus.yml`).
     pub fn query_string(&self) -> String {
         serde_urlencoded::to_string([
@@ -214,7 +245,7 @@ impl Selection {
 
     /// What a file made of `n` selected clusters covers, for its header.
     pub fn describe(&self, n: usize) -> String {
-        let mut parts = vec![format!("{n} clusters")];
+        let mut parts = vec![format!("{n} cluster{}", if n == 1 { "" } else { "s" })];
         for (k, v) in [
             ("filter", &self.q),
             ("source", &self.source),
@@ -244,8 +275,8 @@ pub struct ClusterRow {
 }
 
 impl ClusterRow {
-    pub fn of(c: &Cluster, brief: bool) -> ClusterRow {
-        let mut summary = c.summary();
+    pub fn of(inv: &Inventory, c: &Cluster, brief: bool) -> ClusterRow {
+        let mut summary = inv.summary(c);
         if brief {
             summary.tags.clear();
             return ClusterRow {
@@ -284,7 +315,7 @@ impl ClusterListing {
             clusters: inv
                 .clusters
                 .iter()
-                .map(|c| ClusterRow::of(c, brief))
+                .map(|c| ClusterRow::of(inv, c, brief))
                 .collect(),
             sources: inv.sources.clone(),
             refresh: inv.refresh.clone(),
@@ -305,7 +336,7 @@ pub struct InventoryOverview {
 impl From<&Inventory> for InventoryOverview {
     fn from(inv: &Inventory) -> Self {
         InventoryOverview {
-            clusters: inv.clusters.iter().map(Cluster::summary).collect(),
+            clusters: inv.clusters.iter().map(|c| inv.summary(c)).collect(),
             sources: inv.sources.clone(),
             refresh: inv.refresh.clone(),
             sample: inv.sample,

@@ -12,6 +12,7 @@
 //! - [`reachability`]: what the exporter probes found;
 //! - [`detail`]: a cluster with its probe, live or as recorded at a snapshot;
 //! - [`coverage`]: the monitoring-coverage overview;
+//! - [`health`]: broker and cluster health from the probes' figures;
 //! - [`access`]: who is asking (identity, role) and the audit log;
 //! - [`endpoint`]: host names and host:port lists, checked where they enter;
 //! - [`settings`]: settings, configuration, secrets and operations beyond client information.
@@ -21,6 +22,7 @@ pub mod cluster;
 pub mod coverage;
 pub mod detail;
 pub mod endpoint;
+pub mod health;
 pub mod inventory;
 pub mod listener;
 pub mod reachability;
@@ -33,6 +35,7 @@ pub use access::*;
 pub use cluster::*;
 pub use coverage::*;
 pub use detail::*;
+pub use health::*;
 pub use inventory::*;
 pub use listener::*;
 pub use reachability::*;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Figures;
+
 /// What probing one exporter of one broker found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -40,6 +42,9 @@ pub struct ExporterProbe {
     pub samples: Option<u32>,
     /// A telling value: `kafka_server_*` presence, node uptime.
     pub detail: Option<String>,
+    /// The health figures the answer carried (see [`super::health`]).
+    #[serde(default, skip_serializing_if = "Figures::is_empty")]
+    pub figures: Figures,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -28,7 +28,7 @@ pub fn ClusterPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
             {move || Suspend::new(async move {
                 match cluster.await {
-                    Ok(d) => view! { <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability/> }.into_any(),
+                    Ok(d) => view! { <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health/> }.into_any(),
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -49,6 +49,7 @@ fn ClientInformation(
     c: Cluster,
     recorded: Option<RecordedAt>,
     reachability: Option<crate::model::ClusterReachability>,
+    health: Option<crate::model::ClusterHealth>,
 ) -> impl IntoView {
     let at = recorded.as_ref().map(|r| r.snapshot);
     let state_tone = c.state.tone();
@@ -139,7 +140,7 @@ fn ClientInformation(
         } else if c.brokers.is_empty() && c.bootstrap.is_empty() {
             view! { <section><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
         } else if recorded.is_some() {
-            let d = ClusterDetail { cluster: c.clone(), reachability, sweep: Default::default(), recorded: recorded.clone() };
+            let d = ClusterDetail { cluster: c.clone(), reachability, health, sweep: Default::default(), recorded: recorded.clone() };
             view! { <section id="brokers"><BrokerTable d probe=None id=c.id.clone()/></section> }.into_any()
         } else {
             view! { <BrokersPanel id=c.id.clone()/> }.into_any()
@@ -335,6 +336,11 @@ fn BrokerTable(
         None if running => "Probing the exporters…".to_string(),
         None => "The exporters have not been probed yet.".to_string(),
     };
+    let broker_health = |id: u32| {
+        d.health
+            .as_ref()
+            .and_then(|h| h.brokers.iter().find(|x| x.broker_id == Some(id)).cloned())
+    };
     let rows: Vec<_> = c
         .brokers
         .iter()
@@ -343,9 +349,30 @@ fn BrokerTable(
                 .reachability
                 .as_ref()
                 .and_then(|r| r.brokers.iter().find(|x| x.broker_id == b.id).cloned());
-            (b.clone(), r)
+            (b.clone(), r, broker_health(b.id))
         })
         .collect();
+    let health = d.health.clone().map(|h| {
+        let figures = [
+            h.active_controllers.map(|n| format!("{n} active controller{}", if n == 1 { "" } else { "s" })),
+            h.offline_partitions.map(|n| format!("{n} offline partitions")),
+            h.under_replicated.map(|n| format!("{n} under-replicated")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        view! {
+            <div class="health-summary" id="cluster-health" data-health=h.state.label()>
+                <strong>"Health: "</strong>
+                <Badge text=h.state.label() tone=crate::pages::coverage::health_tone(h.state)/>
+                <span class="small muted">" " {figures}</span>
+                {(!h.reasons.is_empty()).then(|| view! {
+                    <ul class="health-reasons small">{h.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+                })}
+            </div>
+        }
+    });
     let controllers: Vec<_> = c
         .controllers
         .iter()
@@ -383,11 +410,12 @@ fn BrokerTable(
             })}
         </div>
         <p class="muted small" id="probe-status">{checked} " " {monitoring}</p>
+        {health}
         <table id="broker-table">
             <thead><tr><th>"ID"</th><th>"Endpoints"</th><th>"Client VPC IP"</th>
-                <th>{format!("JMX :{JMX_EXPORTER_PORT}")}</th><th>{format!("Node :{NODE_EXPORTER_PORT}")}</th></tr></thead>
+                <th>{format!("JMX :{JMX_EXPORTER_PORT}")}</th><th>{format!("Node :{NODE_EXPORTER_PORT}")}</th><th>"Health"</th></tr></thead>
             <tbody>
-            {rows.into_iter().map(|(b, r)| view! {
+            {rows.into_iter().map(|(b, r, h)| view! {
                 <tr data-broker=b.id>
                     <td class="num">{b.id}</td>
                     <td>{b.endpoints.iter().map(|e| view! { <code>{e.clone()}</code> " " }).collect_view()}</td>
@@ -396,6 +424,13 @@ fn BrokerTable(
                         Some(r) => view! { {probe_cell(&r.jmx)} {probe_cell(&r.node)} }.into_any(),
                         None => view! { <td class="muted">"—"</td><td class="muted">"—"</td> }.into_any(),
                     }}
+                    <td class="health-cell">{match h {
+                        Some(h) => view! {
+                            <span data-health=h.state.label()><Badge text=h.state.label() tone=crate::pages::coverage::health_tone(h.state)/></span>
+                            <div class="small muted health-reason">{h.reasons.join("; ")}</div>
+                        }.into_any(),
+                        None => view! { <span class="muted">"—"</span> }.into_any(),
+                    }}</td>
                 </tr>
             }).collect_view()}
             </tbody>

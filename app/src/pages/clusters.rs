@@ -213,6 +213,7 @@ fn Overview(
                     }).collect_view()}
                     <th>"Auth"</th>
                     <th>"Exporters"</th>
+                    <th>"Health"</th>
                 </tr></thead>
                 <tbody>
                     {move || visible().into_iter().map(|c| view! { <Row c/> }).collect_view()}
@@ -247,6 +248,10 @@ fn Row(c: ClusterSummary) -> impl IntoView {
             <td class="num">{c.brokers.map(|b| b.to_string()).unwrap_or_else(|| "—".into())}</td>
             <td>{c.auth.clone()}</td>
             <td>{exporters}</td>
+            <td class="health-cell">{c.health.map(|h| view! {
+                <span data-health=h.label()><Badge text=h.label() tone=crate::pages::coverage::health_tone(h)/></span>
+                {c.health_reason.clone().map(|w| view! { <div class="small muted health-reason">{w}</div> })}
+            })}</td>
         </tr>
     }
 }

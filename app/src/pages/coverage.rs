@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_coverage, ProbeExporters};
 use crate::components::{poll_while, Badge, ErrorPanel};
-use crate::model::{ClusterCoverage, Coverage, CoverageStatus};
+use crate::model::{ClusterCoverage, ClusterHealth, Coverage, CoverageStatus, HealthState};
 
 #[component]
 pub fn CoveragePage() -> impl IntoView {
@@ -102,6 +102,8 @@ fn CoverageView(
                 <span>"clusters fully covered (both exporters on, answering on every broker)"</span></div>
             <div class="total"><strong>{format!("{} of {}", t.brokers_covered, t.brokers)}</strong>
                 <span>"brokers whose enabled exporters all answer"</span></div>
+            <div class="total" id="health-totals"><strong>{format!("{} healthy", t.healthy)}</strong>
+                <span>{format!("{} warning · {} critical · {} unknown", t.warning, t.critical, t.health_unknown)}</span></div>
         </div>
         <form method="get" class="filter download-form">
             <div class="fields">
@@ -117,7 +119,7 @@ fn CoverageView(
             view! {
                 <div class="table-wrap">
                 <table id="coverage-table">
-                    <thead><tr><th>"Cluster"</th><th>"Source · region"</th><th>"Status"</th>
+                    <thead><tr><th>"Cluster"</th><th>"Source · region"</th><th>"Status"</th><th>"Health"</th>
                         <th>"JMX exporter"</th><th>"Node exporter"</th><th>"Probed"</th></tr></thead>
                     <tbody>{c.clusters.into_iter().map(|cc| view! { <CoverageRow cc/> }).collect_view()}</tbody>
                 </table>
@@ -151,6 +153,31 @@ fn bar(enabled: bool, up: usize, total: usize, probed: bool) -> impl IntoView {
     .into_any()
 }
 
+/// The badge tone of a health state.
+pub fn health_tone(state: HealthState) -> &'static str {
+    match state {
+        HealthState::Critical => "bad",
+        HealthState::Warning => "warn",
+        HealthState::Unknown => "neutral",
+        HealthState::Healthy => "ok",
+    }
+}
+
+/// A cluster's health: its badge and the worst reason, in words.
+pub fn health_cell(h: Option<&ClusterHealth>) -> AnyView {
+    match h {
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+        Some(h) => {
+            let why = (h.state != HealthState::Healthy).then(|| h.summary());
+            view! {
+                <span data-health=h.state.label()><Badge text=h.state.label() tone=health_tone(h.state)/></span>
+                {why.map(|w| view! { <div class="small muted health-reason">{w}</div> })}
+            }
+            .into_any()
+        }
+    }
+}
+
 #[component]
 fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
     let tone = match cc.status {
@@ -165,6 +192,7 @@ fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
             <td><a href=format!("/clusters/{}#brokers", cc.id)>{cc.name.clone()}</a></td>
             <td>{cc.source.clone()} <span class="muted">" · " {cc.region.clone()}</span></td>
             <td><Badge text=cc.status.label() tone=tone/></td>
+            <td class="health-cell">{health_cell(cc.health.as_ref())}</td>
             <td>{bar(cc.jmx_enabled, cc.jmx_up, cc.brokers, probed)}</td>
             <td>{bar(cc.node_enabled, cc.node_up, cc.brokers, probed)}</td>
             <td class="small muted">{cc.checked_at.clone().unwrap_or_else(|| "—".into())}</td>

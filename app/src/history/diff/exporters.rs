@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Entries;
+use crate::history::state::RecordedHealth;
 use crate::history::summary::exporters_summary;
 use crate::history::{ChangeKind, ClusterState, RecordedBroker, RecordedController, RecordedProbe};
 
@@ -84,5 +85,35 @@ pub(super) fn exporters(out: &mut Entries, o: &ClusterState, n: &ClusterState) {
                 }
             }
         }
+    }
+}
+
+/// Health by state: the cluster's, then each broker's that changed.
+pub(super) fn health(
+    out: &mut Entries,
+    old: Option<&RecordedHealth>,
+    new: Option<&RecordedHealth>,
+) {
+    let state =
+        |h: Option<&RecordedHealth>| Some(h.map_or("not judged", |h| h.state.label()).to_string());
+    out.opt(ChangeKind::Health, "Health", state(old), state(new));
+    let by_broker = |h: Option<&RecordedHealth>| -> BTreeMap<String, String> {
+        h.map(|h| {
+            h.brokers
+                .iter()
+                .map(|(id, s)| (id.to_string(), s.label().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    // Per broker only while the cluster was judged before and after: a first
+    // judgement is one line, not one per broker.
+    if old.is_some() && new.is_some() {
+        out.keyed(
+            ChangeKind::Health,
+            |id| format!("Broker {id} health"),
+            &by_broker(old),
+            &by_broker(new),
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::{ChangeKind, ClusterState};
 mod exporters;
 mod record;
 
-use exporters::{controller_exporters, exporters};
+use exporters::{controller_exporters, exporters, health};
 use record::{
     auth, bootstrap, brokers, configuration, controllers, details, encryption, lifecycle,
     monitoring, settings, tags, zookeeper,
@@ -149,6 +149,7 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
     if o.exporters.is_some() == n.exporters.is_some() {
         controller_exporters(&mut out, &o.controller_exporters, &n.controller_exporters);
     }
+    health(&mut out, o.health.as_ref(), n.health.as_ref());
     out.0
 }
 
