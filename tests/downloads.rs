@@ -228,7 +228,7 @@ async fn all_cluster_targets_follow_the_list_filters_and_skip_unmonitored_cluste
         .await
         .unwrap();
     assert!(
-        yml.contains("# Scope: 1 clusters, filter \"loop\"\n"),
+        yml.contains("# Scope: 1 cluster, filter \"loop\"\n"),
         "{yml}"
     );
     let yml = app

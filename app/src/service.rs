@@ -19,6 +19,7 @@ use crate::generate::client::ClientOptions;
 use crate::generate::prometheus::{
     prometheus_yml, target_groups_with, targets_json_with, Discovery, TagLabels, TargetGroup,
 };
+use crate::generate::rules::{prometheus_rules, Scope};
 use crate::generate::{render_cluster_file, FileKind, Rendered};
 use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use crate::model::{
@@ -272,6 +273,23 @@ impl Console {
         Ok(targets_json_with(
             &self.select(selection)?,
             &self.0.tag_labels(),
+        ))
+    }
+
+    /// Alerting rules for the selected clusters' targets. With no filter they cover
+    /// every cluster the targets name, including ones listed later.
+    pub fn prometheus_rules(&self, selection: &Selection) -> Result<String, AppError> {
+        let clusters = self.select(selection)?;
+        let refs: Vec<&Cluster> = clusters.iter().collect();
+        let scope = if selection.is_empty() {
+            Scope::All
+        } else {
+            Scope::Clusters(&refs)
+        };
+        Ok(prometheus_rules(
+            &scope,
+            &selection.describe(clusters.len()),
+            &self.0.now(),
         ))
     }
 

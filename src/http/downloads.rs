@@ -7,13 +7,14 @@
 //! - `GET /clusters/{id}/truststore.p12[?password=…]`
 //! - `GET /clusters/{id}/targets.json`
 //! - `GET /clusters/{id}/prometheus.yml[?sd=file|http]`
+//! - `GET /clusters/{id}/prometheus-rules.yml`: alerting rules for its targets
 //! - `GET /clusters/{id}/history.json`: everything the history recorded about the cluster
 //!
 //! Each per-cluster file also takes `at=SNAPSHOT`: the file as it would have been
 //! generated from the cluster's state recorded at that snapshot.
 //!
 //! For many clusters, with the cluster list's filters (`q`, `source`, `region`):
-//! - `GET /targets.json`, `GET /prometheus.yml[?sd=file|http]`
+//! - `GET /targets.json`, `GET /prometheus.yml[?sd=file|http]`, `GET /prometheus-rules.yml`
 //! - `GET /sd/targets`: the live Prometheus http_sd endpoint (also takes `cluster=ID`).
 //!
 //! Unknown query parameters, unknown modes and options that would break a file are 400s
@@ -58,7 +59,12 @@ pub fn router() -> Router<AppState> {
             "/clusters/{id}/prometheus.yml",
             file_route(FileKind::PrometheusFileSd),
         )
+        .route(
+            "/clusters/{id}/prometheus-rules.yml",
+            file_route(FileKind::AlertRules),
+        )
         .route("/targets.json", get(all_targets))
+        .route("/prometheus-rules.yml", get(all_rules))
         .route("/prometheus.yml", get(all_prometheus))
         .route("/sd/targets", get(http_sd))
 }
@@ -234,6 +240,18 @@ async fn all_targets(
 ) -> Result<Response, AppError> {
     let body = console.targets_json(&q.selection()?)?;
     Ok(attachment("msk-targets.json", "application/json", body))
+}
+
+async fn all_rules(
+    State(console): State<Console>,
+    Q(q): Q<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let body = console.prometheus_rules(&q.selection()?)?;
+    Ok(attachment(
+        "msk-prometheus-rules.yml",
+        "application/yaml; charset=utf-8",
+        body,
+    ))
 }
 
 async fn all_prometheus(

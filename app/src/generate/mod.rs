@@ -6,10 +6,12 @@
 //! http_sd endpoint.
 //!
 //! - [`client`]: Java `client.properties` and librdkafka configs per auth mode;
-//! - [`prometheus`]: file_sd `targets.json`, http_sd target groups and `prometheus.yml`.
+//! - [`prometheus`]: file_sd `targets.json`, http_sd target groups and `prometheus.yml`;
+//! - [`rules`]: Prometheus alerting rules for those targets.
 
 pub mod client;
 pub mod prometheus;
+pub mod rules;
 
 use crate::error::AppError;
 
@@ -124,15 +126,18 @@ pub enum FileKind {
     PrometheusFileSd,
     /// `prometheus.yml` polling the console's http_sd endpoint.
     PrometheusHttpSd,
+    /// Prometheus alerting rules for the cluster's targets.
+    AlertRules,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 5] = [
+    pub const ALL: [FileKind; 6] = [
         FileKind::ClientProperties,
         FileKind::Librdkafka,
         FileKind::TargetsJson,
         FileKind::PrometheusFileSd,
         FileKind::PrometheusHttpSd,
+        FileKind::AlertRules,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -142,6 +147,7 @@ impl FileKind {
             FileKind::TargetsJson => "targets-json",
             FileKind::PrometheusFileSd => "prometheus-file-sd",
             FileKind::PrometheusHttpSd => "prometheus-http-sd",
+            FileKind::AlertRules => "prometheus-rules",
         }
     }
 
@@ -164,6 +170,7 @@ impl FileKind {
             FileKind::TargetsJson => "targets.json (Prometheus file_sd)",
             FileKind::PrometheusFileSd => "prometheus.yml (file_sd)",
             FileKind::PrometheusHttpSd => "prometheus.yml (http_sd)",
+            FileKind::AlertRules => "prometheus-rules.yml (alert rules)",
         }
     }
 
@@ -179,6 +186,7 @@ impl FileKind {
             FileKind::Librdkafka => "librdkafka.properties",
             FileKind::TargetsJson => "targets.json",
             FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd => "prometheus.yml",
+            FileKind::AlertRules => "prometheus-rules.yml",
         }
     }
 }
@@ -251,6 +259,15 @@ pub fn render_cluster_file(
                 body: client::librdkafka_properties(cluster, mode, options, generated_at)?,
             }
         }
+        FileKind::AlertRules => Rendered {
+            file_name: format!("{name}-prometheus-rules.yml"),
+            content_type: "application/yaml; charset=utf-8".into(),
+            body: rules::prometheus_rules(
+                &rules::Scope::Clusters(&[cluster]),
+                &format!("cluster {} ({})", cluster.name, cluster.arn),
+                generated_at,
+            ),
+        },
         FileKind::TargetsJson => Rendered {
             file_name: targets_file_name(cluster),
             content_type: "application/json".into(),

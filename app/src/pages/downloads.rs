@@ -210,7 +210,7 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
             </form>
             {monitoring_note.map(|n| view! {
                 <p class="banner info" id="monitoring-note"
-                    style=move || shown(matches!(kind.get(), FileKind::TargetsJson | FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd))>{n}</p>
+                    style=move || shown(matches!(kind.get(), FileKind::TargetsJson | FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd | FileKind::AlertRules))>{n}</p>
             })}
             <Transition fallback=|| view! { <p class="muted">"Preparing the preview…"</p> }>
                 {move || { let href = href.clone(); Suspend::new(async move {
