@@ -180,6 +180,7 @@ fn reachability(s: &Sim) -> ClusterReachability {
                 }
             })
             .collect(),
+        listeners: Vec::new(),
     }
 }
 

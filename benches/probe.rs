@@ -124,6 +124,9 @@ async fn main() {
         concurrency: usize::from(config.probe_concurrency),
         body_limit: config.probe_body_limit,
         overrides: Vec::new(),
+        connectivity: false,
+        ca_bundle: None,
+        extra_roots: Vec::new(),
     });
     let rss_before = peak_rss_kib();
     let start = Instant::now();

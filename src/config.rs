@@ -133,6 +133,11 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_PROBE_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
     pub probe_body_limit: usize,
 
+    /// Do not check client connectivity (TCP, TLS, Kafka ApiVersions) to each listener
+    /// in the probe sweeps.
+    #[arg(long, env = "MSK_CONSOLE_NO_CONNECTIVITY")]
+    pub no_connectivity: bool,
+
     /// Never probe exporters (for consoles that cannot reach the brokers' network).
     #[arg(long, env = "MSK_CONSOLE_NO_PROBE")]
     pub no_probe: bool,

@@ -23,11 +23,14 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use app::model::{Cluster, MetadataMode, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT};
+use app::model::{Auth, Cluster, Listener, MetadataMode, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls;
 use tokio_util::sync::CancellationToken;
 
+use crate::connect::kafka;
 use crate::prober::Prober;
 
 /// How a stand-in broker behaves.
@@ -39,6 +42,8 @@ pub struct Behaviour {
     /// The data volume's used share, 0 to 1, at start.
     pub volume_used: f64,
     pub answers: Answers,
+    /// The whole broker is down: its Kafka listeners refuse connections too.
+    pub broker_down: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +63,7 @@ impl Behaviour {
             active_controller,
             volume_used: 0.42,
             answers: Answers::Always,
+            broker_down: false,
         }
     }
 
@@ -180,6 +186,8 @@ pub async fn serve(
 pub struct Demo {
     /// Each sample host name and the loopback address its stand-ins listen on.
     pub overrides: Vec<(String, SocketAddr)>,
+    /// The stand-in brokers' CA, which the console trusts in sample mode only.
+    pub roots: Vec<rustls_pki_types::CertificateDer<'static>>,
 }
 
 /// What each sample broker (by host) does: see the module's list. Every host the
@@ -198,7 +206,10 @@ pub fn plan(clusters: &[Cluster]) -> Vec<(String, Behaviour)> {
                 (usize::MAX, _) => behaviour.answers = Answers::Never,
                 (1, 1) => behaviour.under_replicated = 3,
                 (1, 2) => behaviour.answers = Answers::Flapping,
-                (2, 2) => behaviour.answers = Answers::Never,
+                (2, 2) => {
+                    behaviour.answers = Answers::Never;
+                    behaviour.broker_down = true;
+                }
                 _ => behaviour.volume_used = 0.35 + 0.1 * i as f64,
             }
             // On KRaft without listed controllers, the first broker stands in for them.
@@ -216,12 +227,110 @@ pub fn plan(clusters: &[Cluster]) -> Vec<(String, Behaviour)> {
     out
 }
 
-/// Starts the stand-ins for the sample clusters on 127.0.1.1, 127.0.1.2, …
+/// The loopback address of the `n`-th stand-in host (from 1): 127.0.1.1, 127.0.1.2, …
+fn address(n: usize) -> IpAddr {
+    let [hi, lo] = u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes();
+    IpAddr::V4(Ipv4Addr::new(127, 0, 1u8.saturating_add(hi), lo))
+}
+
+/// Every `host:port` of the sample clusters' bootstrap strings, with its listener.
+fn bootstrap_servers(clusters: &[Cluster]) -> Vec<(Listener, String, u16)> {
+    let mut out = Vec::new();
+    for c in clusters {
+        for b in &c.bootstrap {
+            for server in b.servers.split(',').map(str::trim) {
+                if let Some((host, port)) = server.rsplit_once(':') {
+                    if let Ok(port) = port.parse() {
+                        out.push((b.listener, host.to_string(), port));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A CA for the stand-in brokers, and one certificate for every sample host, signed by
+/// it (as MSK's brokers present certificates for their names).
+fn certificates(
+    hosts: Vec<String>,
+) -> Result<(CertificateDer<'static>, Arc<rustls::ServerConfig>), String> {
+    let e = |e: rcgen::Error| e.to_string();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(e)?;
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "msk-console sample CA (not a real CA)",
+    );
+    let ca_key = rcgen::KeyPair::generate().map_err(e)?;
+    let ca = ca.self_signed(&ca_key).map_err(e)?;
+    let key = rcgen::KeyPair::generate().map_err(e)?;
+    let leaf = rcgen::CertificateParams::new(hosts)
+        .map_err(e)?
+        .signed_by(&key, &ca, &ca_key)
+        .map_err(e)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone(), ca.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok((ca.der().clone(), Arc::new(config)))
+}
+
+/// Serves a stand-in Kafka listener on `addr` until `shutdown`: it answers ApiVersions
+/// (after a TLS handshake, with `tls`) on every connection.
+pub async fn serve_kafka(
+    addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = tokio::select! {
+                r = listener.accept() => match r { Ok(s) => s, Err(_) => continue },
+                _ = shutdown.cancelled() => return,
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let limit = std::time::Duration::from_secs(10);
+                let _ = tokio::time::timeout(limit, async move {
+                    match acceptor {
+                        Some(a) => {
+                            if let Ok(mut tls) = a.accept(stream).await {
+                                while kafka::answer(&mut tls).await {}
+                            }
+                        }
+                        None => while kafka::answer(&mut stream).await {},
+                    }
+                })
+                .await;
+            });
+        }
+    });
+    Ok(())
+}
+
+/// Starts the stand-ins for the sample clusters on 127.0.1.1, 127.0.1.2, …: exporters
+/// for each broker, and a Kafka listener for every `host:port` of every bootstrap
+/// string (TLS with the sample CA, which only this console trusts), except on the
+/// broker that is down.
 pub async fn start(clusters: &[Cluster], shutdown: &CancellationToken) -> std::io::Result<Demo> {
     let mut demo = Demo::default();
-    for (i, (host, behaviour)) in plan(clusters).into_iter().enumerate() {
-        let octets = u16::try_from(i + 1).unwrap_or(u16::MAX).to_be_bytes();
-        let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 1 + octets[0], octets[1]));
+    let mut addresses: std::collections::HashMap<String, IpAddr> = Default::default();
+    let mut down = std::collections::HashSet::new();
+    for (host, behaviour) in plan(clusters) {
+        let ip = address(addresses.len() + 1);
+        addresses.insert(host.clone(), ip);
+        if behaviour.broker_down {
+            down.insert(host.clone());
+        }
         let shared = Arc::new(std::sync::Mutex::new(behaviour.clone()));
         if behaviour.answers != Answers::Never {
             for (port, jmx) in [(JMX_EXPORTER_PORT, true), (NODE_EXPORTER_PORT, false)] {
@@ -235,6 +344,26 @@ pub async fn start(clusters: &[Cluster], shutdown: &CancellationToken) -> std::i
             }
         }
         demo.overrides.push((host, SocketAddr::new(ip, 0)));
+    }
+    let servers = bootstrap_servers(clusters);
+    for (_, host, _) in &servers {
+        if !addresses.contains_key(host) {
+            let ip = address(addresses.len() + 1);
+            addresses.insert(host.clone(), ip);
+            demo.overrides.push((host.clone(), SocketAddr::new(ip, 0)));
+        }
+    }
+    let (ca, tls) =
+        certificates(addresses.keys().cloned().collect()).map_err(std::io::Error::other)?;
+    demo.roots.push(ca);
+    let mut bound = std::collections::HashSet::new();
+    for (listener, host, port) in servers {
+        let addr = SocketAddr::new(addresses[&host], port);
+        if down.contains(&host) || !bound.insert(addr) {
+            continue;
+        }
+        let tls = (listener.auth() != Auth::None).then(|| tls.clone());
+        serve_kafka(addr, tls, shutdown.clone()).await?;
     }
     Ok(demo)
 }
@@ -267,5 +396,9 @@ mod tests {
             }
         }
         assert!(planned.contains(&"kafka-1.dc.example.internal"));
+        // ... and every bootstrap host gets an address too (see `start`).
+        assert!(bootstrap_servers(&clusters)
+            .iter()
+            .any(|(_, h, _)| h.contains("-public.")));
     }
 }

@@ -20,6 +20,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod connect;
 pub mod demo;
 pub mod error;
 pub mod history;
@@ -101,6 +102,9 @@ impl App {
                 timeout: config.probe_timeout,
                 concurrency: usize::from(config.probe_concurrency),
                 body_limit: config.probe_body_limit,
+                connectivity: !config.no_connectivity,
+                ca_bundle: truststore::bundle_path(config.ca_bundle.as_deref()),
+                extra_roots: demo.as_ref().map(|d| d.roots.clone()).unwrap_or_default(),
                 overrides: demo.map(|d| d.overrides).unwrap_or_default(),
             },
             config.probe_interval,

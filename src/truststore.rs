@@ -23,6 +23,17 @@ pub const BUNDLE_CANDIDATES: [&str; 3] = [
     "/etc/ssl/cert.pem",
 ];
 
+/// The CA bundle in use: the configured one, else the first of [`BUNDLE_CANDIDATES`]
+/// that exists. The connectivity check trusts the same certificates.
+pub fn bundle_path(configured: Option<&Path>) -> Option<PathBuf> {
+    configured.map(Path::to_path_buf).or_else(|| {
+        BUNDLE_CANDIDATES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+    })
+}
+
 pub struct Truststore {
     configured: Option<PathBuf>,
     certs: OnceCell<Result<Vec<(String, Certificate)>, String>>,
@@ -37,12 +48,7 @@ impl Truststore {
     }
 
     fn bundle_path(&self) -> Option<PathBuf> {
-        self.configured.clone().or_else(|| {
-            BUNDLE_CANDIDATES
-                .iter()
-                .map(PathBuf::from)
-                .find(|p| p.exists())
-        })
+        bundle_path(self.configured.as_deref())
     }
 
     async fn certificates(&self) -> Result<&Vec<(String, Certificate)>, AppError> {

@@ -341,6 +341,7 @@ fn probed(c: &app::model::Cluster, node: ProbeState) -> ClusterReachability {
                 node: p(node, 11002),
             })
             .collect(),
+        listeners: Vec::new(),
     }
 }
 

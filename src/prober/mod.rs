@@ -87,10 +87,17 @@ pub struct ProberSettings {
     /// Host names reached at a fixed address instead of being looked up: the sample
     /// brokers' stand-in exporters ([`crate::demo`]).
     pub overrides: Vec<(String, std::net::SocketAddr)>,
+    /// Check client connectivity to every listener in each sweep ([`crate::connect`]).
+    pub connectivity: bool,
+    /// The PEM CA bundle the connectivity check trusts (none: TLS cannot be checked).
+    pub ca_bundle: Option<std::path::PathBuf>,
+    /// More CAs to trust: sample mode's stand-in CA.
+    pub extra_roots: Vec<rustls_pki_types::CertificateDer<'static>>,
 }
 
 pub struct Prober {
     client: reqwest::Client,
+    connector: crate::connect::Connector,
     settings: ProberSettings,
     /// Each node exporter's last CPU counters (all modes, idle), so CPU busy is the
     /// share between two probes rather than the average since boot.
@@ -118,8 +125,15 @@ impl Prober {
             ))
             .build()
             .expect("the HTTP client's settings are valid");
+        let connector = crate::connect::Connector::new(
+            settings.ca_bundle.as_deref(),
+            settings.extra_roots.clone(),
+            settings.timeout,
+            &settings.overrides,
+        );
         Prober {
             client,
+            connector,
             settings,
             cpu: Default::default(),
         }
@@ -182,7 +196,19 @@ impl Prober {
                 targets.push(Target::new(host, Exporter::Jmx, jmx));
             }
         }
-        let mut results = self.probe_all(targets).await.into_iter();
+        let listed: Vec<&Cluster> = plans.iter().map(|(c, ..)| *c).collect();
+        let connectivity = async {
+            if self.settings.connectivity {
+                self.connector
+                    .check_clusters(&listed, self.settings.concurrency)
+                    .await
+            } else {
+                Vec::new()
+            }
+        };
+        let (results, listeners) = futures::join!(self.probe_all(targets), connectivity);
+        let mut results = results.into_iter();
+        let mut listeners = listeners.into_iter();
         let checked_at = crate::clock::now_rfc3339();
         let mut out = Vec::new();
         // Results come back in the targets' order: take them as they were laid out.
@@ -207,6 +233,7 @@ impl Prober {
                 checked_at: checked_at.clone(),
                 brokers,
                 controllers,
+                listeners: listeners.next().unwrap_or_default(),
             });
         }
         out

@@ -167,6 +167,7 @@ impl ClusterState {
                     jmx: probe(&c.host, JMX_EXPORTER_PORT, &c.jmx),
                 })
                 .collect(),
+            listeners: Vec::new(),
         })
     }
 }
@@ -200,6 +201,7 @@ mod tests {
                 jmx: probe(latency),
                 node: probe(latency),
             }],
+            listeners: Vec::new(),
         };
         let a = ClusterState::of(&s.cluster, Some(&reach("2026-01-01T00:00:00Z", 3)));
         let b = ClusterState::of(

@@ -241,6 +241,7 @@ mod tests {
                 host: "c-1".into(),
                 jmx: probe(controller),
             }],
+            listeners: Vec::new(),
         };
         let at = |controller| {
             let inv = Inventory {

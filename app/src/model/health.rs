@@ -429,6 +429,7 @@ mod tests {
                 })
                 .collect(),
             controllers: vec![],
+            listeners: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@
 //! - [`cluster`]: one cluster's record and its list row;
 //! - [`inventory`]: every cluster, every source's refresh status;
 //! - [`reachability`]: what the exporter probes found;
+//! - [`connectivity`]: whether a client can connect to each listener from here;
 //! - [`detail`]: a cluster with its probe, live or as recorded at a snapshot;
 //! - [`coverage`]: the monitoring-coverage overview;
 //! - [`health`]: broker and cluster health from the probes' figures;
@@ -19,6 +20,7 @@
 
 pub mod access;
 pub mod cluster;
+pub mod connectivity;
 pub mod coverage;
 pub mod detail;
 pub mod endpoint;
@@ -33,6 +35,7 @@ pub(crate) mod fixtures;
 
 pub use access::*;
 pub use cluster::*;
+pub use connectivity::*;
 pub use coverage::*;
 pub use detail::*;
 pub use health::*;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Figures;
+use super::{Figures, ListenerCheck};
 
 /// What probing one exporter of one broker found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,6 +72,9 @@ pub struct ClusterReachability {
     /// KRaft controllers: their JMX exporter only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controllers: Vec<ControllerReachability>,
+    /// Whether a client connects to each listener from here (empty: not checked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listeners: Vec<ListenerCheck>,
 }
 
 impl ClusterReachability {

@@ -63,6 +63,14 @@ fn ClientInformation(
     .collect::<Vec<_>>()
     .join(" · ");
     let serverless = c.kind == ClusterKind::Serverless;
+    // What the last sweep's connectivity check found, by listener (live state only: a
+    // recorded state keeps none).
+    let checks: Vec<crate::model::ListenerCheck> = reachability
+        .as_ref()
+        .filter(|_| recorded.is_none())
+        .map(|r| r.listeners.clone())
+        .unwrap_or_default();
+    let checked_at = reachability.as_ref().map(|r| r.checked_at.clone());
     view! {
         <Title text=c.name.clone()/>
         <nav class="crumbs"><a href="/">"Clusters"</a> " / " {c.name.clone()}</nav>
@@ -94,10 +102,12 @@ fn ClientInformation(
             } else {
                 view! {
                     <table class="bootstrap" id="bootstrap-table">
-                        <thead><tr><th>"Auth mode"</th><th>"Port"</th><th>"For"</th><th>"Bootstrap string"</th></tr></thead>
+                        <thead><tr><th>"Auth mode"</th><th>"Port"</th><th>"For"</th><th>"Bootstrap string"</th>
+                            <th title=checked_at.clone().map(|t| format!("Checked {t}")).unwrap_or_default()>"Connects from here"</th></tr></thead>
                         <tbody>
                         {c.bootstrap.iter().map(|b| {
                             let ports = b.ports().iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
+                            let check = checks.iter().find(|l| l.listener == b.listener).cloned();
                             view! {
                                 <tr data-listener=b.listener.slug()>
                                     <td><strong>{b.listener.label()}</strong><div class="muted small">{b.listener.security_protocol()}</div></td>
@@ -105,6 +115,7 @@ fn ClientInformation(
                                     <td class="small">{b.listener.purpose()}</td>
                                     <td class="copyable"><code class="bootstrap-string">{b.servers.clone()}</code>
                                         <CopyButton text=b.servers.clone()/></td>
+                                    {connect_cell(check)}
                                 </tr>
                             }
                         }).collect_view()}
@@ -314,6 +325,36 @@ fn probe_cell(p: &ExporterProbe) -> impl IntoView {
             <div class="small muted reason">{note}</div>
         </td>
     }
+}
+
+/// Whether a client connects to a listener from where the console runs: the result in
+/// one line, and each server's in a list.
+fn connect_cell(check: Option<crate::model::ListenerCheck>) -> AnyView {
+    let Some(check) = check else {
+        return view! { <td class="connect muted small" data-connect="unchecked">"not checked yet"</td> }.into_any();
+    };
+    let (state, tone) = if check.ok() {
+        ("ok", "ok")
+    } else {
+        ("failed", "bad")
+    };
+    let details = (check.servers.len() > 1).then(|| {
+        view! {
+            <ul class="small muted connect-servers">
+                {check.servers.iter().map(|s| view! {
+                    <li data-reached=format!("{:?}", s.reached).to_lowercase()><code>{s.server.clone()}</code>": "{s.message.clone()}</li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        <td class="connect" data-connect=state>
+            <Badge text=if check.ok() { "connects" } else { "fails" } tone=tone/>
+            <div class="small connect-summary">{check.summary()}</div>
+            {details}
+        </td>
+    }
+    .into_any()
 }
 
 #[component]

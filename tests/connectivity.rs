@@ -1,0 +1,212 @@
+//! Client connectivity against real TLS servers on loopback: a test CA the console
+//! trusts (`--ca-bundle`), a server it does not trust, one whose certificate names
+//! another host, a plaintext Kafka listener, a closed port, an HTTP server where Kafka
+//! should be, and a plaintext server on a TLS listener. Each listener speaks Kafka's
+//! ApiVersions framing ([`msk_console::connect::kafka`]).
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::Value;
+use support::file_lab;
+use tokio_rustls::rustls;
+use tokio_util::sync::CancellationToken;
+
+const LAB: &str = r#"
+[[cluster]]
+name = "lab"
+region = "eu-west-1"
+kind = "provisioned"
+auth = { tls = true, scram = true, unauthenticated = true }
+monitoring = { jmx_exporter = false, node_exporter = false }
+bootstrap = { tls = "127.0.0.91:9094,127.0.0.92:9094,127.0.0.93:9094", plaintext = "127.0.0.94:9092,127.0.0.95:9092,127.0.0.96:9092", sasl-scram = "127.0.0.97:9096" }
+"#;
+
+struct Ca {
+    cert: rcgen::Certificate,
+    key: rcgen::KeyPair,
+}
+
+fn ca(name: &str) -> Ca {
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.distinguished_name.push(rcgen::DnType::CommonName, name);
+    let key = rcgen::KeyPair::generate().unwrap();
+    Ca {
+        cert: p.self_signed(&key).unwrap(),
+        key,
+    }
+}
+
+/// A server configuration with a certificate for `names`, issued by `ca`.
+fn server(ca: &Ca, names: &[&str]) -> Arc<rustls::ServerConfig> {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let leaf = rcgen::CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&key, &ca.cert, &ca.key)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![leaf.der().clone(), ca.cert.der().clone()],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            )
+            .unwrap(),
+    )
+}
+
+async fn kafka(addr: &str, tls: Option<Arc<rustls::ServerConfig>>, stop: &CancellationToken) {
+    let addr: SocketAddr = addr.parse().unwrap();
+    msk_console::demo::serve_kafka(addr, tls, stop.clone())
+        .await
+        .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
+}
+
+fn server_check<'a>(d: &'a Value, listener: &str, server: &str) -> &'a Value {
+    d["reachability"]["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["listener"] == listener)
+        .unwrap_or_else(|| panic!("no {listener} check in {d}"))["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["server"] == server)
+        .unwrap_or_else(|| panic!("no {server} check"))
+}
+
+#[tokio::test]
+async fn each_listener_is_tried_with_tcp_tls_and_api_versions_and_told_in_words() {
+    let stop = CancellationToken::new();
+    let trusted = ca("test CA");
+    let stranger = ca("someone else's CA");
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, trusted.cert.pem()).unwrap();
+
+    kafka(
+        "127.0.0.91:9094",
+        Some(server(&trusted, &["127.0.0.91"])),
+        &stop,
+    )
+    .await;
+    kafka(
+        "127.0.0.92:9094",
+        Some(server(&stranger, &["127.0.0.92"])),
+        &stop,
+    )
+    .await;
+    kafka(
+        "127.0.0.93:9094",
+        Some(server(&trusted, &["wrong.example"])),
+        &stop,
+    )
+    .await;
+    kafka("127.0.0.94:9092", None, &stop).await;
+    // 127.0.0.95:9092: nothing listens.
+    let http = tokio::net::TcpListener::bind("127.0.0.96:9092")
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        let app = axum::Router::new().fallback(|| async { "It works!" });
+        axum::serve(http, app).await
+    });
+    kafka("127.0.0.97:9096", None, &stop).await;
+    // A port of a listed host that no bootstrap string names: never contacted.
+    let unlisted = tokio::net::TcpListener::bind("127.0.0.94:9093")
+        .await
+        .unwrap();
+
+    let (app, _guard) = file_lab(LAB, |c| {
+        c.no_probe = false;
+        c.ca_bundle = Some(bundle.clone());
+        c.probe_interval = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let mut rx = app.inventory.subscribe();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        rx.wait_for(|i| !i.reachability.is_empty() && !i.sweep.running),
+    )
+    .await
+    .expect("a sweep in time")
+    .unwrap();
+    let (_, list) = app.get_json("/api/clusters").await;
+    let id = list["clusters"][0]["id"].as_str().unwrap().to_string();
+    let (_, d) = app.get_json(&format!("/api/clusters/{id}")).await;
+
+    let says = |listener: &str, server: &str| -> (String, String) {
+        let s = server_check(&d, listener, server);
+        (
+            s["reached"].as_str().unwrap().to_string(),
+            s["message"].as_str().unwrap().to_string(),
+        )
+    };
+    let (reached, message) = says("tls", "127.0.0.91:9094");
+    assert_eq!(reached, "done", "{message}");
+    assert!(
+        message.starts_with("TLS ok, Kafka answered ApiVersions in "),
+        "{message}"
+    );
+    let (reached, message) = says("tls", "127.0.0.92:9094");
+    assert_eq!(reached, "tls");
+    assert!(message.starts_with("certificate not trusted"), "{message}");
+    let (reached, message) = says("tls", "127.0.0.93:9094");
+    assert_eq!(reached, "tls");
+    assert!(
+        message.starts_with("certificate not valid for 127.0.0.93"),
+        "{message}"
+    );
+    let (reached, message) = says("plaintext", "127.0.0.94:9092");
+    assert_eq!(reached, "done");
+    assert!(
+        message.starts_with("Kafka answered ApiVersions in "),
+        "{message}"
+    );
+    assert_eq!(
+        says("plaintext", "127.0.0.95:9092"),
+        ("tcp".into(), "connection refused".into())
+    );
+    let (reached, message) = says("plaintext", "127.0.0.96:9092");
+    assert_eq!(reached, "kafka");
+    assert!(message.starts_with("not a Kafka answer"), "{message}");
+    let (reached, message) = says("sasl-scram", "127.0.0.97:9096");
+    assert_eq!(reached, "tls");
+    assert!(message.contains("is this a TLS listener?"), "{message}");
+
+    // The cluster page shows each result beside its bootstrap string.
+    let html = app
+        .get(&format!("/clusters/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let row = |listener: &str| {
+        let start = html
+            .find(&format!("data-listener=\"{listener}\""))
+            .unwrap_or_else(|| panic!("no {listener} row"));
+        html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("tls").contains(r#"data-connect="failed""#));
+    assert!(
+        row("tls").contains("127.0.0.92:9094: certificate not trusted"),
+        "{}",
+        row("tls")
+    );
+    assert!(row("sasl-scram").contains("is this a TLS listener?"));
+
+    // Nothing but the bootstrap strings' ports was contacted.
+    let probe =
+        tokio::time::timeout(std::time::Duration::from_millis(200), unlisted.accept()).await;
+    assert!(probe.is_err(), "an unlisted port was contacted");
+    stop.cancel();
+}
