@@ -1,7 +1,9 @@
 //! Probe-sweep benchmark: 1,000 exporter targets on loopback, half of them listeners that
-//! accept and never answer, with the default 2 s timeout and concurrency. Prints the wall
-//! time (the physical floor is one timeout), its ratio to the timeout, and the prober's
-//! peak resident memory.
+//! accept and never answer, with the default 2 s timeout and concurrency. The others
+//! answer as MSK's exporters do, with the health figures among a few thousand other
+//! samples (JMX exporter on :11001, node exporter on :11002), so the health parsing runs
+//! on every answer. Prints the wall time (the physical floor is one timeout), its ratio
+//! to the timeout, and the prober's peak resident memory.
 //!
 //! The listeners run in a child process (this same binary, started with
 //! `PROBE_BENCH_LISTENERS=1`), so the memory reported is the prober's alone.
@@ -31,34 +33,46 @@ fn peak_rss_kib() -> u64 {
 /// The child: serves the answering and the silent listeners, prints their addresses,
 /// and runs until the parent kills it.
 async fn listeners() {
-    let metrics = "# TYPE kafka_server_BrokerTopicMetrics_Count untyped\n".to_string()
-        + &(0..200)
-            .map(|i| format!("kafka_server_BrokerTopicMetrics_Count{{topic=\"t{i}\"}} {i}\n"))
-            .collect::<String>();
-    for i in 0..LISTENERS {
-        let ip = format!("127.0.1.{}", i + 1);
-        let l = tokio::net::TcpListener::bind(format!("{ip}:0"))
-            .await
-            .unwrap();
-        println!("answering {}", l.local_addr().unwrap());
-        let body = metrics.clone();
-        tokio::spawn(async move {
-            axum::serve(
-                l,
-                axum::Router::new().route("/metrics", get(move || async move { body })),
+    let jmx = msk_console::demo::jmx_text(&msk_console::demo::Behaviour {
+        under_replicated: 2,
+        ..msk_console::demo::Behaviour::healthy(false)
+    }) + &(0..3000)
+        .map(|i| {
+            format!(
+                "kafka_server_BrokerTopicMetrics_Count{{name=\"BytesInPerSec\",topic=\"topic-{i}\",}} {i}.0\n"
             )
-            .await
-        });
-        let s = tokio::net::TcpListener::bind(format!("{ip}:0"))
-            .await
-            .unwrap();
-        println!("silent {}", s.local_addr().unwrap());
-        tokio::spawn(async move {
-            let mut held = Vec::new();
-            while let Ok((sock, _)) = s.accept().await {
-                held.push(sock);
+        })
+        .collect::<String>();
+    let node = msk_console::demo::node_text(&msk_console::demo::Behaviour::healthy(false), 0.0)
+        + &(0..1000)
+            .map(|i| format!("node_network_receive_bytes_total{{device=\"eth{i}\"}} {i}\n"))
+            .collect::<String>();
+    // Answering exporters on 127.0.2.1-25 (both ports), silent ones on 127.0.2.26-50.
+    for i in 0..LISTENERS {
+        let ip = format!("127.0.2.{}", i + 1);
+        for (port, body) in [(11001, jmx.clone()), (11002, node.clone())] {
+            let l = tokio::net::TcpListener::bind(format!("{ip}:{port}"))
+                .await
+                .unwrap();
+            if i < LISTENERS / 2 {
+                println!("answering {}", l.local_addr().unwrap());
+                tokio::spawn(async move {
+                    axum::serve(
+                        l,
+                        axum::Router::new().route("/metrics", get(move || async move { body })),
+                    )
+                    .await
+                });
+            } else {
+                println!("silent {}", l.local_addr().unwrap());
+                tokio::spawn(async move {
+                    let mut held = Vec::new();
+                    while let Ok((sock, _)) = l.accept().await {
+                        held.push(sock);
+                    }
+                });
             }
-        });
+        }
     }
     println!("ready");
     std::future::pending::<()>().await;
@@ -104,6 +118,7 @@ async fn main() {
         }
     }
     assert_eq!((answering.len(), silent.len()), (LISTENERS, LISTENERS));
+    answering.sort_by_key(|(_, port)| *port);
     let targets: Vec<Target> = (0..TARGETS)
         .map(|i| {
             let (host, port) = if i % 2 == 0 {
@@ -114,7 +129,11 @@ async fn main() {
             Target {
                 host: host.clone(),
                 port: *port,
-                exporter: Exporter::Jmx,
+                exporter: if *port == 11001 {
+                    Exporter::Jmx
+                } else {
+                    Exporter::Node
+                },
                 enabled: true,
             }
         })
@@ -140,9 +159,27 @@ async fn main() {
         .iter()
         .filter(|r| r.reason.as_deref() == Some("timed out"))
         .count();
+    let judged = results
+        .iter()
+        .filter(|r| r.figures.under_replicated == Some(2) || r.figures.volume_used.is_some())
+        .count();
     assert_eq!(up, TARGETS / 2);
+    assert_eq!(judged, up, "every answer's health figures are read");
     assert_eq!(timed_out, TARGETS / 2);
     println!("probe sweep of {TARGETS} targets ({up} answering, {timed_out} never answering)");
+    println!(
+        "  answers: JMX {} samples, node {} samples; health figures read from all {judged}",
+        results
+            .iter()
+            .find(|r| r.target.ends_with(":11001") && r.samples.is_some())
+            .and_then(|r| r.samples)
+            .unwrap_or(0),
+        results
+            .iter()
+            .find(|r| r.target.ends_with(":11002") && r.samples.is_some())
+            .and_then(|r| r.samples)
+            .unwrap_or(0),
+    );
     println!(
         "  timeout {:?}, concurrency {}",
         config.probe_timeout, config.probe_concurrency

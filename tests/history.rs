@@ -457,9 +457,10 @@ async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluste
     assert_eq!(before.entries.len(), 7);
     let reach = &before.entries[1];
     assert_eq!(reach.trigger, "probe");
+    // The probes carry no health figures: health is unknown, never healthy.
     assert_eq!(
         reach.summary,
-        "Exporters: not probed → JMX up on 2 of 2, node up on 0 of 2"
+        "Exporters: not probed → JMX up on 2 of 2, node up on 0 of 2; Health: not judged → unknown"
     );
 
     // Day 200, 90 days kept: the cutoff is day 110.

@@ -376,15 +376,65 @@ async fn a_request_that_outlasts_the_request_timeout_is_a_408() {
 }
 
 #[tokio::test]
-async fn sample_data_is_never_probed() {
+async fn sample_hosts_are_reached_only_at_their_loopback_stand_ins() {
+    // (This binds 127.0.1.x: a sample console running elsewhere on the machine would
+    // hold those addresses, and this console would fall back as the second one below.)
     let app = TestApp::spawn_with(vec![Source::Sample], |c| {
+        c.no_probe = false;
+        c.probe_interval = Duration::from_millis(300);
+    })
+    .await;
+    let inv = app.refreshed(1).await;
+    assert!(inv.sample && inv.sample_exporters && !inv.clusters.is_empty());
+    let mut rx = app.inventory.subscribe();
+    let inv = tokio::time::timeout(
+        Duration::from_secs(20),
+        rx.wait_for(|i| i.sweep.generation >= 3 && !i.sweep.running && !i.reachability.is_empty()),
+    )
+    .await
+    .expect("sweeps ran")
+    .unwrap()
+    .clone();
+    // Every sample cluster was probed, and no sample host name was looked up: every
+    // exporter and every listener answered or refused at its loopback address.
+    assert_eq!(inv.reachability.len(), inv.clusters.len());
+    for r in inv.reachability.values() {
+        for b in &r.brokers {
+            for p in [&b.jmx, &b.node] {
+                let why = p.reason.as_deref().unwrap_or("");
+                assert!(!why.contains("DNS"), "{}: {why}", p.target);
+            }
+        }
+        for l in &r.listeners {
+            for s in &l.servers {
+                assert_ne!(s.reached, app::model::ConnectStep::Resolve, "{s:?}");
+            }
+        }
+    }
+    let (_, cov) = app.get_json("/api/coverage").await;
+    let status = |name: &str| {
+        cov["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| (c["status"].clone(), c["health"]["state"].clone()))
+            .unwrap()
+    };
+    assert_eq!(status("ycshinmsk"), ("covered".into(), "healthy".into()));
+    assert_eq!(status("events-kraft").0, "partial");
+    assert_eq!(status("ledger-onprem").0, "off");
+
+    // A second sample console cannot bind the stand-ins' addresses: it says so in its
+    // log and keeps the sample unprobed, as without stand-ins.
+    let second = TestApp::spawn_with(vec![Source::Sample], |c| {
         c.no_probe = false;
         c.probe_interval = Duration::from_millis(100);
     })
     .await;
-    let inv = app.refreshed(1).await;
-    assert!(inv.sample && !inv.clusters.is_empty());
-    let mut rx = app.inventory.subscribe();
+    let inv = second.refreshed(1).await;
+    assert!(inv.sample && !inv.sample_exporters);
+    let mut rx = second.inventory.subscribe();
     let inv = tokio::time::timeout(
         Duration::from_secs(10),
         rx.wait_for(|i| i.sweep.generation >= 3 && !i.sweep.running),
@@ -393,10 +443,9 @@ async fn sample_data_is_never_probed() {
     .expect("sweeps ran")
     .unwrap()
     .clone();
-    // Sweeps ran, with nothing to ask: no sample host was looked up or connected to.
     assert_eq!(inv.sweep.total, 0, "{:?}", inv.sweep);
     assert!(inv.reachability.is_empty());
-    let (_, cov) = app.get_json("/api/coverage").await;
+    let (_, cov) = second.get_json("/api/coverage").await;
     assert!(
         cov["clusters"]
             .as_array()

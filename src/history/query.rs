@@ -266,6 +266,7 @@ impl History {
                 .as_ref()
                 .map(|h| app::model::ClusterHealth::recorded(h.state)),
             cluster: state.cluster,
+            sample: false,
             sweep: Default::default(),
             recorded: Some(recorded),
         })

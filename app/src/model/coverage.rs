@@ -92,6 +92,9 @@ pub struct Coverage {
     pub sources: Vec<String>,
     pub regions: Vec<String>,
     pub sweep: SweepStatus,
+    /// The inventory holds the built-in sample data.
+    #[serde(default)]
+    pub sample: bool,
 }
 
 /// Computes the coverage overview of the clusters matching `source` and `region`.
@@ -191,6 +194,7 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
         sources,
         regions,
         sweep: inv.sweep.clone(),
+        sample: inv.sample,
     }
 }
 

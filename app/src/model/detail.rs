@@ -16,6 +16,9 @@ pub struct ClusterDetail {
     pub health: Option<ClusterHealth>,
     /// The state of the exporter sweeps (for the "Probe now" progress).
     pub sweep: SweepStatus,
+    /// The cluster is made-up sample data (`--sample`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sample: bool,
     /// Set when this is a past state from the history, not the live inventory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded: Option<RecordedAt>,

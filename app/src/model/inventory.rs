@@ -134,6 +134,7 @@ impl Inventory {
             health: reachability
                 .as_ref()
                 .and_then(|r| super::cluster_health(c, r)),
+            sample: self.sample && c.source == SAMPLE_SOURCE,
             cluster: c.clone(),
             reachability,
             sweep: self.sweep.clone(),

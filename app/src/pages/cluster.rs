@@ -28,7 +28,7 @@ pub fn ClusterPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
             {move || Suspend::new(async move {
                 match cluster.await {
-                    Ok(d) => view! { <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health/> }.into_any(),
+                    Ok(d) => view! { <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health sample=d.sample/> }.into_any(),
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -50,6 +50,7 @@ fn ClientInformation(
     recorded: Option<RecordedAt>,
     reachability: Option<crate::model::ClusterReachability>,
     health: Option<crate::model::ClusterHealth>,
+    sample: bool,
 ) -> impl IntoView {
     let at = recorded.as_ref().map(|r| r.snapshot);
     let state_tone = c.state.tone();
@@ -87,6 +88,12 @@ fn ClientInformation(
                 "Bootstrap strings, brokers and downloads below are from that state. "
                 <a href=format!("/clusters/{}", c.id)>"Current state"</a> " · "
                 <a href=format!("/clusters/{}/history", c.id)>"History"</a>
+            </div>
+        })}
+        {sample.then(|| view! {
+            <div class="banner info" id="sample-banner">
+                <strong>"Sample data. "</strong>
+                "This cluster is made up; its exporters and Kafka listeners are stand-ins the console serves on loopback addresses."
             </div>
         })}
         <p class="muted">{location}</p>
@@ -151,7 +158,7 @@ fn ClientInformation(
         } else if c.brokers.is_empty() && c.bootstrap.is_empty() {
             view! { <section><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
         } else if recorded.is_some() {
-            let d = ClusterDetail { cluster: c.clone(), reachability, health, sweep: Default::default(), recorded: recorded.clone() };
+            let d = ClusterDetail { cluster: c.clone(), reachability, health, sample, sweep: Default::default(), recorded: recorded.clone() };
             view! { <section id="brokers"><BrokerTable d probe=None id=c.id.clone()/></section> }.into_any()
         } else {
             view! { <BrokersPanel id=c.id.clone()/> }.into_any()

@@ -97,6 +97,12 @@ fn CoverageView(
                 </ActionForm>
             })}
         </div>
+        {c.sample.then(|| view! {
+            <div class="banner info" id="sample-banner">
+                <strong>"Sample data. "</strong>
+                "The exporters and Kafka listeners answering here are stand-ins the console serves on loopback addresses for the made-up sample brokers."
+            </div>
+        })}
         <div class="totals" id="coverage-totals">
             <div class="total"><strong>{format!("{} of {}", t.clusters_fully_covered, t.clusters)}</strong>
                 <span>"clusters fully covered (both exporters on, answering on every broker)"</span></div>
@@ -112,6 +118,12 @@ fn CoverageView(
             </div>
             <noscript><button type="submit" class="button">"Filter"</button></noscript>
         </form>
+        <p class="small" id="coverage-downloads">"For the clusters shown: "
+            {["targets.json", "prometheus.yml", "prometheus-rules.yml"].into_iter().enumerate().map(|(i, file)| view! {
+                {(i > 0).then_some(" · ")}
+                <a href=move || format!("/{file}{}", filter_query(&source.get(), &region.get())) download="">{file}</a>
+            }).collect_view()}
+        </p>
         <p class="muted small" id="sweep-status">{last}</p>
         {if c.clusters.is_empty() {
             view! { <p class="empty">"No clusters match."</p> }.into_any()
@@ -126,6 +138,22 @@ fn CoverageView(
                 </div>
             }.into_any()
         }}
+    }
+}
+
+/// `?source=…&region=…` for the download links (empty filters left out).
+fn filter_query(source: &str, region: &str) -> String {
+    let pairs: Vec<(&str, &str)> = [("source", source), ("region", region)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
     }
 }
 

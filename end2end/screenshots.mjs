@@ -1,0 +1,53 @@
+// The README's screenshots, taken from a running console with Debian's Chromium:
+//
+//   target/debug/msk-console --sample --listen 127.0.0.1:3300 --database-url sqlite:///tmp/shots.db &
+//   cd end2end && node screenshots.mjs http://127.0.0.1:3300 ../docs
+//
+// In sample mode the stand-in exporters and Kafka listeners make every page live; the
+// script waits for two sweeps so the history and health have something to show.
+import { chromium } from 'playwright-core';
+
+const [base = 'http://127.0.0.1:3000', out = '../docs'] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
+const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+
+async function sweeps(n) {
+  for (let i = 0; i < 60; i++) {
+    const r = await page.request.get(`${base}/api/coverage`);
+    const c = await r.json();
+    if (c.sweep.generation >= n && !c.sweep.running) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error('no sweep finished: is the console running with --sample?');
+}
+
+await sweeps(1);
+await page.request.post(`${base}/api/probe`);
+await page.waitForTimeout(1000);
+await sweeps(2);
+
+const shots = [
+  ['/coverage', 'screenshot-coverage.png', null],
+  ['/', 'screenshot-clusters.png', null],
+];
+const list = await (await page.request.get(`${base}/api/clusters`)).json();
+const orders = list.clusters.find((c) => c.name === 'orders-prod');
+if (orders) {
+  shots.push([`/clusters/${orders.id}`, 'screenshot-cluster.png', null]);
+  shots.push([`/clusters/${orders.id}#brokers`, 'screenshot-brokers.png', '#brokers']);
+}
+shots.push(['/history', 'screenshot-history.png', null]);
+for (const [path, file, selector] of shots) {
+  await page.goto(`${base}${path}`);
+  await page.waitForLoadState('networkidle');
+  if (selector) {
+    await page.locator(selector).screenshot({ path: `${out}/${file}` });
+  } else {
+    await page.screenshot({ path: `${out}/${file}`, fullPage: false });
+  }
+  console.log(`${out}/${file}`);
+}
+await browser.close();
