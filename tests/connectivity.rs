@@ -132,16 +132,8 @@ async fn each_listener_is_tried_with_tcp_tls_and_api_versions_and_told_in_words(
         c.probe_interval = std::time::Duration::from_secs(3600);
     })
     .await;
-    let mut rx = app.inventory.subscribe();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(30),
-        rx.wait_for(|i| !i.reachability.is_empty() && !i.sweep.running),
-    )
-    .await
-    .expect("a sweep in time")
-    .unwrap();
-    let (_, list) = app.get_json("/api/clusters").await;
-    let id = list["clusters"][0]["id"].as_str().unwrap().to_string();
+    app.swept(0).await;
+    let id = app.id_of("lab").await;
     let (_, d) = app.get_json(&format!("/api/clusters/{id}")).await;
 
     let says = |listener: &str, server: &str| -> (String, String) {
@@ -184,12 +176,7 @@ async fn each_listener_is_tried_with_tcp_tls_and_api_versions_and_told_in_words(
     assert!(message.contains("is this a TLS listener?"), "{message}");
 
     // The cluster page shows each result beside its bootstrap string.
-    let html = app
-        .get(&format!("/clusters/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&format!("/clusters/{id}")).await;
     let row = |listener: &str| {
         let start = html
             .find(&format!("data-listener=\"{listener}\""))

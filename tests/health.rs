@@ -37,20 +37,6 @@ async fn stand_in(addr: &str, b: &Shared, jmx: bool, stop: &CancellationToken) {
         .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
 }
 
-async fn swept(app: &support::TestApp, after: u64) {
-    let mut rx = app.inventory.subscribe();
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        // (A sweep may run before the first refresh lists anything.)
-        rx.wait_for(|i| {
-            i.sweep.generation > after && !i.sweep.running && !i.reachability.is_empty()
-        }),
-    )
-    .await
-    .expect("a sweep in time")
-    .unwrap();
-}
-
 fn broker(detail: &Value, id: u64) -> &Value {
     detail["health"]["brokers"]
         .as_array()
@@ -86,7 +72,7 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
         c.probe_interval = Duration::from_secs(3600);
     })
     .await;
-    swept(&app, 0).await;
+    app.swept(0).await;
     let (_, list) = app.get_json("/api/clusters").await;
     let row = &list["clusters"][0];
     let id = row["id"].as_str().unwrap().to_string();
@@ -147,7 +133,7 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
         ("/coverage".to_string(), "91% full on broker 2"),
         (format!("/clusters/{id}"), r#"id="cluster-health""#),
     ] {
-        let html = app.get(&path).await.text().await.unwrap();
+        let html = app.page(&path).await;
         assert!(html.contains(marker), "{path} lacks {marker}");
     }
 
@@ -163,7 +149,7 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    swept(&app, generation).await;
+    app.swept(generation).await;
     app.recorded(handled + 1).await;
     let (_, changes) = app.get_json("/api/changes?kind=health").await;
     let summaries: Vec<&str> = changes["entries"]
@@ -197,7 +183,7 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
         .send()
         .await
         .unwrap();
-    swept(&app, generation).await;
+    app.swept(generation).await;
     app.recorded(handled + 1).await;
     let after = app.get_json("/api/changes").await.1["entries"]
         .as_array()

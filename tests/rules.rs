@@ -73,16 +73,7 @@ async fn alert_rules_pass_promtool_and_fire_as_the_fixtures_say() {
         "all.yml",
         &rules(&app, "/prometheus-rules.yml").await,
     );
-    let (_, list) = app.get_json("/api/clusters").await;
-    let odd = list["clusters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "odd")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let odd = app.id_of("odd").await;
     let one = rules(&app, &format!("/clusters/{odd}/prometheus-rules.yml")).await;
     check(dir.path(), "one.yml", &one);
     assert!(one.contains("cluster odd"), "{one}");

@@ -212,6 +212,42 @@ impl TestApp {
         (status, r.json().await.expect("JSON body"))
     }
 
+    /// A page's HTML.
+    pub async fn page(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("page text")
+    }
+
+    /// The id of the listed cluster named `name`.
+    pub async fn id_of(&self, name: &str) -> String {
+        let (_, list) = self.get_json("/api/clusters").await;
+        list["clusters"]
+            .as_array()
+            .expect("a cluster list")
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no cluster named {name}"))["id"]
+            .as_str()
+            .expect("an id")
+            .to_string()
+    }
+
+    /// Waits for a sweep after generation `after` that found something to probe (a
+    /// sweep may run before the first refresh lists anything).
+    pub async fn swept(&self, after: u64) -> Arc<Inventory> {
+        let mut rx = self.inventory.subscribe();
+        let inv = tokio::time::timeout(
+            Duration::from_secs(30),
+            rx.wait_for(|i| {
+                i.sweep.generation > after && !i.sweep.running && !i.reachability.is_empty()
+            }),
+        )
+        .await
+        .expect("a sweep in time")
+        .expect("inventory channel open")
+        .clone();
+        inv
+    }
+
     pub fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
