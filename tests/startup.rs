@@ -47,6 +47,48 @@ fn an_unparseable_address_exits_with_a_reason() {
 }
 
 #[test]
+fn a_database_url_it_cannot_use_stops_it_at_start_and_creates_nothing() {
+    for (url, says) in [
+        (
+            "postgres://console:s3cret@127.0.0.1:1/msk",
+            "PostgreSQL is not supported",
+        ),
+        (
+            "mysql://console:s3cret@127.0.0.1/msk",
+            "not a database URL this console can use",
+        ),
+        ("data/msk.db", "not a database URL this console can use"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = console(dir.path())
+            .current_dir(dir.path())
+            .args([
+                "--no-aws",
+                "--listen",
+                &format!("127.0.0.1:{}", free_port()),
+                "--database-url",
+                url,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("msk-console:"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(lines[0].contains(says), "{err}");
+        assert!(
+            !err.contains("s3cret"),
+            "the password reached the message: {err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{url} created {left:?}");
+    }
+}
+
+#[test]
 fn an_unwritable_database_path_exits_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");

@@ -35,9 +35,10 @@ use crate::error::StartError;
 /// Opens (creating if needed) the database at `url` and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
     let bad = |reason: String| StartError::Database {
-        url: url.to_string(),
+        url: redacted(url),
         reason,
     };
+    check_scheme(url).map_err(bad)?;
     let opts = SqliteConnectOptions::from_str(url)
         .map_err(|e| bad(format!("not a SQLite URL: {e}")))?
         .create_if_missing(true)
@@ -67,6 +68,30 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
         .await
         .map_err(|e| bad(format!("migrating the schema failed: {e}")))?;
     Ok(pool)
+}
+
+/// Refuses a URL this console cannot use, before anything is created: SQLite would
+/// otherwise take `postgres://host/db` for a file path and make a directory `postgres:`.
+fn check_scheme(url: &str) -> Result<(), String> {
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => Ok(()),
+        Some("postgres" | "postgresql") => Err(
+            "PostgreSQL is not supported by this version yet; give a sqlite:// URL (e.g. sqlite://data/msk-console.db)".into(),
+        ),
+        _ => Err("not a database URL this console can use; give sqlite://PATH (e.g. sqlite://data/msk-console.db)".into()),
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// Whether the database answers, for `/healthz`.
