@@ -49,7 +49,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `${bin} --sample --inventory-file fixtures/lab.toml --inventory-file ${process.env.E2E_HISTORY_FILE} --probe-timeout 1s --listen 127.0.0.1:${port} --database-url sqlite://${db} --site-root ../target/site --log warn`,
+      command: `${bin} --sample --inventory-file fixtures/lab.toml --inventory-file ${process.env.E2E_HISTORY_FILE} --probe-timeout 1s --listen 127.0.0.1:${port} --database-url sqlite://${db} --log warn`,
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -61,7 +61,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `${bin} --sample --auth oidc --listen 127.0.0.1:${loginPort} --public-url http://127.0.0.1:${loginPort} --oidc-issuer http://127.0.0.1:${oidcPort} --oidc-client-id msk-console --oidc-client-secret e2e-secret --oidc-scopes openid,email,profile,groups --operators kafka-admins --session-key-file ${loginDir}/session.key --database-url sqlite://${loginDir}/login.db --no-probe --site-root ../target/site --log warn`,
+      command: `${bin} --sample --auth oidc --listen 127.0.0.1:${loginPort} --public-url http://127.0.0.1:${loginPort} --oidc-issuer http://127.0.0.1:${oidcPort} --oidc-client-id msk-console --oidc-client-secret e2e-secret --oidc-scopes openid,email,profile,groups --operators kafka-admins --session-key-file ${loginDir}/session.key --database-url sqlite://${loginDir}/login.db --no-probe --log warn`,
       url: `http://127.0.0.1:${loginPort}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh --release
-exec target/release/msk-console --site-root target/site "$@"
+exec target/release/msk-console "$@"

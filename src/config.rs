@@ -27,10 +27,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
-    /// Directory holding the built site: `pkg/` (wasm, JS, CSS) and the static assets.
-    /// `scripts/build.sh` writes it.
-    #[arg(long, env = "MSK_CONSOLE_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// Serve the built site (`pkg/` with the wasm, JS and CSS, and the static assets)
+    /// from this directory instead of the copy inside the binary (for development;
+    /// `scripts/build.sh` writes `target/site`).
+    #[arg(long, env = "MSK_CONSOLE_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
 
     /// AWS profiles to list clusters with, comma-separated. Each becomes a source named
     /// after the profile. Without profiles (and without --sources-file, --no-aws or

@@ -120,7 +120,14 @@ impl App {
         );
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
-            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_root(
+                config
+                    .site_root
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("target/site"))
+                    .to_string_lossy()
+                    .into_owned(),
+            )
             .site_pkg_dir("pkg")
             .site_addr(config.listen)
             .build();
@@ -237,11 +244,15 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             addr: addr.to_string(),
             reason: e.to_string(),
         })?;
-    if !config.site_root.join("pkg").exists() {
-        tracing::warn!(
-            site_root = %config.site_root.display(),
-            "the site has not been built: pages render but do not hydrate; run scripts/build.sh"
-        );
+    match &config.site_root {
+        Some(root) if !root.join("pkg").exists() => tracing::warn!(
+            site_root = %root.display(),
+            "no built site there: pages render but do not hydrate; run scripts/build.sh"
+        ),
+        None if !http::site::has_embedded_site() => tracing::warn!(
+            "this binary carries no built site: pages render but do not hydrate; build it with scripts/build.sh"
+        ),
+        _ => {}
     }
     let app = App::build(config).await?;
     tracing::info!("msk-console listening on http://{addr}");

@@ -399,3 +399,76 @@ fn query_strings_never_reach_the_log_and_tokens_are_made_by_the_binary() {
         "{err}"
     );
 }
+
+/// Kills a console started for a test when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary in `cwd` with `args` and waits until it answers `/healthz`.
+fn started(cwd: &std::path::Path, args: &[&str]) -> (Running, String) {
+    let port = free_port();
+    let db = format!("sqlite://{}/db.sqlite", cwd.display());
+    let child = console(cwd)
+        .current_dir(cwd)
+        .args([
+            "--no-aws",
+            "--log",
+            "warn",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(["--database-url", &db])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = Running(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http_get(&format!("{base}/healthz")).is_err() {
+        assert!(Instant::now() < deadline, "the console did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (running, base)
+}
+
+#[test]
+fn the_site_comes_with_the_binary_wherever_it_runs_and_site_root_overrides_it() {
+    // Run from an empty directory: nothing of the checkout is at hand.
+    let dir = tempfile::tempdir().unwrap();
+    let (_console, base) = started(dir.path(), &[]);
+    let js = http_get(&format!("{base}/pkg/msk-console.js")).unwrap();
+    assert!(
+        js.contains("wasm"),
+        "no site in the binary: build it with scripts/build.sh first"
+    );
+    let page = http_get(&format!("{base}/")).unwrap();
+    assert!(page.contains("/pkg/msk-console.js"));
+    let missing = http_get(&format!("{base}/pkg/none.js")).unwrap();
+    assert!(
+        missing.contains("<html"),
+        "the app's own 404 page: {missing}"
+    );
+
+    // --site-root serves a directory instead.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::create_dir(other.path().join("pkg")).unwrap();
+    std::fs::write(
+        other.path().join("pkg/msk-console.js"),
+        "// from the directory\n",
+    )
+    .unwrap();
+    let root = other.path().to_str().unwrap().to_string();
+    let (_console, base) = started(dir.path(), &["--site-root", &root]);
+    assert_eq!(
+        http_get(&format!("{base}/pkg/msk-console.js")).unwrap(),
+        "// from the directory\n"
+    );
+}

@@ -7,6 +7,7 @@ pub mod downloads;
 pub mod guard;
 pub mod query;
 pub mod serve;
+pub mod site;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -47,10 +48,29 @@ pub fn router(state: AppState, auth: std::sync::Arc<crate::auth::Auth>) -> Route
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(provide, app::shell))
+        .fallback({
+            // The site's files: from the binary, or from --site-root; anything else is
+            // the app's own 404 page.
+            let leptos = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                provide,
+                app::shell,
+            );
+            let from_dir = state.config.site_root.is_some();
+            move |uri: axum::http::Uri,
+                  state: State<AppState>,
+                  req: axum::extract::Request| {
+                let embedded = (!from_dir)
+                    .then(|| site::embedded(uri.path(), req.headers()))
+                    .flatten();
+                let leptos = leptos.clone();
+                async move {
+                    match embedded {
+                        Some(r) => r,
+                        None => leptos(uri, state, req).await,
+                    }
+                }
+            }
+        })
         .layer(axum::middleware::map_response(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             auth,
