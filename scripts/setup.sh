@@ -43,6 +43,7 @@ if (( want_test )); then
   command -v keytool >/dev/null || apt_pkgs+=(openjdk-17-jre-headless)
   command -v kcat >/dev/null || apt_pkgs+=(kcat)
   command -v openssl >/dev/null || apt_pkgs+=(openssl)
+  command -v systemd-analyze >/dev/null || apt_pkgs+=(systemd)
 fi
 if (( ${#apt_pkgs[@]} )); then
   log "installing Debian packages: ${apt_pkgs[*]}"

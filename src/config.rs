@@ -20,6 +20,7 @@ pub struct Config {
 
     /// SQLite database URL. The file and its directory are created if missing.
     #[arg(
+        global = true,
         long,
         global = true,
         env = "MSK_CONSOLE_DATABASE_URL",
@@ -37,33 +38,44 @@ pub struct Config {
     /// after the profile. Without profiles (and without --sources-file, --no-aws or
     /// --sample) one source named `default` uses the SDK's default credential chain:
     /// environment, shared config and SSO, web identity, container or instance role.
-    #[arg(long, env = "MSK_CONSOLE_AWS_PROFILES", value_delimiter = ',')]
+    #[arg(
+        global = true,
+        long,
+        env = "MSK_CONSOLE_AWS_PROFILES",
+        value_delimiter = ','
+    )]
     pub aws_profiles: Vec<String>,
 
     /// Regions to list, comma-separated. Default: each profile's own region.
-    #[arg(long, env = "MSK_CONSOLE_AWS_REGIONS", value_delimiter = ',')]
+    #[arg(
+        global = true,
+        long,
+        env = "MSK_CONSOLE_AWS_REGIONS",
+        value_delimiter = ','
+    )]
     pub aws_regions: Vec<String>,
 
     /// An IAM role the flag-configured sources assume (for a read-only role in another
     /// account). Needs kafka:ListClustersV2, kafka:DescribeClusterV2,
     /// kafka:GetBootstrapBrokers and kafka:ListNodes.
-    #[arg(long, env = "MSK_CONSOLE_AWS_ROLE_ARN")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_ROLE_ARN")]
     pub aws_role_arn: Option<String>,
 
     /// MSK API endpoint for every AWS source, for MSK-compatible endpoints and tests.
     /// The SDK's own AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_KAFKA work too.
-    #[arg(long, env = "MSK_CONSOLE_AWS_ENDPOINT_URL")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_ENDPOINT_URL")]
     pub aws_endpoint_url: Option<String>,
 
     /// TOML file describing several sources (accounts, profiles, roles, regions); see
     /// docs/configuration.md. Used instead of the --aws-* source flags.
-    #[arg(long, env = "MSK_CONSOLE_SOURCES_FILE")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_SOURCES_FILE")]
     pub sources_file: Option<PathBuf>,
 
     /// TOML inventory files listing clusters by hand, such as self-managed Kafka; they
     /// appear beside the MSK clusters. May be given several times (comma-separated in the
     /// environment).
     #[arg(
+        global = true,
         long = "inventory-file",
         env = "MSK_CONSOLE_INVENTORY_FILES",
         value_delimiter = ','
@@ -72,11 +84,11 @@ pub struct Config {
 
     /// Show the built-in sample inventory instead of calling AWS; clearly marked as
     /// sample data. For a first look without AWS credentials.
-    #[arg(long, env = "MSK_CONSOLE_SAMPLE")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_SAMPLE")]
     pub sample: bool,
 
     /// Do not call AWS at all; list only the inventory files.
-    #[arg(long, env = "MSK_CONSOLE_NO_AWS")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_NO_AWS")]
     pub no_aws: bool,
 
     /// How often the inventory refreshes by itself (e.g. `5m`, `90s`).
@@ -84,34 +96,39 @@ pub struct Config {
     pub refresh_interval: Duration,
 
     /// Time limit for one AWS API call, retries included.
-    #[arg(long, env = "MSK_CONSOLE_AWS_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
+    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
     pub aws_timeout: Duration,
 
     /// Most AWS API calls in flight at once per source and region. MSK throttles per
     /// account and region; this keeps a refresh of many clusters from causing it.
-    #[arg(long, env = "MSK_CONSOLE_AWS_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub aws_concurrency: u16,
 
     /// Attempts per AWS call, with the SDK's standard backoff; throttling and transient
     /// errors are retried, the rest fail at once. 1 turns retries off.
-    #[arg(long, env = "MSK_CONSOLE_AWS_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub aws_max_attempts: u32,
 
     /// PEM bundle of CA certificates the truststore download is built from. Default: the
     /// system bundle (/etc/ssl/certs/ca-certificates.crt and the like), which holds
     /// Amazon's root CAs.
-    #[arg(long, env = "MSK_CONSOLE_CA_BUNDLE")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_CA_BUNDLE")]
     pub ca_bundle: Option<PathBuf>,
 
     /// The console's URL as Prometheus sees it, used in generated http_sd configs.
     /// Default: taken from each request's Host header.
-    #[arg(long, env = "MSK_CONSOLE_PUBLIC_URL", value_parser = parse_url)]
+    #[arg(global = true, long, env = "MSK_CONSOLE_PUBLIC_URL", value_parser = parse_url)]
     pub public_url: Option<String>,
 
     /// Cluster tags that become labels of the Prometheus targets (targets.json, http_sd),
     /// comma-separated keys: `team` gives every target `tag_team="…"`. None by default,
     /// since every label is a new series dimension.
-    #[arg(long, env = "MSK_CONSOLE_TARGET_TAG_LABELS", value_delimiter = ',')]
+    #[arg(
+        global = true,
+        long,
+        env = "MSK_CONSOLE_TARGET_TAG_LABELS",
+        value_delimiter = ','
+    )]
     pub target_tag_labels: Vec<String>,
 
     /// Connect and answer time limit for one exporter probe (`GET /metrics` on a
@@ -262,7 +279,7 @@ pub struct Config {
     pub viewers: Vec<String>,
 
     /// Log filter, in tracing's EnvFilter syntax (`info`, `msk_console=debug,info`).
-    #[arg(long, env = "MSK_CONSOLE_LOG", default_value = "info")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_LOG", default_value = "info")]
     pub log: String,
 
     #[command(subcommand)]
@@ -283,6 +300,71 @@ pub enum Command {
     /// Manage the bearer tokens scripts and Prometheus authenticate with.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Refresh the sources once and print every cluster (for cron jobs and CI).
+    Clusters {
+        /// `table` (tab-separated, with a header) or `json` (as `GET /api/clusters`).
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Refresh the sources once and print Prometheus file_sd `targets.json`.
+    Targets {
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Refresh the sources once and print a `prometheus.yml` for the targets.
+    PrometheusYml {
+        /// `file` (reads a downloaded targets.json) or `http` (polls the console's
+        /// http_sd endpoint at --public-url).
+        #[arg(long, default_value = "file")]
+        sd: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Refresh the sources once and print Prometheus alerting rules for the targets.
+    PrometheusRules {
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Refresh the sources once and print a cluster's Java `client.properties`.
+    ClientProperties(ClientFileArgs),
+    /// Refresh the sources once and print a cluster's librdkafka configuration.
+    Librdkafka(ClientFileArgs),
+}
+
+/// Which clusters a many-cluster command covers: the cluster list's filters.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Words every listed cluster must match (as the list's filter box).
+    #[arg(long = "filter")]
+    pub q: Option<String>,
+    /// Only clusters of this source.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only clusters in this region.
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+/// One cluster's client configuration file.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ClientFileArgs {
+    /// The cluster: its id, its ARN, or its name when no other cluster has that name.
+    pub cluster: String,
+    /// The auth mode: plaintext, tls, sasl-scram, sasl-iam, public-…, vpc-….
+    #[arg(long)]
+    pub mode: String,
+    /// A client option as `name=value` (the download's query parameters, such as
+    /// `truststore_location=/etc/kafka/truststore.p12`); may be given several times.
+    #[arg(long = "option", value_parser = parse_option)]
+    pub options: Vec<(String, String)>,
+}
+
+fn parse_option(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{s}` is not name=value"))
 }
 
 #[derive(clap::Subcommand, Debug, Clone)]

@@ -26,6 +26,7 @@ pub mod error;
 pub mod history;
 pub mod http;
 pub mod inventory;
+pub mod oneshot;
 pub mod prober;
 pub mod service;
 pub mod store;
@@ -225,11 +226,15 @@ impl App {
 
 /// Runs a one-shot subcommand; returns what to print, or a one-line reason.
 pub async fn run_command(config: &Config, command: &config::Command) -> Result<String, String> {
+    if !matches!(command, config::Command::Token(_)) {
+        return oneshot::run(config, command).await;
+    }
     let pool = store::connect(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
     let out = match command {
         config::Command::Token(cmd) => auth::tokens::run(&pool, cmd).await,
+        _ => Err("not a database command".into()),
     };
     pool.close().await;
     out

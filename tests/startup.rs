@@ -472,3 +472,148 @@ fn the_site_comes_with_the_binary_wherever_it_runs_and_site_root_overrides_it() 
         "// from the directory\n"
     );
 }
+
+const ONE_SHOT_INVENTORY: &str = r#"
+[[cluster]]
+name = "orders"
+region = "eu-west-1"
+arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/orders/aaaa-1"
+kind = "provisioned"
+auth = { tls = true, iam = true }
+monitoring = { jmx_exporter = true, node_exporter = true }
+bootstrap = { tls = "b-1.orders.example:9094", sasl-iam = "b-1.orders.example:9098" }
+brokers = [ { id = 1, endpoints = ["b-1.orders.example"] } ]
+"#;
+
+#[test]
+fn one_shot_commands_print_to_stdout_and_fail_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("lab.toml");
+    std::fs::write(&inv, ONE_SHOT_INVENTORY).unwrap();
+    let inv = inv.to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let out = console(dir.path())
+            .current_dir(dir.path())
+            .args(args)
+            .args(["--no-aws", "--inventory-file", &inv, "--log", "error"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    let (code, out, err) = run(&["clusters", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let listing: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listing["clusters"][0]["name"], "orders");
+    assert_eq!(
+        listing["clusters"][0]["bootstrap"]["sasl-iam"],
+        "b-1.orders.example:9098"
+    );
+    let (code, out, _) = run(&["clusters"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.starts_with("id\tname\t") && out.contains("\torders\t"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(&["targets"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("\"b-1.orders.example:11001\""), "{out}");
+    let (code, out, err) = run(&[
+        "client-properties",
+        "orders",
+        "--mode",
+        "sasl-iam",
+        "--option",
+        "aws_profile=prod",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("bootstrap.servers=b-1.orders.example:9098\n"),
+        "{out}"
+    );
+    assert!(out.contains("awsProfileName=\"prod\""), "{out}");
+    let (code, out, _) = run(&["prometheus-yml"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("file_sd_configs:"), "{out}");
+
+    // The rules print as promtool reads them.
+    let (code, out, _) = run(&["prometheus-rules"]);
+    assert_eq!(code, Some(0));
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, &out).unwrap();
+    let checked = Command::new("promtool")
+        .args(["check", "rules", rules.to_str().unwrap()])
+        .output()
+        .expect("promtool (scripts/setup.sh --test installs it)");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+
+    // Failures: one line on stderr, nothing on stdout, exit 1.
+    for (args, says) in [
+        (
+            &["client-properties", "nope", "--mode", "tls"][..],
+            "no cluster has the id, ARN or name `nope`",
+        ),
+        (
+            &["client-properties", "orders", "--mode", "plaintext"][..],
+            "plaintext",
+        ),
+        (
+            &[
+                "client-properties",
+                "orders",
+                "--mode",
+                "tls",
+                "--option",
+                "colour=red",
+            ][..],
+            "unknown option `colour`",
+        ),
+        (&["clusters", "--format", "xml"][..], "unknown format `xml`"),
+        (&["prometheus-yml", "--sd", "http"][..], "--public-url"),
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("msk-console:"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {err}");
+        assert!(lines[0].contains(says), "{args:?}: {err}");
+    }
+    // A source that cannot be listed fails the command instead of printing less.
+    let out = console(dir.path())
+        .current_dir(dir.path())
+        .args([
+            "targets",
+            "--no-aws",
+            "--inventory-file",
+            "missing.toml",
+            "--log",
+            "error",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("source"),
+        "{:?}",
+        out
+    );
+    // Nothing was written where they ran (no database directory).
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}
