@@ -41,6 +41,16 @@ fi
 cp style/main.css "$site/pkg/$name.css"
 cp -R public/. "$site/"
 
+# Precompressed copies, served as they are to browsers that accept them (no compression
+# per request, and brotli's best ratio, which is too slow to use on the fly).
+echo "[build] precompress" >&2
+# Brotli's best (-q 11) takes about 25 s on a debug wasm; debug builds use -q 5.
+quality=$(( release ? 11 : 5 ))
+find "$site" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) | while read -r f; do
+  gzip -9 -k -f -n "$f"
+  if command -v brotli >/dev/null; then brotli -q "$quality" -k -f "$f"; fi
+done
+
 echo "[build] server" >&2
 cargo build -p msk-console "${server_flags[@]}"
 echo "[build] done: site in $site, server in target/$([[ $release == 1 ]] && echo release || echo debug)/msk-console" >&2

@@ -9,11 +9,14 @@
 #   scripts/setup.sh          everything needed to build and run the console
 #   scripts/setup.sh --test   also what the tests need (Chromium, Prometheus, Playwright,
 #                             Java, and Python's IAM signer and confluent-kafka)
+#   scripts/setup.sh --bench  also what scripts/bench-pages.sh needs (nginx, wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
+want_bench=0
 [[ "${1:-}" == "--test" ]] && want_test=1
+[[ "${1:-}" == "--bench" ]] && want_bench=1
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
@@ -36,6 +39,12 @@ if [[ ! -x tools/node_modules/.bin/wasm-opt ]]; then
 fi
 
 apt_pkgs=()
+# scripts/build.sh precompresses the site with it (gzip alone without).
+command -v brotli >/dev/null || apt_pkgs+=(brotli)
+if (( want_bench )); then
+  command -v nginx >/dev/null || apt_pkgs+=(nginx-light)
+  command -v wrk >/dev/null || apt_pkgs+=(wrk)
+fi
 if (( want_test )); then
   command -v chromium >/dev/null || apt_pkgs+=(chromium)
   command -v prometheus >/dev/null || apt_pkgs+=(prometheus)

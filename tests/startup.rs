@@ -457,6 +457,41 @@ fn the_site_comes_with_the_binary_wherever_it_runs_and_site_root_overrides_it() 
         "the app's own 404 page: {missing}"
     );
 
+    // The precompressed copies go to browsers that accept them, as they are.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let site = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/target/site/pkg/msk-console_bg.wasm"
+    );
+    for (accept, encoding, file) in [
+        ("gzip, deflate, br", Some("br"), format!("{site}.br")),
+        ("gzip, br;q=0", Some("gzip"), format!("{site}.gz")),
+        ("identity", None, site.to_string()),
+    ] {
+        let (got, body) = rt.block_on(async {
+            let r = reqwest::Client::new()
+                .get(format!("{base}/pkg/msk-console_bg.wasm"))
+                .header("accept-encoding", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["content-type"], "application/wasm");
+            let got = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            (got, r.bytes().await.unwrap())
+        });
+        assert_eq!(got.as_deref(), encoding, "{accept}");
+        assert!(
+            body[..] == std::fs::read(&file).unwrap()[..],
+            "{accept}: not {file}"
+        );
+    }
+
     // --site-root serves a directory instead.
     let other = tempfile::tempdir().unwrap();
     std::fs::create_dir(other.path().join("pkg")).unwrap();
