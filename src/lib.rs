@@ -153,7 +153,8 @@ impl App {
             console,
             config: Arc::new(config),
         };
-        let router = http::router(state.clone(), auth);
+        let pages = http::page_cache::PageCache::new(inventory.clone());
+        let router = http::router(state.clone(), auth, pages);
         Ok(App {
             state,
             router,

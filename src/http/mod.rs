@@ -5,6 +5,7 @@
 pub mod api;
 pub mod downloads;
 pub mod guard;
+pub mod page_cache;
 pub mod query;
 pub mod serve;
 pub mod site;
@@ -30,7 +31,11 @@ use crate::AppState;
 /// are answered 413 before they are read.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn router(state: AppState, auth: std::sync::Arc<crate::auth::Auth>) -> Router {
+pub fn router(
+    state: AppState,
+    auth: std::sync::Arc<crate::auth::Auth>,
+    pages: std::sync::Arc<page_cache::PageCache>,
+) -> Router {
     let routes = generate_route_list(app::App);
     // Built once; every page render and server function gets a clone of the handle.
     let console = state.console.clone();
@@ -72,6 +77,8 @@ pub fn router(state: AppState, auth: std::sync::Arc<crate::auth::Auth>) -> Route
             }
         })
         .layer(axum::middleware::map_response(server_fn_status))
+        // Inside the login check, so the caller is known.
+        .layer(axum::middleware::from_fn_with_state(pages, page_cache::serve))
         .layer(axum::middleware::from_fn_with_state(
             auth,
             crate::auth::authenticate,

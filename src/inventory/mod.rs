@@ -70,6 +70,8 @@ pub struct InventoryService {
     tx: watch::Sender<Published>,
     /// Wakes the refresh loop for a refresh on request.
     wake: Notify,
+    /// Counts publishes ([`InventoryService::version`]).
+    version: std::sync::atomic::AtomicU64,
     /// Where successful AWS listings are cached.
     pool: SqlitePool,
 }
@@ -119,6 +121,7 @@ impl InventoryService {
             sample_exporters: sample && settings.sample_exporters,
             tx,
             wake: Notify::new(),
+            version: Default::default(),
             pool,
         });
         svc.load_cache().await;
@@ -377,6 +380,12 @@ impl InventoryService {
         self.publish();
     }
 
+    /// Which published inventory this is: it grows with every publish (refreshes,
+    /// sweeps and their progress), so rendered pages can be kept until it moves.
+    pub fn version(&self) -> u64 {
+        self.version.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// Publishes the inventory as it is now.
     fn publish(&self) {
         let inventory = self
@@ -384,6 +393,10 @@ impl InventoryService {
             .lock()
             .snapshot(self.sample, self.sample_exporters);
         self.tx.send_replace(Arc::new(inventory));
+        // After the new inventory is in place: a page rendered under the old version
+        // may show the new inventory, never the other way round.
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Page benchmark (issue 14): the console against nginx serving the very same HTML bytes,
+# in one run, on this machine. Builds release, generates an inventory file of N clusters,
+# starts the console on it and nginx beside it (both on loopback), runs wrk on both, and
+# prints a table, the console's peak RSS and the first page load's bytes.
+#
+#   scripts/bench-pages.sh [CLUSTERS]     default 200; CI does not run it
+#
+# Environment: DURATION (wrk seconds per run, default 10), CONNECTIONS (default 64).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clusters=${1:-200}
+duration=${DURATION:-10}
+conns=${CONNECTIONS:-64}
+
+scripts/setup.sh --bench >&2
+scripts/build.sh --release >&2
+
+tmp=$(mktemp -d)
+console_pid=""
+cleanup() {
+  [[ -n "$console_pid" ]] && kill "$console_pid" 2>/dev/null || true
+  [[ -f "$tmp/nginx.pid" ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# An inventory of N clusters in 20 sources' worth of regions, 3 to 9 brokers each.
+python3 - "$clusters" > "$tmp/inventory.toml" <<'PY'
+import sys
+n = int(sys.argv[1])
+regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-northeast-2"]
+for i in range(n):
+    region = regions[i % len(regions)]
+    brokers = 3 + i % 7
+    hosts = [f"b-{b}.bench{i}.x{i:04x}.c2.kafka.{region}.amazonaws.com" for b in range(1, brokers + 1)]
+    print("[[cluster]]")
+    print(f'name = "bench-{i:04d}"')
+    print(f'region = "{region}"')
+    print(f'arn = "arn:aws:kafka:{region}:1234567890{i % 20:02d}:cluster/bench-{i:04d}/{i:08x}-1"')
+    print('kind = "provisioned"')
+    print('kafka_version = "3.6.0"')
+    print('auth = { tls = true, scram = true, iam = true }')
+    print('monitoring = { jmx_exporter = true, node_exporter = true }')
+    print(f'tags = {{ team = "team-{i % 13}", env = "prod" }}')
+    boot = ",".join(f"{h}:9098" for h in hosts)
+    print(f'bootstrap = {{ sasl-iam = "{boot}" }}')
+    print("brokers = [" + ", ".join(f'{{ id = {b}, endpoints = ["{h}"] }}' for b, h in enumerate(hosts, 1)) + "]")
+    print()
+PY
+
+port=3480
+target/release/msk-console --no-aws --no-probe --inventory-file "$tmp/inventory.toml" \
+  --listen "127.0.0.1:$port" --database-url "sqlite://$tmp/console.db" --log warn &
+console_pid=$!
+base="http://127.0.0.1:$port"
+# Up, and the inventory file listed (the first refresh runs right after the start).
+id=""
+for _ in $(seq 200); do
+  id=$(curl -s "$base/api/clusters?brief=true" 2>/dev/null \
+    | python3 -c 'import json,sys; c=json.load(sys.stdin)["clusters"]; print(c[0]["id"] if c else "")' 2>/dev/null || true)
+  [[ -n "$id" ]] && break
+  sleep 0.1
+done
+[[ -n "$id" ]] || { echo "the console did not list the inventory" >&2; exit 1; }
+
+# nginx serves the same bytes the console sends.
+mkdir -p "$tmp/www"
+curl -s "$base/" -o "$tmp/www/index.html"
+curl -s "$base/clusters/$id" -o "$tmp/www/cluster.html"
+cat > "$tmp/nginx.conf" <<NGINX
+daemon on;
+worker_processes auto;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type text/html;
+  server {
+    listen 127.0.0.1:$((port + 1));
+    root $tmp/www;
+    location = / { try_files /index.html =404; }
+    location = /cluster { try_files /cluster.html =404; }
+  }
+}
+NGINX
+nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/nginx-error.log"
+nginx_base="http://127.0.0.1:$((port + 1))"
+
+# wrk's summary: requests/s and the 99th percentile latency.
+measure() { # URL CONNECTIONS -> "req/s p99"
+  # (wrk needs at least as many connections as threads.)
+  local threads=$(( $2 < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$2" -d"${duration}s" --latency "$1" 2>/dev/null | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { p99 = $2 }
+    /Non-2xx/ { bad = $4 }
+    END { printf "%s %s\n", rps, p99 }'
+}
+
+printf '\n%d clusters, wrk -t2 -c%d -d%ss, on %s\n\n' "$clusters" "$conns" "$duration" "$(nproc) cores"
+printf '| page | bytes | console req/s | nginx req/s | ratio | console p99 (%d conns) | console p99 (1 conn) |\n' "$conns"
+printf '|---|---|---|---|---|---|---|\n'
+for page in "/ index.html /" "/clusters/{id} cluster.html /cluster"; do
+  read -r label file npath <<<"$page"
+  cpath=${label/\{id\}/$id}
+  bytes=$(stat -c %s "$tmp/www/$file")
+  read -r crps cp99 <<<"$(measure "$base$cpath" "$conns")"
+  read -r nrps _ <<<"$(measure "$nginx_base$npath" "$conns")"
+  read -r _ cp99one <<<"$(measure "$base$cpath" 1)"
+  ratio=$(python3 -c "print(f'{100*float(\"$crps\")/float(\"$nrps\"):.1f}%')")
+  printf '| `%s` | %s | %s | %s | %s | %s | %s |\n' "$label" "$bytes" "$crps" "$nrps" "$ratio" "$cp99" "$cp99one"
+done
+
+rss=$(awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$console_pid/status")
+printf '\nconsole peak RSS: %s\n' "$rss"
+
+# The first page load as a browser makes it: the page, the JS, the wasm and the CSS.
+first_load() { # ACCEPT-ENCODING
+  local total=0 n
+  for p in / "/pkg/msk-console.js" "/pkg/msk-console_bg.wasm" "/pkg/msk-console.css"; do
+    n=$(curl -s -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $1" "$base$p")
+    total=$((total + n))
+  done
+  echo "$total"
+}
+br=$(first_load "gzip, deflate, br")
+plain=$(first_load "identity")
+printf 'first page load: %s KiB over the wire (browser encodings), %s KiB uncompressed\n' \
+  "$((br / 1024))" "$((plain / 1024))"

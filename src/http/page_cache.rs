@@ -1,0 +1,275 @@
+//! Rendered pages, kept until the inventory changes: the cluster list, a cluster's page
+//! and the coverage overview are rendered once per inventory version, caller and URL,
+//! and served from memory after that.
+//!
+//! The inventory changes only when a refresh or a sweep publishes (progress included),
+//! so the key is (inventory version, the caller's name and role, path and query), and
+//! an entry also expires after [`TTL`] (a cluster page's Downloads preview says when it
+//! was generated). History pages read the database and are never cached.
+//!
+//! Each response still gets its own CSP nonce: the cached body and policy carry the
+//! nonce of the render, which is replaced by a fresh one (a random 128-bit value, so the
+//! replacement cannot touch anything else). A request whose `If-None-Match` matches the
+//! entry's `ETag` gets a 304 with the entry's own policy, so the browser's copy and its
+//! policy agree.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::model::Identity;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::inventory::InventoryService;
+
+/// How long an entry may be served without a new render.
+pub const TTL: Duration = Duration::from_secs(30);
+/// The most entries kept; when full, the cache starts over.
+const MAX_ENTRIES: usize = 512;
+/// The largest page kept.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    version: u64,
+    caller: String,
+    uri: String,
+}
+
+struct Entry {
+    /// The body cut at every occurrence of the nonce: a response is these pieces with a
+    /// fresh nonce between them, sent without copying the page.
+    pieces: Vec<Bytes>,
+    content_type: HeaderValue,
+    /// The policy with the render's nonce.
+    policy: String,
+    nonce: String,
+    etag: String,
+    at: Instant,
+}
+
+pub struct PageCache {
+    inventory: Arc<InventoryService>,
+    entries: Mutex<HashMap<Key, Arc<Entry>>>,
+}
+
+impl PageCache {
+    pub fn new(inventory: Arc<InventoryService>) -> Arc<PageCache> {
+        Arc::new(PageCache {
+            inventory,
+            entries: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Entry>>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether a path is one of the cached pages: `/`, `/coverage`, `/clusters/{id}`.
+fn cacheable(path: &str, query: Option<&str>) -> bool {
+    // A past state (`?at=`) reads the database.
+    if query.is_some_and(|q| q.split('&').any(|p| p.starts_with("at="))) {
+        return false;
+    }
+    match path {
+        "/" | "/coverage" => true,
+        p => p
+            .strip_prefix("/clusters/")
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+    }
+}
+
+fn fresh_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        return String::new();
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// The nonce in a policy: what follows `'nonce-` up to the quote.
+fn nonce_of(policy: &str) -> Option<&str> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    Some(&policy[start..start + len]).filter(|n| n.len() >= 16)
+}
+
+/// `body` cut at every occurrence of `at` (which is left out).
+fn pieces(body: &Bytes, at: &str) -> Vec<Bytes> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in memchr::memmem::find_iter(body, at.as_bytes()) {
+        out.push(body.slice(start..i));
+        start = i + at.len();
+    }
+    out.push(body.slice(start..));
+    out
+}
+
+fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
+    let matches = if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == e.etag));
+    let mut length = None;
+    let (status, body, policy) = if matches {
+        (StatusCode::NOT_MODIFIED, Body::empty(), e.policy.clone())
+    } else {
+        let nonce = fresh_nonce();
+        if nonce.is_empty() {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        let nonce_bytes = Bytes::from(nonce.clone());
+        let mut chunks = Vec::with_capacity(e.pieces.len() * 2);
+        for (i, piece) in e.pieces.iter().enumerate() {
+            if i > 0 {
+                chunks.push(nonce_bytes.clone());
+            }
+            chunks.push(piece.clone());
+        }
+        length = Some(chunks.iter().map(Bytes::len).sum::<usize>());
+        let body = Body::from_stream(futures::stream::iter(
+            chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
+        ));
+        (StatusCode::OK, body, e.policy.replace(&e.nonce, &nonce))
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, e.content_type.clone());
+    if let Some(n) = length {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+    }
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&e.etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// The middleware: serves a cached page, or renders it and keeps it.
+pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if req.method() != Method::GET || !cacheable(&path, req.uri().query()) {
+        return next.run(req).await;
+    }
+    let caller = req
+        .extensions()
+        .get::<Identity>()
+        .map(|i| format!("{}\u{0}{:?}", i.name, i.role))
+        .unwrap_or_default();
+    let key = Key {
+        version: cache.inventory.version(),
+        caller,
+        uri: req.uri().to_string(),
+    };
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let hit = cache.lock().get(&key).cloned();
+    if let Some(e) = hit.filter(|e| e.at.elapsed() < TTL) {
+        return respond(&e, if_none_match.as_deref());
+    }
+
+    let response = next.run(req).await;
+    let policy = response
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let (Some(policy), Some(content_type)) = (policy, content_type) else {
+        return response;
+    };
+    let Some(nonce) = nonce_of(&policy).map(str::to_string) else {
+        return response;
+    };
+    if response.status() != StatusCode::OK
+        || !content_type.as_bytes().starts_with(b"text/html")
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    // The ETag does not depend on the nonce: the same page is the same tag.
+    let pieces = pieces(&bytes, &nonce);
+    let mut hasher = Sha256::new();
+    for p in &pieces {
+        hasher.update(p);
+    }
+    let digest = hasher.finalize();
+    let etag = format!("\"p-{}\"", hex16(&digest));
+    let entry = Arc::new(Entry {
+        pieces,
+        content_type,
+        policy,
+        nonce,
+        etag: etag.clone(),
+        at: Instant::now(),
+    });
+    {
+        let mut entries = cache.lock();
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        // Entries of older versions are never asked for again.
+        entries.retain(|k, _| k.version == key.version);
+        entries.insert(key, entry.clone());
+    }
+    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+        return respond(&entry, Some(&etag));
+    }
+    let mut response = Response::from_parts(parts, Body::from(bytes));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn hex16(d: &[u8]) -> String {
+    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_live_pages_are_cached() {
+        assert!(cacheable("/", None));
+        assert!(cacheable("/coverage", Some("source=prod")));
+        assert!(cacheable("/clusters/orders-1234", None));
+        assert!(!cacheable("/clusters/orders-1234", Some("at=7")));
+        assert!(!cacheable("/clusters/orders-1234/history", None));
+        assert!(!cacheable("/history", None));
+        assert!(!cacheable("/clusters/", None));
+    }
+
+    #[test]
+    fn the_nonce_is_found_and_replaced_everywhere() {
+        let policy = "default-src 'self'; script-src 'self' 'nonce-AbCdEfGhIjKlMnOpQrStUv' 'wasm-unsafe-eval'";
+        assert_eq!(nonce_of(policy), Some("AbCdEfGhIjKlMnOpQrStUv"));
+        assert_eq!(nonce_of("script-src 'none'"), None);
+        let body = Bytes::from_static(b"<script nonce=\"N1\">a</script><script nonce=\"N1\">b");
+        let cut = pieces(&body, "N1");
+        assert_eq!(cut.len(), 3);
+        assert_eq!(cut.join(&b"XYZ"[..]), b"<script nonce=\"XYZ\">a</script><script nonce=\"XYZ\">b".to_vec());
+        assert_ne!(fresh_nonce(), fresh_nonce());
+        assert!(fresh_nonce().len() >= 21);
+    }
+}

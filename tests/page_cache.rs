@@ -1,0 +1,87 @@
+//! Rendered pages are kept until the inventory changes: a second request is served from
+//! memory with its own nonce, an unchanged page answers `If-None-Match` with a 304, and
+//! a refresh that changes the inventory shows at once.
+
+mod support;
+
+const INVENTORY: &str = r#"
+[[cluster]]
+name = "orders"
+region = "eu-west-1"
+kind = "provisioned"
+monitoring = { jmx_exporter = true, node_exporter = true }
+bootstrap = { tls = "b-1.orders.example:9094" }
+brokers = [ { id = 1, endpoints = ["b-1.orders.example"] } ]
+"#;
+
+fn nonce(csp: &str) -> String {
+    let start = csp.find("'nonce-").expect("a nonce") + 7;
+    csp[start..start + csp[start..].find('\'').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn pages_are_kept_until_the_inventory_moves_and_each_gets_its_own_nonce() {
+    let (app, dir) = support::file_lab(INVENTORY, |_| {}).await;
+    let get = |path: &'static str, etag: Option<String>| {
+        let client = app.client.clone();
+        let url = format!("{}{path}", app.url);
+        async move {
+            let mut req = client.get(url);
+            if let Some(e) = etag {
+                req = req.header("if-none-match", e);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let csp = r.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let etag = r
+                .headers()
+                .get("etag")
+                .map(|v| v.to_str().unwrap().to_string());
+            (status, csp, etag, r.text().await.unwrap())
+        }
+    };
+    let (s1, csp1, etag1, body1) = get("/", None).await;
+    let (s2, csp2, etag2, body2) = get("/", None).await;
+    assert_eq!((s1, s2), (200, 200));
+    let (n1, n2) = (nonce(&csp1), nonce(&csp2));
+    assert_ne!(n1, n2, "every response has its own nonce");
+    assert!(body2.contains(&format!("nonce=\"{n2}\"")) && !body2.contains(&n1));
+    assert_eq!(
+        body1.replace(&n1, ""),
+        body2.replace(&n2, ""),
+        "the same page"
+    );
+    let etag = etag1.expect("an ETag");
+    assert_eq!(Some(etag.clone()), etag2);
+
+    // Unchanged: a 304 whose policy is the one of the copy the browser holds.
+    let (s, csp, _, body) = get("/", Some(etag.clone())).await;
+    assert_eq!(s, 304);
+    assert!(body.is_empty());
+    assert!(csp.contains("'nonce-"), "{csp}");
+
+    // The inventory changes: the next request renders anew.
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        INVENTORY.replace("\"orders\"", "\"payments\""),
+    )
+    .unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/refresh", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    app.refreshed(2).await;
+    let (s, _, etag3, body) = get("/", Some(etag.clone())).await;
+    assert_eq!(s, 200, "a changed page is not a 304");
+    assert!(
+        body.contains("payments") && !body.contains(">orders<"),
+        "{body}"
+    );
+    assert_ne!(etag3, Some(etag));
+}
