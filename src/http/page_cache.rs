@@ -268,7 +268,10 @@ mod tests {
         let body = Bytes::from_static(b"<script nonce=\"N1\">a</script><script nonce=\"N1\">b");
         let cut = pieces(&body, "N1");
         assert_eq!(cut.len(), 3);
-        assert_eq!(cut.join(&b"XYZ"[..]), b"<script nonce=\"XYZ\">a</script><script nonce=\"XYZ\">b".to_vec());
+        assert_eq!(
+            cut.join(&b"XYZ"[..]),
+            b"<script nonce=\"XYZ\">a</script><script nonce=\"XYZ\">b".to_vec()
+        );
         assert_ne!(fresh_nonce(), fresh_nonce());
         assert!(fresh_nonce().len() >= 21);
     }
