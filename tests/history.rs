@@ -220,6 +220,20 @@ async fn refreshes_record_changes_once_and_the_api_and_pages_show_them() {
         .await;
     assert_eq!(rest["entries"].as_array().unwrap().len(), 1);
     assert!(rest["next_before"].is_null());
+    // The overview (stats, chart, filter choices) comes with the first page only,
+    // unless asked for.
+    assert!(page["chart"].is_object() && page["stats"].is_object());
+    for key in ["chart", "stats", "sources", "clusters"] {
+        assert!(rest.get(key).is_none(), "{key} on a later page");
+    }
+    let (_, asked) = app
+        .get_json(&format!(
+            "/api/changes?cluster={orders}&limit=2&before={before}&overview=true"
+        ))
+        .await;
+    assert!(asked["chart"].is_object());
+    let (_, bare) = app.get_json("/api/changes?overview=false").await;
+    assert!(bare.get("chart").is_none() && bare["entries"].is_array());
 
     // Bad input is a clear 4xx, never a 500.
     for (path, status, words) in [
@@ -234,6 +248,11 @@ async fn refreshes_record_changes_once_and_the_api_and_pages_show_them() {
             "`before` must be a positive number",
         ),
         ("/api/changes?colour=red", 400, "unknown field `colour`"),
+        (
+            "/api/changes?overview=maybe",
+            400,
+            "overview must be true or false",
+        ),
         (
             "/api/clusters/nope-0123456789/history",
             404,

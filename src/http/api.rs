@@ -5,8 +5,9 @@
 //! - `GET /api/clusters/{id}`: one cluster's full record (`id` from the list; the ARN,
 //!   percent-encoded, works too) with `reachability`, its last exporter probe.
 //! - `GET /api/coverage?source=&region=`: monitoring coverage, problems first.
-//! - `GET /api/changes?cluster=&source=&kind=&before=&limit=`: the global timeline of
-//!   changes, newest first; `next_before` continues it.
+//! - `GET /api/changes?cluster=&source=&kind=&before=&limit=&overview=`: the global
+//!   timeline of changes, newest first; `next_before` continues it. The stats, chart and
+//!   filter choices come with the first page (or with `overview=true`).
 //! - `GET /api/clusters/{id}/history?before=&limit=`: one cluster's timeline, chart data
 //!   and recorded versions (also for clusters no longer in the inventory).
 //! - `GET /api/clusters/{id}/diff?from=&to=`: what changed between two snapshots.
@@ -94,12 +95,42 @@ struct ChangesQuery {
     kind: Option<String>,
     before: Option<String>,
     limit: Option<String>,
+    /// `true`/`false`: include the stats, the chart and the filters' choices. Default:
+    /// on the first page only (a script paging through the timeline needs them once).
+    overview: Option<String>,
 }
+
+/// The parts of a [`ChangesPage`] that describe the whole history rather than the page.
+const OVERVIEW: [&str; 4] = ["stats", "chart", "sources", "clusters"];
 
 async fn changes(
     State(console): State<Console>,
     Q(q): Q<ChangesQuery>,
-) -> Result<Json<ChangesPage>, AppError> {
+) -> Result<Json<serde_json::Value>, AppError> {
+    let overview = match q.overview.as_deref().map(str::trim) {
+        None | Some("") => q.before.as_deref().is_none_or(|b| b.trim().is_empty()),
+        Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            return Err(AppError::bad_request(format!(
+                "overview must be true or false, not `{other}`"
+            )))
+        }
+    };
+    let page = changes_page(&console, &q).await?;
+    let mut value = serde_json::to_value(page)
+        .map_err(|e| AppError::internal(format!("serializing the timeline: {e}")))?;
+    if !overview {
+        if let Some(o) = value.as_object_mut() {
+            for k in OVERVIEW {
+                o.remove(k);
+            }
+        }
+    }
+    Ok(Json(value))
+}
+
+async fn changes_page(console: &Console, q: &ChangesQuery) -> Result<ChangesPage, AppError> {
     let filter = ChangeFilter::parse(
         q.cluster.as_deref(),
         q.source.as_deref(),
@@ -107,7 +138,7 @@ async fn changes(
         q.before.as_deref(),
         q.limit.as_deref(),
     )?;
-    console.changes(filter).await.map(Json)
+    console.changes(filter).await
 }
 
 #[derive(serde::Deserialize)]
