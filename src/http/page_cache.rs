@@ -7,6 +7,8 @@
 //! an entry also expires after [`TTL`] (a cluster page's Downloads preview says when it
 //! was generated). History pages read the database and are never cached.
 //!
+//! At most 512 entries and 32 MiB of pages are kept; past that the cache starts over.
+//!
 //! Each response still gets its own CSP nonce: the cached body and policy carry the
 //! nonce of the render, which is replaced by a fresh one (a random 128-bit value, so the
 //! replacement cannot touch anything else). A request whose `If-None-Match` matches the
@@ -32,6 +34,8 @@ use crate::inventory::InventoryService;
 pub const TTL: Duration = Duration::from_secs(30);
 /// The most entries kept; when full, the cache starts over.
 const MAX_ENTRIES: usize = 512;
+/// The most page bytes kept (distinct query strings cannot grow it without bound).
+const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// The largest page kept.
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
@@ -52,6 +56,8 @@ struct Entry {
     nonce: String,
     etag: String,
     at: Instant,
+    /// The page's size in bytes.
+    size: usize,
 }
 
 pub struct PageCache {
@@ -218,10 +224,12 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         nonce,
         etag: etag.clone(),
         at: Instant::now(),
+        size: bytes.len(),
     });
     {
         let mut entries = cache.lock();
-        if entries.len() >= MAX_ENTRIES {
+        let held: usize = entries.values().map(|e| e.size).sum();
+        if entries.len() >= MAX_ENTRIES || held + entry.size > MAX_BYTES {
             entries.clear();
         }
         // Entries of older versions are never asked for again.
