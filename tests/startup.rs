@@ -613,6 +613,38 @@ fn one_shot_commands_print_to_stdout_and_fail_with_one_line() {
             "unknown option `colour`",
         ),
         (&["clusters", "--format", "xml"][..], "unknown format `xml`"),
+        // Hostile values: a line break that would inject a property, a path or markup
+        // where a cluster belongs.
+        (
+            &[
+                "client-properties",
+                "orders",
+                "--mode",
+                "sasl-scram",
+                "--option",
+                "scram_username=a\nsecurity.protocol=PLAINTEXT",
+            ][..],
+            "cannot be written safely",
+        ),
+        (
+            &[
+                "client-properties",
+                "orders",
+                "--mode",
+                "tls",
+                "--option",
+                "truststore_location=/x\u{2028}y",
+            ][..],
+            "cannot be written safely",
+        ),
+        (
+            &["client-properties", "../../etc/passwd", "--mode", "tls"][..],
+            "no cluster has",
+        ),
+        (
+            &["client-properties", "<script>x</script>", "--mode", "tls"][..],
+            "no cluster has",
+        ),
         (&["prometheus-yml", "--sd", "http"][..], "--public-url"),
     ] {
         let (code, out, err) = run(args);

@@ -106,6 +106,22 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_mount_point_is_cut_and_kept_as_text() {
+        let hostile = format!(
+            "/kafka</td><script>x</script>\r\n\u{2028}{}",
+            "a".repeat(400)
+        );
+        let h = HealthScan {
+            filesystems: vec![(hostile.clone(), Some(100.0), Some(10.0))],
+            ..HealthScan::default()
+        };
+        let f = of(&h);
+        let volume = f.volume.unwrap();
+        assert_eq!(volume.chars().count(), MAX_MOUNT);
+        assert!(hostile.starts_with(&volume));
+    }
+
+    #[test]
     fn cpu_busy_is_measured_between_probes() {
         assert_eq!(cpu_busy((100.0, 75.0), None), Some(250));
         assert_eq!(cpu_busy((200.0, 85.0), Some((100.0, 75.0))), Some(900));
