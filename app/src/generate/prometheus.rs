@@ -233,7 +233,7 @@ pub struct SdEndpoint {
 pub const TOKEN_FILE: &str = "/etc/prometheus/msk-console.token";
 
 /// A YAML scalar that nothing can break: a JSON string is a YAML double-quoted scalar.
-fn yaml_str(s: &str) -> String {
+pub(crate) fn yaml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 

@@ -13,6 +13,7 @@
 //! expression.
 
 use super::comment_safe;
+use super::prometheus::yaml_str;
 use crate::model::health::{VOLUME_CRITICAL, VOLUME_WARNING};
 use crate::model::Cluster;
 
@@ -26,11 +27,6 @@ pub enum Scope<'a> {
 
 /// The data volume the volume rules watch: MSK mounts the broker's data under `/kafka`.
 pub const VOLUME_MOUNTPOINT: &str = "/kafka.*";
-
-/// A YAML scalar that nothing can break.
-fn yaml_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
 
 /// A regex that matches `s` literally (RE2 syntax, as Prometheus uses).
 fn regex_literal(s: &str) -> String {
