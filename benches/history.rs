@@ -365,7 +365,7 @@ async fn main() {
     }
     let generation = started.elapsed();
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&pool)
+        .execute(pool.sqlite().expect("the bench runs on SQLite"))
         .await
         .unwrap();
     let year_size = file_size(&db);
@@ -517,9 +517,12 @@ async fn main() {
     let t = Instant::now();
     let pruned = pruner.prune(last).await.unwrap();
     let prune_time = t.elapsed();
-    sqlx::query("VACUUM").execute(&app.pool).await.unwrap();
+    sqlx::query("VACUUM")
+        .execute(app.pool.sqlite().expect("the bench runs on SQLite"))
+        .await
+        .unwrap();
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&app.pool)
+        .execute(app.pool.sqlite().expect("the bench runs on SQLite"))
         .await
         .unwrap();
     println!(

@@ -2,6 +2,7 @@
 // The console under test runs with the built-in sample inventory on its own port and a
 // throw-away database; scripts/test.sh builds it first.
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,27 @@ const loginPort = process.env.E2E_LOGIN_PORT || '3097';
 const oidcPort = process.env.E2E_OIDC_PORT || '3098';
 const loginDir = mkdtempSync(join(tmpdir(), 'msk-console-e2e-login-'));
 process.env.E2E_LOGIN_URL = `http://127.0.0.1:${loginPort}`;
+
+// Two replicas on one PostgreSQL, when scripts/test.sh started one (MSK_TEST_PG_URL):
+// tests/replicas.spec.mjs drives the follower. The database is made once, by the main
+// process; workers inherit its URL.
+if (process.env.MSK_TEST_PG_URL && !process.env.E2E_REPLICA_DB) {
+  const name = `e2e_${process.pid}_${Date.now()}`;
+  execFileSync('psql', [process.env.MSK_TEST_PG_URL, '-q', '-c', `CREATE DATABASE ${name}`]);
+  const url = new URL(process.env.MSK_TEST_PG_URL);
+  url.pathname = `/${name}`;
+  process.env.E2E_REPLICA_DB = url.toString();
+}
+const replicaPorts = [process.env.E2E_REPLICA_PORT_A || '3093', process.env.E2E_REPLICA_PORT_B || '3094'];
+const replicas = process.env.E2E_REPLICA_DB
+  ? replicaPorts.map((p, i) => ({
+      command: `${bin} --sample --inventory-file fixtures/lab.toml --no-probe --replica-name e2e-${'ab'[i]} --listen 127.0.0.1:${p} --session-key-file ${loginDir}/replica-${p}.key --database-url ${process.env.E2E_REPLICA_DB} --log warn`,
+      url: `http://127.0.0.1:${p}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    }))
+  : [];
+if (replicas.length) process.env.E2E_REPLICAS = replicaPorts.map((p) => `http://127.0.0.1:${p}`).join(',');
 
 export default defineConfig({
   testDir: './tests',
@@ -66,5 +88,6 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 60_000,
     },
+    ...replicas,
   ],
 });

@@ -9,7 +9,8 @@
 #   scripts/setup.sh          everything needed to build and run the console
 #   scripts/setup.sh --test   also what the tests need (Chromium, Prometheus, Playwright,
 #                             Java, and Python's IAM signer and confluent-kafka)
-#   scripts/setup.sh --bench  also what scripts/bench-pages.sh needs (nginx, wrk)
+#   scripts/setup.sh --test   (also PostgreSQL, for the replica and PostgreSQL tests)
+#   scripts/setup.sh --bench  also what the bench scripts need (nginx, wrk, PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,7 @@ command -v brotli >/dev/null || apt_pkgs+=(brotli)
 if (( want_bench )); then
   command -v nginx >/dev/null || apt_pkgs+=(nginx-light)
   command -v wrk >/dev/null || apt_pkgs+=(wrk)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_pkgs+=(postgresql)
 fi
 if (( want_test )); then
   command -v chromium >/dev/null || apt_pkgs+=(chromium)
@@ -53,6 +55,8 @@ if (( want_test )); then
   command -v kcat >/dev/null || apt_pkgs+=(kcat)
   command -v openssl >/dev/null || apt_pkgs+=(openssl)
   command -v systemd-analyze >/dev/null || apt_pkgs+=(systemd)
+  # scripts/pg.sh starts a private server from these binaries (no system service).
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_pkgs+=(postgresql)
 fi
 if (( ${#apt_pkgs[@]} )); then
   log "installing Debian packages: ${apt_pkgs[*]}"

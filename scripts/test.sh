@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything needed and runs every check and test: formatting, clippy for the
-# server (ssr) and browser (hydrate) builds, the Rust unit and integration tests, and the
+# server (ssr) and browser (hydrate) builds, the Rust unit and integration tests (on
+# SQLite, then the store, history and API tests again on a private PostgreSQL), and the
 # browser tests in headless Chromium. Exits non-zero on the first failure.
 #
 #   MSK_SKIP_LINT=1 scripts/test.sh   skips fmt and clippy
@@ -26,10 +27,21 @@ fi
 step "build (site and server)"
 scripts/build.sh
 
-step "cargo test"
+step "PostgreSQL for the tests (scripts/pg.sh)"
+pg_dir=$(mktemp -d)/pg
+trap 'scripts/pg.sh stop "$pg_dir"' EXIT
+MSK_TEST_PG_URL=$(scripts/pg.sh start "$pg_dir")
+export MSK_TEST_PG_URL
+
+step "cargo test (SQLite; the replica tests on PostgreSQL)"
 cargo test --workspace
 
-step "browser tests"
+step "the store, history and API tests again, on PostgreSQL"
+MSK_TEST_DATABASE=postgres cargo test -p msk-console \
+  --test history --test access --test promises --test inventory_aws --test downloads \
+  --test health --test page_cache --test hostile
+
+step "browser tests (the replica test runs against a follower on PostgreSQL)"
 (cd end2end && npx playwright test)
 
 step "all tests passed"

@@ -18,15 +18,21 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
-    /// SQLite database URL. The file and its directory are created if missing.
+    /// Database URL: `sqlite://PATH` (the file and its directory are created if
+    /// missing) or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`, which lets several
+    /// replicas share one database (one of them leads; see docs/deploy.md).
     #[arg(
-        global = true,
         long,
         global = true,
         env = "MSK_CONSOLE_DATABASE_URL",
         default_value = "sqlite://data/msk-console.db"
     )]
     pub database_url: String,
+
+    /// How this replica names itself to the others and in /healthz (PostgreSQL);
+    /// default: the host name and the process id.
+    #[arg(long, env = "MSK_CONSOLE_REPLICA_NAME", value_parser = parse_replica_name)]
+    pub replica_name: Option<String>,
 
     /// Serve the built site (`pkg/` with the wasm, JS and CSS, and the static assets)
     /// from this directory instead of the copy inside the binary (for development;
@@ -415,6 +421,16 @@ impl Config {
     pub fn for_tests() -> Config {
         Config::parse_from(["msk-console", "--no-aws"])
     }
+}
+
+/// A replica name: 1 to 128 printable characters, no line breaks or control characters
+/// (it is shown on pages and written in the log).
+fn parse_replica_name(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 128 || s.chars().any(char::is_control) {
+        return Err("give 1 to 128 printable characters".into());
+    }
+    Ok(s.to_string())
 }
 
 #[cfg(test)]

@@ -28,16 +28,17 @@ pub mod http;
 pub mod inventory;
 pub mod oneshot;
 pub mod prober;
+pub mod replica;
 pub mod service;
 pub mod store;
 pub mod truststore;
 
 use std::sync::Arc;
 
+use crate::store::Db;
 use app::service::Console;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sqlx::SqlitePool;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
@@ -62,7 +63,9 @@ pub struct App {
     /// The parts behind the service, for tests and benchmarks that drive them directly.
     pub inventory: Arc<InventoryService>,
     pub history: Arc<history::History>,
-    pub pool: SqlitePool,
+    pub pool: Db,
+    /// This console's place among the replicas (always the only one on SQLite).
+    pub replica: Arc<replica::Replica>,
     /// Cancelled when the server shuts down; every background loop stops on it.
     pub shutdown: CancellationToken,
 }
@@ -84,6 +87,13 @@ impl App {
         let auth_mode = auth::mode(&config)?;
         inventory::sources::check_unique_names(&sources)?;
         let pool = store::connect(&config.database_url).await?;
+        let replica = replica::Replica::new(
+            pool.clone(),
+            config
+                .replica_name
+                .clone()
+                .unwrap_or_else(replica::Replica::default_name),
+        );
         let shutdown = CancellationToken::new();
         let demo = Self::start_demo(&config, &sources, &shutdown).await;
         let settings = inventory::Settings {
@@ -96,8 +106,14 @@ impl App {
             credentials,
             sample_exporters: demo.is_some(),
         };
-        let inventory =
-            InventoryService::start(sources, settings, pool.clone(), shutdown.clone()).await;
+        let inventory = InventoryService::start(
+            sources,
+            settings,
+            pool.clone(),
+            replica.roles(),
+            shutdown.clone(),
+        )
+        .await;
         let probes = prober::ProbeService::start(
             prober::ProberSettings {
                 timeout: config.probe_timeout,
@@ -111,14 +127,17 @@ impl App {
             config.probe_interval,
             !config.no_probe,
             inventory.clone(),
+            replica.roles(),
             shutdown.clone(),
         );
         let history = history::History::new(pool.clone(), config.history_retention);
         history.start(
             inventory.clone(),
             config.history_prune_interval,
+            replica.roles(),
             shutdown.clone(),
         );
+        replica.start(inventory.clone(), probes.clone(), shutdown.clone());
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(
@@ -135,6 +154,7 @@ impl App {
         let console = Console::new(service::ServerConsole {
             inventory: inventory.clone(),
             probes,
+            replica: replica.clone(),
             history: history.clone(),
             truststore: Arc::new(truststore::Truststore::new(config.ca_bundle.clone())),
             pool: pool.clone(),
@@ -161,6 +181,7 @@ impl App {
             inventory,
             history,
             pool,
+            replica,
             shutdown,
         })
     }
@@ -213,7 +234,8 @@ impl App {
             header_timeout: config.header_timeout,
             max_connections: config.max_connections as usize,
         };
-        http::serve::serve(
+        let replica = self.replica.clone();
+        let served = http::serve::serve(
             listener,
             self.router,
             limits,
@@ -221,7 +243,17 @@ impl App {
             config.request_timeout,
         )
         .await
-        .map_err(|e| StartError::Serve(e.to_string()))
+        .map_err(|e| StartError::Serve(e.to_string()));
+        // A leader hands over before the process ends: its last view written, its lock
+        // given back (bounded, so a stuck database cannot hold the exit).
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            replica
+                .roles()
+                .wait_for(|r| !matches!(r, replica::Role::Leader { .. })),
+        )
+        .await;
+        served
     }
 }
 

@@ -5,26 +5,29 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::store::Db;
 use app::error::AppError;
 use app::generate::prometheus::TagLabels;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use app::model::{AuditEvent, ClusterDetail, Identity, Inventory, RefreshStatus, SweepStatus};
 use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
 use app::service::{ConsoleService, Fut, Health};
-use sqlx::SqlitePool;
 
 use crate::history::History;
 use crate::inventory::InventoryService;
 use crate::prober::ProbeService;
+use crate::replica::Replica;
 use crate::truststore::Truststore;
 
 /// What the service is built from.
 pub struct ServerConsole {
     pub inventory: Arc<InventoryService>,
     pub probes: Arc<ProbeService>,
+    /// Whether this console leads; a follower passes refreshes and probes on.
+    pub replica: Arc<Replica>,
     pub history: Arc<History>,
     pub truststore: Arc<Truststore>,
-    pub pool: SqlitePool,
+    pub pool: Db,
     /// `--public-url`: how Prometheus reaches the console, if not by the request's Host.
     pub public_url: Option<String>,
     /// The listen address, the last resort for the console's own URL.
@@ -52,10 +55,22 @@ impl ConsoleService for ServerConsole {
     }
 
     fn request_refresh(&self) -> RefreshStatus {
-        self.inventory.request_refresh()
+        if self.replica.role().leads() {
+            return self.inventory.request_refresh();
+        }
+        self.replica.forward("refresh".into(), &self.inventory);
+        self.inventory.inventory().refresh.clone()
     }
 
     fn request_probe(&self, cluster: Option<ClusterId>) -> SweepStatus {
+        if !self.replica.role().leads() {
+            let what = match &cluster {
+                Some(id) => format!("probe:{id}"),
+                None => "probe".into(),
+            };
+            self.replica.forward(what, &self.inventory);
+            return self.inventory.inventory().sweep.clone();
+        }
         let status = self.inventory.sweep_requested();
         self.probes.request(cluster.map(|id| id.to_string()));
         status
@@ -155,8 +170,17 @@ impl ConsoleService for ServerConsole {
 
     fn health(&self) -> Fut<'_, Health> {
         Box::pin(async move {
+            let r = self.replica.status();
             Ok::<_, AppError>(Health {
                 database: crate::store::ping(&self.pool).await,
+                replica: app::service::ReplicaHealth {
+                    role: r.role.name(),
+                    name: r.name,
+                    leader: r.leader,
+                    view_version: r.view_version,
+                    view_written_at: r.view_written_at.map(crate::clock::rfc3339),
+                    view_age_ms: r.view_age.map(|d| d.as_millis() as u64),
+                },
             })
         })
     }

@@ -85,10 +85,11 @@ async fn bearer_tokens_are_checked_hashed_revocable_and_expire() {
     let operator = app.token("ci-nightly", "operator").await;
     assert!(viewer.starts_with("mskc_"));
     // Only the hash is stored.
-    let stored: Vec<(String,)> = sqlx::query_as("SELECT hash FROM api_tokens")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let stored: Vec<(String,)> =
+        msk_console::with_db!(&app.pool, |p| sqlx::query_as("SELECT hash FROM api_tokens")
+            .fetch_all(p)
+            .await
+            .unwrap());
     assert!(stored
         .iter()
         .all(|(h,)| h.len() == 64 && !h.contains(&viewer[5..])));
@@ -161,10 +162,12 @@ async fn bearer_tokens_are_checked_hashed_revocable_and_expire() {
         401
     );
     // Expired: refused.
-    sqlx::query("UPDATE api_tokens SET expires_at = 1 WHERE name = 'ci-nightly'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    msk_console::with_db!(&app.pool, |p| {
+        sqlx::query("UPDATE api_tokens SET expires_at = 1 WHERE name = 'ci-nightly'")
+            .execute(p)
+            .await
+            .unwrap();
+    });
     assert_eq!(
         call(&operator, Method::GET, "/api/clusters")
             .await

@@ -11,6 +11,7 @@ use app::model::{BrokerReachability, ClusterReachability, ExporterProbe, Invento
 use app::params::{ClusterId, PageSize, SnapshotId};
 use msk_console::history::{History, Trigger};
 use msk_console::inventory::sources::Source;
+use msk_console::store::Db;
 use serde_json::Value;
 use support::TestApp;
 use tokio_util::sync::CancellationToken;
@@ -44,17 +45,16 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write the inventory file");
 }
 
-async fn db(app: &TestApp) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}/console.db",
-        app.db_dir.path().display()
-    ))
-    .await
-    .expect("open the test database")
+/// The console's database (SQLite or, in the PostgreSQL run, PostgreSQL).
+async fn db(app: &TestApp) -> Db {
+    app.pool.clone()
 }
 
-async fn count(pool: &sqlx::SqlitePool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    msk_console::with_db!(db, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await
+        .expect(sql))
 }
 
 fn cluster_id<'a>(overview: &'a Value, name: &str) -> &'a str {
@@ -385,18 +385,20 @@ fn listed(clusters: Vec<app::model::Cluster>) -> Inventory {
 }
 
 /// A history with 90 days kept over a fresh database in `dir`, and its pool.
-async fn fresh_history(dir: &Path) -> (sqlx::SqlitePool, std::sync::Arc<History>) {
-    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.display()))
+async fn fresh_history(dir: &Path) -> (Db, std::sync::Arc<History>, Option<sqlx::PgConnection>) {
+    let pool = msk_console::store::connect(&support::database_url(dir))
         .await
         .unwrap();
+    // On PostgreSQL, history writes need the leadership; the caller holds it throughout.
+    let leading = support::pg::lead(&pool).await;
     let history = History::new(pool.clone(), Duration::from_secs(90 * DAY as u64));
-    (pool, history)
+    (pool, history, leading)
 }
 
 #[tokio::test]
 async fn retention_prunes_superseded_states_and_keeps_the_latest_of_every_cluster() {
     let dir = tempfile::tempdir().unwrap();
-    let (pool, history) = fresh_history(dir.path()).await;
+    let (pool, history, _leading) = fresh_history(dir.path()).await;
     let t0 = 1_760_000_000;
     let v1 = parsed(&inventory(&[
         ("a", "3.5.1", 2),
@@ -542,30 +544,32 @@ async fn reads_do_not_wait_for_a_writer() {
 
     // Another connection holds the write lock with an uncommitted snapshot.
     let writer = db(&app).await;
-    let mut tx = writer.begin().await.unwrap();
-    sqlx::query(
-        "INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, \
+    msk_console::with_db!(&writer, |p| {
+        let mut tx = p.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, \
          monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) \
          VALUES ('refresh', 1, 1, 0, 0, 0, 0, 0, 0, 0)",
-    )
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-
-    // The busy timeout is 5 s; readers in WAL mode do not wait on it at all.
-    let reads = async {
-        let (s, changes) = app.get_json("/api/changes").await;
-        assert_eq!(s, 200);
-        assert_eq!(
-            changes["stats"]["snapshots"], 1,
-            "the uncommitted snapshot is not seen"
-        );
-        assert_eq!(app.get("/history").await.status(), 200);
-    };
-    tokio::time::timeout(Duration::from_secs(2), reads)
+        )
+        .execute(&mut *tx)
         .await
-        .expect("reads answered while a write transaction was open");
-    tx.rollback().await.unwrap();
+        .unwrap();
+
+        // The busy timeout is 5 s; readers in WAL mode do not wait on it at all.
+        let reads = async {
+            let (s, changes) = app.get_json("/api/changes").await;
+            assert_eq!(s, 200);
+            assert_eq!(
+                changes["stats"]["snapshots"], 1,
+                "the uncommitted snapshot is not seen"
+            );
+            assert_eq!(app.get("/history").await.status(), 200);
+        };
+        tokio::time::timeout(Duration::from_secs(2), reads)
+            .await
+            .expect("reads answered while a write transaction was open");
+        tx.rollback().await.unwrap();
+    });
 }
 
 /// The console's log lines, read on a thread so a wait can time out.
@@ -756,9 +760,10 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("lab.toml");
     write(&file, &inventory(&[("early", "3.6.0", 3)]));
-    let pool = msk_console::store::connect(&format!("sqlite://{}/h.db", dir.path().display()))
+    let pool = msk_console::store::connect(&support::database_url(dir.path()))
         .await
         .unwrap();
+    let _leading = support::pg::lead(&pool).await;
     let inventory = msk_console::InventoryService::start(
         vec![Source::File(file)],
         msk_console::inventory::Settings {
@@ -772,6 +777,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
             sample_exporters: false,
         },
         pool.clone(),
+        msk_console::replica::single(),
         CancellationToken::new(),
     )
     .await;
@@ -783,6 +789,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
     history.start(
         inventory,
         Duration::from_secs(3600),
+        msk_console::replica::single(),
         CancellationToken::new(),
     );
     let mut recorded = history.subscribe_recorded();
@@ -798,7 +805,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
 #[tokio::test]
 async fn charts_show_a_short_outage_without_drawing_it_for_the_quiet_weeks_after() {
     let dir = tempfile::tempdir().unwrap();
-    let (pool, history) = fresh_history(dir.path()).await;
+    let (pool, history, _leading) = fresh_history(dir.path()).await;
     let clusters = parsed(&inventory(&[("orders", "3.6.0", 2)]));
     let at = |node| {
         let mut inv = listed(clusters.clone());
@@ -912,7 +919,7 @@ async fn the_cluster_history_page_and_the_json_api_page_the_same_way() {
         assert_eq!(
             api["entries"].as_array().unwrap().len(),
             entries,
-            "limit={limit}"
+            "limit={limit}: {api}"
         );
         assert_eq!(page["entries"], api["entries"], "limit={limit}");
         assert_eq!(page["next_before"], api["next_before"], "limit={limit}");

@@ -462,10 +462,11 @@ async fn the_history_is_pruned_once_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     std::fs::create_dir_all(&db).unwrap();
-    let url = format!("sqlite://{}/console.db", db.display());
+    let url = support::database_url(&db);
     // Two old states of one cluster, recorded a year ago.
     {
         let pool = msk_console::store::connect(&url).await.unwrap();
+        let leading = support::pg::lead(&pool).await;
         let history = msk_console::history::History::new(pool.clone(), Duration::from_secs(86_400));
         let file = lab_inventory(dir.path(), "127.0.0.1");
         let (_, mut clusters) =
@@ -492,25 +493,31 @@ async fn the_history_is_pruned_once_at_start() {
                 .await
                 .unwrap();
         }
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let n: i64 = msk_console::with_db!(&pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM changes"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
         assert_eq!(n, 2);
+        drop(leading);
         pool.close().await;
     }
     // Started with an hourly prune on that database: the superseded state goes at once.
     let mut config = support::test_config(&db);
+    config.database_url = url;
     config.history_retention = Duration::from_secs(86_400);
     config.history_prune_interval = Duration::from_secs(3600);
     let db_dir = tempfile::TempDir::new_in(dir.path()).unwrap();
     let app = TestApp::spawn_in(db_dir, config, vec![]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+        let n: i64 = msk_console::with_db!(&app.pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM changes"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
         if n == 1 {
             break;
         }

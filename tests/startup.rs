@@ -51,7 +51,7 @@ fn a_database_url_it_cannot_use_stops_it_at_start_and_creates_nothing() {
     for (url, says) in [
         (
             "postgres://console:s3cret@127.0.0.1:1/msk",
-            "PostgreSQL is not supported",
+            "cannot connect: error communicating with database: Connection refused",
         ),
         (
             "mysql://console:s3cret@127.0.0.1/msk",

@@ -37,6 +37,23 @@ pub type Fut<'a, T> =
 pub struct Health {
     /// The database answered.
     pub database: bool,
+    pub replica: ReplicaHealth,
+}
+
+/// This console's place among replicas sharing one PostgreSQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaHealth {
+    /// "single" (SQLite), "leader" or "follower".
+    pub role: &'static str,
+    pub name: String,
+    /// The leader's name (a follower: of the view it serves).
+    pub leader: Option<String>,
+    /// The version of the leader's view this replica serves (0: none yet).
+    pub view_version: i64,
+    /// When the leader wrote that view (RFC 3339).
+    pub view_written_at: Option<String>,
+    /// How long ago this replica last found its view current (ms); `None` on SQLite.
+    pub view_age_ms: Option<u64>,
 }
 
 /// What the server provides; [`Console`] builds every answer from these.

@@ -23,6 +23,7 @@ pub mod tokens;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::store::Db;
 use app::error::AppError;
 use app::model::{Identity, Role, Via};
 use app::service::Console;
@@ -32,7 +33,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use sqlx::SqlitePool;
 
 use crate::clock::now_unix;
 use crate::config::{AuthMode, Config};
@@ -48,7 +48,7 @@ pub struct Auth {
     pub sessions: Option<session::Sessions>,
     pub oidc: Option<oidc::Oidc>,
     pub proxy: Option<proxy::ProxyAuth>,
-    pool: SqlitePool,
+    pool: Db,
     console: Console,
 }
 
@@ -65,11 +65,7 @@ pub fn mode(config: &Config) -> Result<AuthMode, StartError> {
 }
 
 impl Auth {
-    pub fn from_config(
-        config: &Config,
-        pool: SqlitePool,
-        console: Console,
-    ) -> Result<Auth, StartError> {
+    pub fn from_config(config: &Config, pool: Db, console: Console) -> Result<Auth, StartError> {
         let mode = mode(config)?;
         let bad = |m: String| StartError::Config(m);
         let secure = config

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::store::Db;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 
 use app::model::Role;
 
@@ -53,7 +53,7 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 /// Runs one `token` subcommand, returning what to print.
-pub async fn run(pool: &SqlitePool, cmd: &TokenCommand) -> Result<String, String> {
+pub async fn run(pool: &Db, cmd: &TokenCommand) -> Result<String, String> {
     let db = |e: crate::store::StoreError| format!("the database: {e}");
     match cmd {
         TokenCommand::Create {

@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::store::Db;
 use app::history::ClusterState;
-use sqlx::SqlitePool;
 use tokio::sync::{watch, Mutex};
 use tokio_util::sync::CancellationToken;
 
@@ -44,7 +44,7 @@ struct Head {
 
 /// The history of one console: its store, its retention, and what it keeps in memory.
 pub struct History {
-    pool: SqlitePool,
+    pool: Db,
     /// How long superseded states are kept.
     retention: Duration,
     /// The latest state of every cluster, loaded from the store on the first record;
@@ -57,7 +57,7 @@ pub struct History {
 }
 
 impl History {
-    pub fn new(pool: SqlitePool, retention: Duration) -> Arc<History> {
+    pub fn new(pool: Db, retention: Duration) -> Arc<History> {
         Arc::new(History {
             pool,
             retention,
@@ -69,14 +69,29 @@ impl History {
 
     /// Records after every refresh and sweep the inventory publishes, and prunes every
     /// `prune_every` (and once now), until `shutdown` is cancelled.
+    ///
+    /// Only a leading console records and prunes (`roles`, see [`crate::replica`]); a new
+    /// leader reloads the latest states from the store before its first record.
     pub fn start(
         self: &Arc<Self>,
         inventory: Arc<InventoryService>,
         prune_every: Duration,
+        roles: watch::Receiver<crate::replica::Role>,
         shutdown: CancellationToken,
     ) {
-        tokio::spawn(record::run(self.clone(), inventory, shutdown.clone()));
-        tokio::spawn(prune::run(self.clone(), prune_every, shutdown));
+        tokio::spawn(record::run(
+            self.clone(),
+            inventory,
+            roles.clone(),
+            shutdown.clone(),
+        ));
+        tokio::spawn(prune::run(self.clone(), prune_every, roles, shutdown));
+    }
+
+    /// Forgets the latest states kept in memory: the next record reads them from the
+    /// store (another replica may have written since).
+    pub async fn forget_heads(&self) {
+        *self.heads.lock().await = None;
     }
 
     /// A receiver of the number of finished `record` calls.

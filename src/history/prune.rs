@@ -14,25 +14,44 @@ use crate::store::StoreError;
 
 pub use crate::store::snapshots::Pruned;
 
-/// Prunes every `every`, the first time at once, until `shutdown`.
-pub(super) async fn run(history: Arc<History>, every: Duration, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Prunes every `every` while this console leads, the first time as soon as it leads
+/// (at start, or when a replica takes over), until `shutdown`.
+pub(super) async fn run(
+    history: Arc<History>,
+    every: Duration,
+    mut roles: tokio::sync::watch::Receiver<crate::replica::Role>,
+    shutdown: CancellationToken,
+) {
     loop {
         tokio::select! {
-            _ = tick.tick() => {}
+            leading = crate::replica::until_leading(&mut roles) => if !leading { return },
             _ = shutdown.cancelled() => return,
         }
-        match history.prune(now_unix()).await {
-            Ok(p) if p != Pruned::default() => tracing::info!(
-                changes = p.changes,
-                snapshots = p.snapshots,
-                states = p.states,
-                "pruned the history"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not prune the history"),
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = shutdown.cancelled() => return,
+            }
+            if !roles.borrow().leads() {
+                break;
+            }
+            prune_now(&history).await;
         }
+    }
+}
+
+async fn prune_now(history: &History) {
+    match history.prune(now_unix()).await {
+        Ok(p) if p != Pruned::default() => tracing::info!(
+            changes = p.changes,
+            snapshots = p.snapshots,
+            states = p.states,
+            "pruned the history"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not prune the history"),
     }
 }
 

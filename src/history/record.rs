@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Head, History};
 use crate::clock::now_unix;
 use crate::inventory::InventoryService;
+use crate::replica::Role;
 use crate::store::snapshots::{self, NewChange, Totals};
 use crate::store::StoreError;
 
@@ -44,9 +45,12 @@ struct Pending {
 pub(super) async fn run(
     history: Arc<History>,
     inventory: Arc<InventoryService>,
+    roles: tokio::sync::watch::Receiver<Role>,
     shutdown: CancellationToken,
 ) {
     let mut rx = inventory.subscribe();
+    // The leadership the kept heads were read or written under.
+    let mut term = None;
     // Generation 0 is "nothing finished yet". Starting from it (not from the current
     // value) records a refresh that finished before this task first ran.
     let (mut refreshes, mut sweeps) = (0, 0);
@@ -61,7 +65,13 @@ pub(super) async fn run(
         };
         refreshes = inv.refresh.generation;
         sweeps = inv.sweep.generation;
-        if let Some(trigger) = trigger {
+        let role = *roles.borrow();
+        if term != Some(role) {
+            // Taken over (or lost): what another replica recorded must be read again.
+            history.forget_heads().await;
+            term = Some(role);
+        }
+        if let (Some(trigger), true) = (trigger, role.leads()) {
             if let Err(e) = history.record(&inv, trigger, now_unix()).await {
                 tracing::warn!(error = %e, "could not record a history snapshot; the next check tries again");
             }

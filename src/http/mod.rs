@@ -148,14 +148,32 @@ async fn server_fn_status(res: axum::response::Response) -> axum::response::Resp
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.
+///
+/// `replica` says whether this console leads (`single` on SQLite) and how old its view
+/// is: `view_age_ms` is how long ago a follower last found it current (it polls every
+/// 2 s), or the leader last wrote it.
 async fn healthz(State(console): State<Console>) -> impl IntoResponse {
-    let db = console.health().await.is_ok_and(|h| h.database);
+    let health = console.health().await.ok();
+    let db = health.as_ref().is_some_and(|h| h.database);
     let inv = console.inventory();
+    let replica = health.map(|h| {
+        let r = h.replica;
+        serde_json::json!({
+            "role": r.role,
+            "leads": r.role != "follower",
+            "name": r.name,
+            "leader": r.leader,
+            "view_version": r.view_version,
+            "view_written_at": r.view_written_at,
+            "view_age_ms": r.view_age_ms,
+        })
+    });
     let body = serde_json::json!({
         "status": if db { "ok" } else { "degraded" },
         "database": if db { "ok" } else { "unreachable" },
         "clusters": inv.clusters.len(),
         "refreshes": inv.refresh.generation,
+        "replica": replica,
         "version": app::VERSION,
     });
     let code = if db {

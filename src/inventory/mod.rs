@@ -12,6 +12,10 @@
 //!
 //! Refreshes happen at start, every `--refresh-interval`, and on request; never two at once.
 //! All mutable state is one [`state::State`] behind one lock.
+//!
+//! With replicas on PostgreSQL only the leader refreshes ([`crate::replica`]); a follower
+//! serves the leader's inventory ([`InventoryService::adopt`]) and, when it takes over,
+//! rebuilds its state from the leader's last view ([`InventoryService::take_over`]).
 
 pub mod aws;
 pub mod bootstrap;
@@ -24,12 +28,12 @@ mod state;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::store::Db;
 use app::model::{
     Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceErrorKind,
     SweepStatus,
 };
 use aws_credential_types::provider::SharedCredentialsProvider;
-use sqlx::SqlitePool;
 use tokio::sync::{watch, Notify};
 use tokio_util::sync::CancellationToken;
 
@@ -37,6 +41,7 @@ use self::aws::{AwsFetcher, Limits};
 use self::sources::Source;
 use self::state::{Published, Shared, Slot};
 use crate::clock::now_rfc3339;
+use crate::replica::Role;
 use crate::store::source_cache::{self, CachedListing};
 
 /// The region label of slots that come from inventory files.
@@ -73,7 +78,7 @@ pub struct InventoryService {
     /// Counts publishes ([`InventoryService::version`]).
     version: std::sync::atomic::AtomicU64,
     /// Where successful AWS listings are cached.
-    pool: SqlitePool,
+    pool: Db,
 }
 
 /// Settings of the inventory service.
@@ -93,7 +98,8 @@ impl InventoryService {
     pub async fn start(
         sources: Vec<Source>,
         settings: Settings,
-        pool: SqlitePool,
+        pool: Db,
+        roles: watch::Receiver<Role>,
         shutdown: CancellationToken,
     ) -> Arc<InventoryService> {
         let mut fetchers = Vec::new();
@@ -127,7 +133,11 @@ impl InventoryService {
         svc.load_cache().await;
         svc.publish();
         let looping = svc.clone();
-        tokio::spawn(async move { looping.run(settings.refresh_interval, shutdown).await });
+        tokio::spawn(async move {
+            looping
+                .run(settings.refresh_interval, roles, shutdown)
+                .await
+        });
         svc
     }
 
@@ -136,21 +146,100 @@ impl InventoryService {
         self.tx.subscribe()
     }
 
-    async fn run(self: Arc<Self>, interval: Duration, shutdown: CancellationToken) {
+    /// Refreshes now and every `interval` (or when woken) while this console leads.
+    async fn run(
+        self: Arc<Self>,
+        interval: Duration,
+        mut roles: watch::Receiver<Role>,
+        shutdown: CancellationToken,
+    ) {
         loop {
             tokio::select! {
-                _ = self.refresh() => {}
+                leading = crate::replica::until_leading(&mut roles) => if !leading { return },
                 _ = shutdown.cancelled() => return,
             }
-            tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
-                _ = self.wake.notified() => {}
-                _ = shutdown.cancelled() => return,
+            loop {
+                tokio::select! {
+                    _ = self.refresh() => {}
+                    _ = shutdown.cancelled() => return,
+                }
+                let lost = tokio::select! {
+                    _ = tokio::time::sleep(interval) => false,
+                    _ = self.wake.notified() => false,
+                    lost = roles.wait_for(|r| !r.leads()) => { let _ = lost; true }
+                    _ = shutdown.cancelled() => return,
+                };
+                if lost {
+                    tracing::info!("no longer leading: the refreshes stop here");
+                    break;
+                }
             }
         }
     }
 
-    /// Restores the last good AWS listings from the database.
+    /// Serves `inventory` as it is (a follower serving the leader's view). The state
+    /// behind it is left alone: [`InventoryService::take_over`] rebuilds it.
+    pub fn adopt(&self, inventory: Inventory) {
+        self.tx.send_replace(Arc::new(inventory));
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// A new leader's state: the previous leader's last view (every slot, its error and
+    /// times, the probes, the progress counters), else the cached listings. The election
+    /// calls it before this console says it leads.
+    pub async fn take_over(&self) {
+        let view = match &self.pool {
+            Db::Postgres(pg) => match crate::store::replica::read_view(&pg.pool, 0).await {
+                Ok(v) => v.and_then(|row| serde_json::from_str::<Inventory>(&row.body).ok()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the last leader's view");
+                    None
+                }
+            },
+            Db::Sqlite(_) => None,
+        };
+        let Some(view) = view else {
+            self.load_cache().await;
+            self.publish();
+            return;
+        };
+        {
+            let mut state = self.state.lock();
+            state.slots.clear();
+            for s in &view.sources {
+                state.slots.insert(
+                    (s.source.clone(), s.region.clone()),
+                    Slot {
+                        account: s.account.clone(),
+                        clusters: view
+                            .clusters
+                            .iter()
+                            .filter(|c| c.source == s.source && c.region == s.region)
+                            .cloned()
+                            .collect(),
+                        last_ok: s.last_ok.clone(),
+                        last_attempt: s.last_attempt.clone(),
+                        error: s.error.clone(),
+                    },
+                );
+            }
+            state.reachability = view.reachability;
+            state.refresh = view.refresh;
+            state.refresh.running = false;
+            state.refreshing = false;
+            state.sweep = view.sweep;
+            state.sweep.running = false;
+        }
+        // The view is written at most every 200 ms, the cache at every listing: a listing
+        // newer than the view wins.
+        self.load_cache().await;
+        tracing::info!("took over the last leader's inventory");
+        self.publish();
+    }
+
+    /// Restores the last good AWS listings from the database, except where a slot already
+    /// holds a newer listing.
     async fn load_cache(&self) {
         let names: Vec<&str> = self
             .fetchers
@@ -172,21 +261,26 @@ impl InventoryService {
             if !names.contains(&r.source.as_str()) {
                 continue;
             }
+            let key = (r.source, r.region);
+            // A slot already known from a newer listing (a leader's view) stays.
+            if state
+                .slots
+                .get(&key)
+                .and_then(|s| s.last_ok.as_deref())
+                .is_some_and(|ok| ok >= r.fetched_at.as_str())
+            {
+                continue;
+            }
             match serde_json::from_str::<Vec<Cluster>>(&r.clusters) {
                 Ok(clusters) => {
-                    state.slots.insert(
-                        (r.source, r.region),
-                        Slot {
-                            account: r.account,
-                            clusters,
-                            last_ok: Some(r.fetched_at),
-                            ..Slot::default()
-                        },
-                    );
+                    let slot = state.slots.entry(key).or_default();
+                    slot.account = r.account;
+                    slot.clusters = clusters;
+                    slot.last_ok = Some(r.fetched_at);
                 }
                 // A cache written by another version: ignore it, the refresh replaces it.
                 Err(e) => {
-                    tracing::warn!(source = %r.source, region = %r.region, error = %e, "ignoring an unreadable cache entry")
+                    tracing::warn!(source = %key.0, region = %key.1, error = %e, "ignoring an unreadable cache entry")
                 }
             }
         }

@@ -452,13 +452,15 @@ impl Pending {
 }
 
 impl ProbeService {
-    /// Starts the sweep loop; with `enabled` false, sweeps run only when asked for. The
-    /// loop stops when `shutdown` is cancelled.
+    /// Starts the sweep loop; with `enabled` false, sweeps run only when asked for. Only
+    /// a leading console sweeps on schedule (`roles`, see [`crate::replica`]). The loop
+    /// stops when `shutdown` is cancelled.
     pub fn start(
         settings: ProberSettings,
         interval: Duration,
         enabled: bool,
         inventory: Arc<InventoryService>,
+        roles: tokio::sync::watch::Receiver<crate::replica::Role>,
         shutdown: CancellationToken,
     ) -> Arc<ProbeService> {
         let svc = Arc::new(ProbeService {
@@ -490,6 +492,10 @@ impl ProbeService {
                     }
                     _ = shutdown.cancelled() => return,
                 };
+                // A follower serves the leader's probes; its own would be thrown away.
+                if !roles.borrow().leads() {
+                    continue;
+                }
                 tokio::select! {
                     _ = looping.sweep(only.as_deref()) => {}
                     _ = shutdown.cancelled() => return,

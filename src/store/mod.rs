@@ -1,8 +1,12 @@
-//! The SQLite store.
+//! The store: SQLite (the embedded default) or PostgreSQL (several replicas).
 //!
-//! One pool for the whole process, in WAL mode so that page reads never wait for a
-//! refresh's write, with a busy timeout so two writers queue instead of failing.
-//! Migrations from `migrations/` are compiled into the binary and run at start.
+//! [`Db`] is one pool of either kind. Every statement is written once, in the SQL both
+//! understand (`$1` parameters, `CASE` instead of SQLite's two-argument `MAX`, `CAST(…
+//! AS BIGINT)` around sums), and [`with_db!`] runs it on whichever pool this is.
+//! SQLite runs in WAL mode so page reads never wait for a refresh's write, with a busy
+//! timeout so two writers queue instead of failing. Each backend has its migrations
+//! (`migrations/sqlite`, `migrations/postgres`), compiled into the binary and run at
+//! start.
 //!
 //! The store owns every SQL statement of the console:
 //! - [`access`]: bearer tokens (hashed) and the audit log;
@@ -10,20 +14,25 @@
 //!   restarted console shows the clusters at once and a source that fails keeps showing
 //!   what it last listed;
 //! - [`snapshots`]: writing the history (one transaction per snapshot) and pruning it;
-//! - [`timeline`]: reading the history back (timelines, versions, chart rows).
+//! - [`timeline`]: reading the history back (timelines, versions, chart rows);
+//! - [`replica`]: PostgreSQL only: the leader's epoch and the view followers serve.
 //!
 //! Queries return [`StoreError`]; at the HTTP boundary it becomes an [`AppError`] that
 //! shows no SQL, and the detail goes to the log.
 
 pub mod access;
+pub mod replica;
 pub mod snapshots;
 pub mod source_cache;
 pub mod timeline;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -32,15 +41,90 @@ use app::error::AppError;
 
 use crate::error::StartError;
 
+/// The console's database: one pool, of either kind. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(Pg),
+}
+
+/// A PostgreSQL pool and the fencing epoch of this replica's leadership.
+#[derive(Clone, Debug)]
+pub struct Pg {
+    pub pool: PgPool,
+    /// The epoch this replica leads in; 0 while it does not lead. History writes check
+    /// it against the `leadership` row inside their transaction.
+    pub fence: Arc<AtomicI64>,
+    /// Where to connect a session of its own (the leader's lock, LISTEN).
+    pub options: Arc<PgConnectOptions>,
+}
+
+impl Pg {
+    pub fn fence(&self) -> i64 {
+        self.fence.load(Ordering::Acquire)
+    }
+}
+
+/// Runs `$body` with `$p` bound to the pool, whichever kind it is: the body is compiled
+/// once per backend, so one statement text serves both.
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($p) => $body,
+            $crate::store::Db::Postgres(pg) => {
+                let $p = &pg.pool;
+                $body
+            }
+        }
+    };
+}
+pub use with_db;
+
+impl Db {
+    /// Whether several replicas can share this database.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    /// How a transaction that writes begins: SQLite must take the write lock at once
+    /// (`IMMEDIATE`), or a transaction that read first fails with "database is locked"
+    /// when another connection wrote in between, instead of waiting its turn.
+    pub fn begin_write(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "BEGIN IMMEDIATE",
+            Db::Postgres(_) => "BEGIN",
+        }
+    }
+
+    /// The SQLite pool, for what only SQLite has (benchmarks' `VACUUM`, crash tests).
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match self {
+            Db::Sqlite(p) => Some(p),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, |p| p.close().await)
+    }
+}
+
 /// Opens (creating if needed) the database at `url` and brings its schema up to date.
-pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
+pub async fn connect(url: &str) -> Result<Db, StartError> {
     let bad = |reason: String| StartError::Database {
         url: redacted(url),
         reason,
     };
-    check_scheme(url).map_err(bad)?;
+    match check_scheme(url).map_err(bad)? {
+        Backend::Sqlite => connect_sqlite(url).await.map_err(bad),
+        Backend::Postgres => connect_postgres(url).await.map_err(bad),
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<Db, String> {
     let opts = SqliteConnectOptions::from_str(url)
-        .map_err(|e| bad(format!("not a SQLite URL: {e}")))?
+        .map_err(|e| format!("not a SQLite URL: {e}"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
@@ -49,12 +133,8 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
     let file = opts.get_filename().to_path_buf();
     if file.as_path() != Path::new(":memory:") {
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                bad(format!(
-                    "cannot create the directory {}: {e}",
-                    dir.display()
-                ))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
         }
     }
     let pool = SqlitePoolOptions::new()
@@ -62,24 +142,92 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StartError> {
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(opts)
         .await
-        .map_err(|e| bad(format!("cannot open {}: {e}", file.display())))?;
-    sqlx::migrate!()
+        .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    sqlx::migrate!("./migrations/sqlite")
         .run(&pool)
         .await
-        .map_err(|e| bad(format!("migrating the schema failed: {e}")))?;
-    Ok(pool)
+        .map_err(|e| format!("migrating the schema failed: {e}"))?;
+    Ok(Db::Sqlite(pool))
 }
 
-/// Refuses a URL this console cannot use, before anything is created: SQLite would
-/// otherwise take `postgres://host/db` for a file path and make a directory `postgres:`.
-fn check_scheme(url: &str) -> Result<(), String> {
+async fn connect_postgres(url: &str) -> Result<Db, String> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| format!("not a PostgreSQL URL: {e}"))?
+        .application_name("msk-console");
+    // One connection first, for the real reason when it fails (the pool would retry
+    // until its timeout and then only say that it timed out).
+    {
+        use sqlx::Connection;
+        let first = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::PgConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| "cannot connect: no answer within 10 s".to_string())?
+        .map_err(|e| format!("cannot connect: {}", one_line(&e.to_string())))?;
+        let _ = first.close().await;
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.clone())
+        .await
+        .map_err(|e| format!("cannot connect: {}", one_line(&e.to_string())))?;
+    // Several replicas may start at once: the migrator takes an advisory lock of its
+    // own, so only one of them migrates and the others wait for it.
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|e| format!("migrating the schema failed: {e}"))?;
+    Ok(Db::Postgres(Pg {
+        pool,
+        fence: Arc::new(AtomicI64::new(0)),
+        options: Arc::new(options),
+    }))
+}
+
+/// Text as every backend can store it: PostgreSQL refuses NUL in `text`, so a NUL from
+/// a request, an inventory file or AWS becomes U+FFFD on both backends (the same value
+/// is then written and looked up everywhere).
+pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// An error on one line (PostgreSQL's messages may carry a DETAIL line).
+fn one_line(s: &str) -> String {
+    s.split(['\n', '\r']).next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nul_becomes_a_replacement_character() {
+        assert_eq!(super::text("a\0b"), "a\u{FFFD}b");
+        assert!(matches!(
+            super::text("ab"),
+            std::borrow::Cow::Borrowed("ab")
+        ));
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Which backend a URL names; any other URL is refused before anything is created
+/// (SQLite would otherwise take `mysql://host/db` for a file path and make a directory).
+fn check_scheme(url: &str) -> Result<Backend, String> {
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
-        Some("sqlite") => Ok(()),
-        Some("postgres" | "postgresql") => Err(
-            "PostgreSQL is not supported by this version yet; give a sqlite:// URL (e.g. sqlite://data/msk-console.db)".into(),
-        ),
-        _ => Err("not a database URL this console can use; give sqlite://PATH (e.g. sqlite://data/msk-console.db)".into()),
+        Some("sqlite") => Ok(Backend::Sqlite),
+        Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+        _ => Err("not a database URL this console can use; give sqlite://PATH (e.g. sqlite://data/msk-console.db) or postgres://USER@HOST/DATABASE".into()),
     }
 }
 
@@ -95,11 +243,13 @@ pub fn redacted(url: &str) -> String {
 }
 
 /// Whether the database answers, for `/healthz`.
-pub async fn ping(pool: &SqlitePool) -> bool {
-    sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(pool)
-        .await
-        .is_ok()
+pub async fn ping(db: &Db) -> bool {
+    with_db!(db, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(1 AS BIGINT)"
+    )
+    .fetch_one(p)
+    .await
+    .is_ok())
 }
 
 /// A failed query or an unreadable stored value.
@@ -109,6 +259,9 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("a stored value could not be read or written: {0}")]
     Json(#[from] serde_json::Error),
+    /// A PostgreSQL replica wrote as the leader after another replica took over.
+    #[error("this replica no longer leads; the write was left to the new leader")]
+    NotLeader,
 }
 
 impl From<StoreError> for AppError {
@@ -123,6 +276,9 @@ impl From<StoreError> for AppError {
                 )
             }
             StoreError::Json(e) => AppError::internal(e),
+            StoreError::NotLeader => {
+                AppError::Unavailable("Another replica took over; try again.".into())
+            }
         }
     }
 }

@@ -4,9 +4,7 @@
 //! so a restarted console shows the clusters before its first refresh ends. The clusters
 //! are kept as JSON, as the model serialises them.
 
-use sqlx::SqlitePool;
-
-use super::StoreError;
+use super::{text, with_db, Db, StoreError};
 
 /// One stored listing.
 #[derive(Debug, sqlx::FromRow)]
@@ -21,37 +19,45 @@ pub struct CachedListing {
 }
 
 /// Every stored listing.
-pub async fn load(pool: &SqlitePool) -> Result<Vec<CachedListing>, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT source, region, account, fetched_at, clusters FROM source_cache")
-            .fetch_all(pool)
+pub async fn load(db: &Db) -> Result<Vec<CachedListing>, StoreError> {
+    with_db!(db, |p| {
+        Ok(
+            sqlx::query_as(
+                "SELECT source, region, account, fetched_at, clusters FROM source_cache",
+            )
+            .fetch_all(p)
             .await?,
-    )
+        )
+    })
 }
 
 /// Stores a listing, replacing the one before it.
-pub async fn save(pool: &SqlitePool, listing: &CachedListing) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO source_cache (source, region, account, fetched_at, clusters) VALUES (?, ?, ?, ?, ?) \
+pub async fn save(db: &Db, listing: &CachedListing) -> Result<(), StoreError> {
+    with_db!(db, |p| {
+        sqlx::query(
+        "INSERT INTO source_cache (source, region, account, fetched_at, clusters) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (source, region) DO UPDATE SET account = excluded.account, \
          fetched_at = excluded.fetched_at, clusters = excluded.clusters",
     )
-    .bind(&listing.source)
-    .bind(&listing.region)
-    .bind(&listing.account)
+    .bind(text(&listing.source))
+    .bind(text(&listing.region))
+    .bind(listing.account.as_deref().map(text))
     .bind(&listing.fetched_at)
     .bind(&listing.clusters)
-    .execute(pool)
+    .execute(p)
     .await?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Drops a stored listing (a region the source no longer covers).
-pub async fn forget(pool: &SqlitePool, source: &str, region: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM source_cache WHERE source = ? AND region = ?")
-        .bind(source)
-        .bind(region)
-        .execute(pool)
-        .await?;
-    Ok(())
+pub async fn forget(db: &Db, source: &str, region: &str) -> Result<(), StoreError> {
+    with_db!(db, |p| {
+        sqlx::query("DELETE FROM source_cache WHERE source = $1 AND region = $2")
+            .bind(text(source))
+            .bind(text(region))
+            .execute(p)
+            .await?;
+        Ok(())
+    })
 }

@@ -1,8 +1,10 @@
 //! Test harness: each test gets the whole console on its own port-0 listener, a fresh
-//! SQLite database in a temporary directory, and (where it needs AWS) its own fake MSK
-//! endpoint. The SDK's retries are off unless a test turns them on.
+//! database (SQLite in a temporary directory, or with `MSK_TEST_DATABASE=postgres` a new
+//! PostgreSQL database: see [`pg`]), and (where it needs AWS) its own fake MSK endpoint.
+//! The SDK's retries are off unless a test turns them on.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod tools;
 
 use std::net::SocketAddr;
@@ -25,7 +27,7 @@ pub struct TestApp {
     /// Cancelled once the server has been told to stop.
     pub stopped: tokio_util::sync::CancellationToken,
     /// The console's own database pool.
-    pub pool: sqlx::SqlitePool,
+    pub pool: msk_console::store::Db,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -41,10 +43,36 @@ pub fn server_runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// A loopback port free right now (for consoles started as processes).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
+/// A fresh database for a test console: SQLite in `dir`, or a new PostgreSQL database
+/// when the run asks for it ([`pg::consoles_on_postgres`]).
+pub fn database_url(dir: &std::path::Path) -> String {
+    if pg::consoles_on_postgres() {
+        // One database per directory, so a restart on the same directory finds its data.
+        let note = dir.join("postgres-url");
+        if let Ok(url) = std::fs::read_to_string(&note) {
+            return url;
+        }
+        let url = pg::fresh_database();
+        std::fs::write(&note, &url).expect("note the test database's URL");
+        url
+    } else {
+        format!("sqlite://{}/console.db", dir.display())
+    }
+}
+
 /// A test configuration: no retries, short timeouts, a database in `dir`.
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut c = Config::for_tests();
-    c.database_url = format!("sqlite://{}/console.db", dir.display());
+    c.database_url = database_url(dir);
     c.session_key_file = dir.join("session.key");
     c.aws_max_attempts = 1;
     c.aws_timeout = Duration::from_secs(5);
@@ -109,6 +137,15 @@ impl TestApp {
                 let app = App::build_with(config, sources, Some(test_credentials("AKIDTEST")))
                     .await
                     .expect("console starts");
+                // On PostgreSQL the console leads once its election ran (at once: it is
+                // alone on its database); tests expect a console that records.
+                tokio::time::timeout(
+                    Duration::from_secs(10),
+                    app.replica.roles().wait_for(|r| r.leads()),
+                )
+                .await
+                .expect("the test console leads its database")
+                .expect("the election runs");
                 let parts = (
                     app.inventory.clone(),
                     app.history.clone(),
