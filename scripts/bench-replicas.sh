@@ -58,8 +58,7 @@ wait_listed() {
   done
 }
 
-nginx_with() { # PORTS...: (re)starts nginx with these upstreams
-  [[ -f "$tmp/nginx.pid" ]] && { kill "$(cat "$tmp/nginx.pid")"; sleep 0.5; }
+nginx_with() { # PORTS...: starts nginx with these upstreams, or reloads it with them
   local servers=""
   for p in "$@"; do servers+="server 127.0.0.1:$p; "; done
   cat > "$tmp/nginx.conf" <<NGINX
@@ -82,7 +81,12 @@ http {
   }
 }
 NGINX
-  nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/nginx-error.log"
+  if [[ -f "$tmp/nginx.pid" ]]; then
+    nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/nginx-error.log" -s reload
+    sleep 1 # the old workers finish their connections
+  else
+    nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/nginx-error.log"
+  fi
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$proxy/healthz" && return; sleep 0.1; done
 }
 
@@ -94,6 +98,11 @@ measure() { # URL -> "req/s p99 non2xx"
     END { printf "%s %s %s\n", rps, p99, bad + 0 }'
 }
 
+for p in "$proxy" "${ports[@]}"; do
+  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$p/"; then
+    echo "port $p is in use (a console or nginx left from another run?)" >&2; exit 1
+  fi
+done
 for p in "${ports[@]}"; do start "$p"; wait_up "$p"; done
 wait_listed "${ports[@]}"
 id=$(curl -s "http://127.0.0.1:${ports[0]}/api/clusters?brief=true" \
@@ -124,6 +133,7 @@ for _ in $(seq "$kills"); do
   [[ -n "$leader" ]] || { echo " no leader found" >&2; exit 1; }
   t0=$(date +%s%N)
   kill -9 "${pids[$leader]}"
+  wait "${pids[$leader]}" 2>/dev/null || true
   new=""
   while [[ -z "$new" ]]; do
     for p in "${ports[@]}"; do

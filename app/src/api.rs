@@ -11,10 +11,22 @@ use crate::error::AppError;
 use crate::history::{ChangesPage, ClusterDiff, ClusterHistory};
 use crate::model::{ClusterDetail, Coverage, InventoryOverview, RefreshStatus, SweepStatus};
 
-/// The cluster list with the state of every source.
+/// One page of the cluster list with the state of every source: the URL's `q`, `sort`,
+/// `dir` and `page`, as strings (checked by [`crate::model::ListQuery::parse`]).
 #[server(prefix = "/sfn", endpoint = "overview")]
-pub async fn get_overview() -> Result<InventoryOverview, AppError> {
-    Ok(crate::service::console()?.overview())
+pub async fn get_overview(
+    q: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<String>,
+) -> Result<InventoryOverview, AppError> {
+    let query = crate::model::ListQuery::parse(
+        q.as_deref(),
+        sort.as_deref(),
+        dir.as_deref(),
+        page.as_deref(),
+    );
+    Ok(crate::service::console()?.overview(&query))
 }
 
 /// One cluster's full record and its last exporter probe, by id (or ARN); with `at`,

@@ -170,9 +170,10 @@ impl Console {
         self.0.inventory()
     }
 
-    /// The cluster list with the state of every source.
-    pub fn overview(&self) -> InventoryOverview {
-        InventoryOverview::from(&*self.0.inventory())
+    /// One page of the cluster list (filtered and sorted) with the state of every
+    /// source.
+    pub fn overview(&self, query: &crate::model::ListQuery) -> InventoryOverview {
+        InventoryOverview::of(&self.0.inventory(), query)
     }
 
     /// `GET /api/clusters`: rows with ARNs, accounts, tags and bootstrap strings, or

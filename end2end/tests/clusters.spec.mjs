@@ -16,6 +16,15 @@ test('the cluster list loads, filters as you type, and sorts', async ({ page }) 
   await expect(rows.first()).toContainText('orders-prod');
   await page.locator('#cluster-filter').fill('');
   await expect(rows).toHaveCount(6);
+  // The filter is applied on the server and kept in the URL; typing keeps the focus.
+  const box = page.locator('#cluster-filter');
+  await box.pressSequentially('orders', { delay: 40 });
+  await expect(page).toHaveURL(/\?q=orders$/);
+  await expect(rows).toHaveCount(1);
+  await expect(box).toBeFocused();
+  await expect(box).toHaveValue('orders');
+  await box.fill('');
+  await expect(rows).toHaveCount(6);
 
   await page.getByRole('link', { name: /^Name/ }).click();
   await expect(page).toHaveURL(/sort=name&dir=desc/);

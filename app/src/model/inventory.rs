@@ -325,26 +325,6 @@ impl ClusterListing {
     }
 }
 
-/// What the cluster list page needs: the rows plus the state of every source.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InventoryOverview {
-    pub clusters: Vec<ClusterSummary>,
-    pub sources: Vec<SourceStatus>,
-    pub refresh: RefreshStatus,
-    pub sample: bool,
-}
-
-impl From<&Inventory> for InventoryOverview {
-    fn from(inv: &Inventory) -> Self {
-        InventoryOverview {
-            clusters: inv.clusters.iter().map(|c| inv.summary(c)).collect(),
-            sources: inv.sources.clone(),
-            refresh: inv.refresh.clone(),
-            sample: inv.sample,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

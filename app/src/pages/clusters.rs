@@ -1,86 +1,47 @@
-//! The cluster list: every cluster of every source, with a filter box, sortable columns,
-//! the state of each source and a refresh button.
+//! The cluster list: every cluster of every source, a page at a time, with a filter box,
+//! sortable columns, the state of each source and a refresh button.
 //!
-//! Filtering and sorting work without JavaScript too: the filter is a GET form (`?q=`)
-//! and the column headers are links (`?sort=name&dir=asc`). With the wasm loaded the
-//! filter applies as you type.
+//! Filtering, sorting and paging happen on the server ([`crate::model::list`]): the page
+//! asks for the rows of its URL (`?q=…&sort=…&dir=…&page=…`), so an inventory of
+//! thousands of clusters still sends one page. Without JavaScript the filter is a GET
+//! form and the headers and pager are links; with the wasm loaded the filter box puts
+//! what you type into the URL as you type, and the rows follow.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 use crate::api::{get_overview, RefreshInventory};
 use crate::components::{poll_while, Badge, ErrorPanel};
-use crate::model::{ClusterSummary, InventoryOverview, SourceStatus};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SortKey {
-    Name,
-    Source,
-    Kind,
-    State,
-    Version,
-    Brokers,
-}
-
-impl SortKey {
-    const ALL: [(SortKey, &'static str, &'static str); 6] = [
-        (SortKey::Name, "name", "Name"),
-        (SortKey::Source, "source", "Source · region"),
-        (SortKey::Kind, "type", "Type"),
-        (SortKey::State, "state", "State"),
-        (SortKey::Version, "version", "Kafka"),
-        (SortKey::Brokers, "brokers", "Brokers"),
-    ];
-
-    fn parse(s: &str) -> SortKey {
-        SortKey::ALL
-            .iter()
-            .find(|(_, slug, _)| *slug == s)
-            .map(|(k, _, _)| *k)
-            .unwrap_or(SortKey::Name)
-    }
-
-    fn sort(self, rows: &mut [ClusterSummary], descending: bool) {
-        rows.sort_by(|a, b| {
-            let ord = match self {
-                SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-                SortKey::Source => (&a.source, &a.region).cmp(&(&b.source, &b.region)),
-                SortKey::Kind => a.kind.label().cmp(b.kind.label()),
-                SortKey::State => a.state.as_str().cmp(b.state.as_str()),
-                SortKey::Version => {
-                    version_key(&a.kafka_version).cmp(&version_key(&b.kafka_version))
-                }
-                SortKey::Brokers => a.brokers.cmp(&b.brokers),
-            }
-            .then_with(|| a.name.cmp(&b.name));
-            if descending {
-                ord.reverse()
-            } else {
-                ord
-            }
-        });
-    }
-}
-
-/// "3.10.0" sorts after "3.9.1".
-fn version_key(v: &Option<String>) -> Vec<u64> {
-    v.as_deref()
-        .unwrap_or("")
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
+use crate::model::{ClusterSummary, InventoryOverview, ListQuery, SortKey, SourceStatus};
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
-    let query = use_query_map();
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        query_map.with(|q| {
+            ListQuery::parse(
+                q.get("q").as_deref(),
+                q.get("sort").as_deref(),
+                q.get("dir").as_deref(),
+                q.get("page").as_deref(),
+            )
+        })
+    });
     let refresh = ServerAction::<RefreshInventory>::new();
     let operate = crate::components::can_operate();
     let tick = RwSignal::new(0u64);
     let overview = Resource::new(
-        move || (tick.get(), refresh.version().get()),
-        |_| get_overview(),
+        move || (tick.get(), refresh.version().get(), query.get()),
+        |(_, _, q)| {
+            get_overview(
+                Some(q.q.clone()),
+                Some(q.sort.slug().to_string()),
+                Some(if q.descending { "desc" } else { "asc" }.to_string()),
+                Some(q.page.to_string()),
+            )
+        },
     );
 
     // While a refresh runs, poll once a second so the progress and the rows update.
@@ -90,15 +51,26 @@ pub fn ClustersPage() -> impl IntoView {
         move || matches!(overview.get(), Some(Ok(o)) if o.refresh.running),
     );
 
-    let filter = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
-    let sort = Memo::new(move |_| {
-        query.with(|q| {
-            (
-                SortKey::parse(&q.get("sort").unwrap_or_default()),
-                q.get("dir").as_deref() == Some("desc"),
-            )
-        })
-    });
+    // The filter box keeps what is typed; the URL (and so the rows) follows it.
+    let filter = RwSignal::new(query.with_untracked(|q| q.q.clone()));
+    let navigate = use_navigate();
+    let on_input = move |ev| {
+        let typed = event_target_value(&ev);
+        filter.set(typed.clone());
+        let next = ListQuery {
+            q: typed,
+            page: 1,
+            ..query.get_untracked()
+        };
+        navigate(
+            &next.href(),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
 
     view! {
         <Title text="Clusters"/>
@@ -106,52 +78,62 @@ pub fn ClustersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(o) => view! { <Overview overview=o filter sort refresh operate/> }.into_any(),
+                    Ok(o) => view! { <Head overview=o refresh operate/> }.into_any(),
+                }
+            })}
+        </Transition>
+        // Outside the transitions, so typing never loses the box's focus.
+        <form method="get" action="/" class="filter" role="search">
+            <label for="cluster-filter" class="visually-hidden">"Filter clusters"</label>
+            <input id="cluster-filter" type="search" name="q" placeholder="Filter by name, source, region, state, version, auth…"
+                prop:value=move || filter.get()
+                on:input=on_input/>
+            {move || {
+                let q = query.get();
+                (q.sort != SortKey::Name || q.descending).then(|| view! {
+                    <input type="hidden" name="sort" value=q.sort.slug()/>
+                    <input type="hidden" name="dir" value=if q.descending { "desc" } else { "asc" }/>
+                })
+            }}
+            <noscript><button type="submit" class="button">"Filter"</button></noscript>
+        </form>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(_) => ().into_any(),
+                    Ok(o) => view! { <Rows overview=o/> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
+/// The heading, the refresh button, and what is wrong with the sources.
 #[component]
-fn Overview(
+fn Head(
     overview: InventoryOverview,
-    filter: RwSignal<String>,
-    sort: Memo<(SortKey, bool)>,
     refresh: ServerAction<RefreshInventory>,
     /// Whether the caller may start a refresh (operators only).
     operate: bool,
 ) -> impl IntoView {
     let InventoryOverview {
-        clusters,
+        total,
         sources,
         refresh: status,
         sample,
+        ..
     } = overview;
-    let total = clusters.len();
     let no_sources = sources.is_empty();
     let failing: Vec<SourceStatus> = sources
         .iter()
         .filter(|s| s.error.is_some())
         .cloned()
         .collect();
-    let rows = StoredValue::new(clusters);
-    let last = status.finished_at.clone();
     let button = if status.running {
         format!("Refreshing… {}/{}", status.done, status.total)
     } else {
         "Refresh now".to_string()
     };
-
-    let visible = move || {
-        let f = filter.get();
-        let (key, desc) = sort.get();
-        let mut v: Vec<ClusterSummary> =
-            rows.with_value(|r| r.iter().filter(|c| c.matches(&f)).cloned().collect());
-        key.sort(&mut v, desc);
-        v
-    };
-
     view! {
         <div class="page-head">
             <h1>"Clusters"</h1>
@@ -185,43 +167,59 @@ fn Overview(
                    "Check the regions, or create a cluster and press Refresh now."</p>
             </div>
         }.into_any())}
-        {(total > 0).then(move || view! {
-            <form method="get" class="filter" role="search">
-                <label for="cluster-filter" class="visually-hidden">"Filter clusters"</label>
-                <input id="cluster-filter" type="search" name="q" placeholder="Filter by name, source, region, state, version, auth…"
-                    prop:value=move || filter.get()
-                    on:input=move |ev| filter.set(event_target_value(&ev))/>
-                <noscript><button type="submit" class="button">"Filter"</button></noscript>
-                <span class="muted count" id="cluster-count">
-                    {move || { let n = visible().len(); if n == total { format!("{total} clusters") } else { format!("{n} of {total} clusters") } }}
-                </span>
-            </form>
+    }
+}
+
+/// The rows of this page, the sortable headers, the pager and the last refresh.
+#[component]
+fn Rows(overview: InventoryOverview) -> impl IntoView {
+    let count = overview.count_label();
+    let InventoryOverview {
+        clusters,
+        total,
+        query,
+        pages,
+        refresh: status,
+        ..
+    } = overview;
+    let last = status.finished_at.clone();
+    let empty = clusters.is_empty();
+    let pager = (pages > 1).then(|| {
+        let page = query.page;
+        let prev = (page > 1).then(|| query.on_page(page - 1).href());
+        let next = (page < pages).then(|| query.on_page(page + 1).href());
+        view! {
+            <nav class="pager" id="cluster-pager" aria-label="Pages of clusters">
+                {prev.map(|h| view! { <a href=h rel="prev">"← Previous"</a> })}
+                <span class="muted">{format!("Page {page} of {pages}")}</span>
+                {next.map(|h| view! { <a href=h rel="next">"Next →"</a> })}
+            </nav>
+        }
+    });
+    view! {
+        {(total > 0).then(|| view! {
+            <p class="muted count" id="cluster-count">{count}</p>
             <div class="table-wrap">
             <table class="clusters" id="cluster-table">
                 <thead><tr>
-                    {SortKey::ALL.into_iter().map(|(key, slug, label)| view! {
-                        <th aria-sort=move || match sort.get() { (k, d) if k == key => if d { "descending" } else { "ascending" }, _ => "none" }>
-                            <a href=move || {
-                                let (k, d) = sort.get();
-                                let dir = if k == key && !d { "desc" } else { "asc" };
-                                let q = filter.get();
-                                let mut pairs = vec![("sort", slug.to_string()), ("dir", dir.to_string())];
-                                if !q.is_empty() { pairs.push(("q", q)); }
-                                format!("?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
-                            }>{label}{move || match sort.get() { (k, d) if k == key => if d { " ▾" } else { " ▴" }, _ => "" }}</a>
-                        </th>
+                    {SortKey::ALL.into_iter().map(|(key, _, label)| {
+                        let here = query.sort == key;
+                        let aria = match (here, query.descending) { (true, true) => "descending", (true, false) => "ascending", _ => "none" };
+                        let arrow = match (here, query.descending) { (true, true) => " ▾", (true, false) => " ▴", _ => "" };
+                        view! { <th aria-sort=aria><a href=query.sorted_by(key).href()>{label}{arrow}</a></th> }
                     }).collect_view()}
                     <th>"Auth"</th>
                     <th>"Exporters"</th>
                     <th>"Health"</th>
                 </tr></thead>
                 <tbody>
-                    {move || visible().into_iter().map(|c| view! { <Row c/> }).collect_view()}
+                    {clusters.into_iter().map(|c| view! { <Row c/> }).collect_view()}
                 </tbody>
             </table>
             </div>
-            {move || (visible().is_empty()).then(|| view! { <p class="empty">"No cluster matches the filter."</p> })}
-        }.into_any())}
+            {pager}
+            {empty.then(|| view! { <p class="empty">"No cluster matches the filter."</p> })}
+        })}
         <p class="muted small" id="refresh-status">
             {match last { Some(t) => format!("Last refresh finished {}.", t), None => "The first refresh has not finished yet.".into() }}
         </p>

@@ -1,0 +1,267 @@
+//! The cluster list's query: filter, sort and page, applied on the server.
+//!
+//! The list page asks for one page of rows ([`PAGE_SIZE`]) with the filter and sort of
+//! its URL (`?q=…&sort=…&dir=…&page=…`), so a page of an inventory of thousands of
+//! clusters stays small, and the same URL gives the same rows with or without
+//! JavaScript. Every value is checked once here: an unknown sort key sorts by name, a
+//! page past the end shows the last page, a filter is cut at [`MAX_FILTER`] characters.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ClusterSummary, Inventory, RefreshStatus, SourceStatus};
+
+/// Rows on one page of the cluster list.
+pub const PAGE_SIZE: usize = 100;
+/// The longest filter kept (characters).
+pub const MAX_FILTER: usize = 256;
+
+/// A column the list sorts by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Source,
+    Kind,
+    State,
+    Version,
+    Brokers,
+}
+
+impl SortKey {
+    /// Every sortable column: key, URL slug, header label.
+    pub const ALL: [(SortKey, &'static str, &'static str); 6] = [
+        (SortKey::Name, "name", "Name"),
+        (SortKey::Source, "source", "Source · region"),
+        (SortKey::Kind, "type", "Type"),
+        (SortKey::State, "state", "State"),
+        (SortKey::Version, "version", "Kafka"),
+        (SortKey::Brokers, "brokers", "Brokers"),
+    ];
+
+    /// The key a URL slug names; anything else sorts by name.
+    pub fn parse(s: &str) -> SortKey {
+        SortKey::ALL
+            .iter()
+            .find(|(_, slug, _)| *slug == s)
+            .map(|(k, _, _)| *k)
+            .unwrap_or_default()
+    }
+
+    pub fn slug(self) -> &'static str {
+        SortKey::ALL
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map(|(_, s, _)| *s)
+            .unwrap_or("name")
+    }
+
+    pub fn sort(self, rows: &mut [ClusterSummary], descending: bool) {
+        rows.sort_by(|a, b| {
+            let ord = match self {
+                SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                SortKey::Source => (&a.source, &a.region).cmp(&(&b.source, &b.region)),
+                SortKey::Kind => a.kind.label().cmp(b.kind.label()),
+                SortKey::State => a.state.as_str().cmp(b.state.as_str()),
+                SortKey::Version => {
+                    version_key(&a.kafka_version).cmp(&version_key(&b.kafka_version))
+                }
+                SortKey::Brokers => a.brokers.cmp(&b.brokers),
+            }
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.id.cmp(&b.id));
+            if descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+    }
+}
+
+/// "3.10.0" sorts after "3.9.1".
+fn version_key(v: &Option<String>) -> Vec<u64> {
+    v.as_deref()
+        .unwrap_or("")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// What the list page asks for, as parsed from its URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// Words that must all match (see [`ClusterSummary::matches`]).
+    pub q: String,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// 1-based.
+    pub page: usize,
+}
+
+impl ListQuery {
+    /// Parses the URL's values; never fails (see the module's rules).
+    pub fn parse(
+        q: Option<&str>,
+        sort: Option<&str>,
+        dir: Option<&str>,
+        page: Option<&str>,
+    ) -> Self {
+        ListQuery {
+            q: q.unwrap_or("").trim().chars().take(MAX_FILTER).collect(),
+            sort: SortKey::parse(sort.unwrap_or("")),
+            descending: dir == Some("desc"),
+            page: page
+                .and_then(|p| p.trim().parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1),
+        }
+    }
+
+    /// The list URL for this query (page 1 and the defaults left out).
+    pub fn href(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        if self.sort != SortKey::Name || self.descending {
+            pairs.push(("sort", self.sort.slug().into()));
+            pairs.push(("dir", if self.descending { "desc" } else { "asc" }.into()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if pairs.is_empty() {
+            return "/".into();
+        }
+        format!(
+            "/?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+
+    /// The same query on another page.
+    pub fn on_page(&self, page: usize) -> ListQuery {
+        ListQuery {
+            page,
+            ..self.clone()
+        }
+    }
+
+    /// The same filter sorted by `key`: ascending, or descending if it sorted by `key`
+    /// ascending already; back to the first page.
+    pub fn sorted_by(&self, key: SortKey) -> ListQuery {
+        ListQuery {
+            sort: key,
+            descending: self.sort == key && !self.descending,
+            page: 1,
+            ..self.clone()
+        }
+    }
+}
+
+/// One page of the cluster list plus the state of every source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryOverview {
+    /// The rows of this page.
+    pub clusters: Vec<ClusterSummary>,
+    /// Clusters in the inventory.
+    pub total: usize,
+    /// Clusters the filter matches.
+    pub matched: usize,
+    /// The query answered, with the page brought into range.
+    pub query: ListQuery,
+    /// Pages of matching clusters (at least 1).
+    pub pages: usize,
+    pub sources: Vec<SourceStatus>,
+    pub refresh: RefreshStatus,
+    pub sample: bool,
+}
+
+impl InventoryOverview {
+    /// The page `query` asks for.
+    pub fn of(inv: &Inventory, query: &ListQuery) -> InventoryOverview {
+        let mut rows: Vec<ClusterSummary> = inv
+            .clusters
+            .iter()
+            .map(|c| inv.summary(c))
+            .filter(|s| query.q.is_empty() || s.matches(&query.q))
+            .collect();
+        let matched = rows.len();
+        let pages = matched.div_ceil(PAGE_SIZE).max(1);
+        let query = query.on_page(query.page.min(pages));
+        query.sort.sort(&mut rows, query.descending);
+        let clusters = rows
+            .into_iter()
+            .skip((query.page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .collect();
+        InventoryOverview {
+            clusters,
+            total: inv.clusters.len(),
+            matched,
+            query,
+            pages,
+            sources: inv.sources.clone(),
+            refresh: inv.refresh.clone(),
+            sample: inv.sample,
+        }
+    }
+
+    /// "1–100 of 2,000 clusters", "3 of 6 clusters", "6 clusters".
+    pub fn count_label(&self) -> String {
+        let shown = self.clusters.len();
+        if self.pages > 1 {
+            let first = (self.query.page - 1) * PAGE_SIZE + 1;
+            let of = if self.matched == self.total {
+                format!("{} clusters", self.total)
+            } else {
+                format!("{} matching of {} clusters", self.matched, self.total)
+            };
+            format!("{first}–{} of {of}", first + shown - 1)
+        } else if self.matched == self.total {
+            format!("{} clusters", self.total)
+        } else {
+            format!("{} of {} clusters", self.matched, self.total)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_parse_forgivingly_and_round_trip() {
+        let q = ListQuery::parse(
+            Some(" eu-west-1 "),
+            Some("brokers"),
+            Some("desc"),
+            Some("3"),
+        );
+        assert_eq!(q.q, "eu-west-1");
+        assert_eq!(q.sort, SortKey::Brokers);
+        assert!(q.descending);
+        assert_eq!(q.page, 3);
+        assert_eq!(q.href(), "/?q=eu-west-1&sort=brokers&dir=desc&page=3");
+        let d = ListQuery::parse(None, Some("<script>"), Some("sideways"), Some("-1"));
+        assert_eq!(
+            d,
+            ListQuery {
+                page: 1,
+                ..ListQuery::default()
+            }
+        );
+        assert_eq!(d.href(), "/");
+        assert_eq!(ListQuery::parse(None, None, None, Some("0")).page, 1);
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            ListQuery::parse(Some(&long), None, None, None).q.len(),
+            MAX_FILTER
+        );
+        // Sorting by the same key again reverses it and goes back to page 1.
+        let by = q.sorted_by(SortKey::Brokers);
+        assert!(!by.descending);
+        assert_eq!(by.page, 1);
+        assert!(ListQuery::default().sorted_by(SortKey::Name).descending);
+    }
+}
