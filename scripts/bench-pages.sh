@@ -92,6 +92,18 @@ for page in "/ index.html /" "/clusters/{id} cluster.html /cluster"; do
   printf '| `%s` | %s | %s | %s | %s | %s | %s |\n' "$label" "$bytes" "$crps" "$nrps" "$ratio" "$cp99" "$cp99one"
 done
 
+# The same pages while the inventory refreshes every second (each refresh publishes a
+# new inventory, so every page is rendered again): a refresh must not stall the others.
+( while true; do curl -s -o /dev/null -X POST "$base/api/refresh"; sleep 1; done ) &
+churn=$!
+for page in "/" "/clusters/{id}"; do
+  read -r crps cp99 <<<"$(measure "$base${page/\{id\}/$id}" "$conns")"
+  printf '| `%s` while refreshing every second | | %s | | | %s | |\n' "$page" "$crps" "$cp99"
+done
+kill "$churn" 2>/dev/null || true
+gen=$(curl -s "$base/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["refreshes"])')
+printf '\n(%s refreshes by the end)\n' "$gen"
+
 rss=$(awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$console_pid/status")
 printf '\nconsole peak RSS: %s\n' "$rss"
 
