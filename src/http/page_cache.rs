@@ -63,9 +63,6 @@ struct Entry {
 pub struct PageCache {
     inventory: Arc<InventoryService>,
     entries: Mutex<HashMap<Key, Arc<Entry>>>,
-    /// One render at a time per key: when a new inventory is published, the requests
-    /// that miss together wait for one render instead of each rendering the page.
-    renders: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
@@ -73,7 +70,6 @@ impl PageCache {
         Arc::new(PageCache {
             inventory,
             entries: Mutex::new(HashMap::new()),
-            renders: Mutex::new(HashMap::new()),
         })
     }
 
@@ -86,14 +82,6 @@ impl PageCache {
             .get(key)
             .cloned()
             .filter(|e| e.at.elapsed() < TTL)
-    }
-
-    /// The lock a render of `key` holds.
-    fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
-        let mut renders = self.renders.lock().unwrap_or_else(|e| e.into_inner());
-        // Locks of older versions are never asked for again.
-        renders.retain(|k, l| k.version == key.version || Arc::strong_count(l) > 1);
-        renders.entry(key.clone()).or_default().clone()
     }
 }
 
@@ -203,13 +191,6 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
     if let Some(e) = cache.fresh(&key) {
         return respond(&e, if_none_match.as_deref());
     }
-    // Wait for a render of the same page under way, then serve what it kept.
-    let lock = cache.render_lock(&key);
-    let _rendering = lock.lock().await;
-    if let Some(e) = cache.fresh(&key) {
-        return respond(&e, if_none_match.as_deref());
-    }
-
     let response = next.run(req).await;
     let policy = response
         .headers()
@@ -280,80 +261,6 @@ fn hex16(d: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Requests that miss together wait for one render of the page.
-    #[tokio::test]
-    async fn concurrent_misses_render_the_page_once() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use tower::ServiceExt;
-        let db = crate::store::connect("sqlite::memory:").await.unwrap();
-        let inventory = InventoryService::start(
-            vec![],
-            crate::inventory::Settings {
-                limits: crate::inventory::aws::Limits {
-                    concurrency: 1,
-                    timeout: std::time::Duration::from_secs(1),
-                    max_attempts: 1,
-                },
-                refresh_interval: std::time::Duration::from_secs(3600),
-                credentials: None,
-                sample_exporters: false,
-            },
-            db,
-            crate::replica::single(),
-            tokio_util::sync::CancellationToken::new(),
-        )
-        .await;
-        let renders = Arc::new(AtomicUsize::new(0));
-        let counted = renders.clone();
-        let router = axum::Router::new()
-            .route(
-                "/",
-                axum::routing::get(move || {
-                    let counted = counted.clone();
-                    async move {
-                        counted.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                        (
-                            [
-                                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                                (
-                                    header::CONTENT_SECURITY_POLICY,
-                                    "script-src 'nonce-AbCdEfGhIjKlMnOpQrStUv'",
-                                ),
-                            ],
-                            "<script nonce=\"AbCdEfGhIjKlMnOpQrStUv\"></script>",
-                        )
-                    }
-                }),
-            )
-            .layer(axum::middleware::from_fn_with_state(
-                PageCache::new(inventory),
-                serve,
-            ));
-        let asks = (0..16).map(|_| {
-            let router = router.clone();
-            async move {
-                let r = router
-                    .oneshot(axum::http::Request::get("/").body(Body::empty()).unwrap())
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), StatusCode::OK);
-                let nonce = nonce_of(
-                    r.headers()[header::CONTENT_SECURITY_POLICY]
-                        .to_str()
-                        .unwrap(),
-                )
-                .unwrap()
-                .to_string();
-                let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
-                // Each answer carries its own nonce, in the policy and the page.
-                assert!(String::from_utf8_lossy(&body).contains(&nonce));
-            }
-        });
-        futures::future::join_all(asks).await;
-        assert_eq!(renders.load(Ordering::SeqCst), 1);
-    }
 
     #[test]
     fn only_the_live_pages_are_cached() {
