@@ -457,6 +457,29 @@ mod tests {
     }
 
     #[test]
+    fn a_replica_name_refuses_line_breaks_and_control_characters() {
+        for bad in [
+            "a\nb",
+            "a\r\nb",
+            "a\u{2028}b",
+            "a\u{7}b",
+            "",
+            &"x".repeat(129),
+        ] {
+            let r = Config::try_parse_from(["msk-console", "--replica-name", bad]);
+            // U+2028 is not a control character: it is kept, as text, like HTML is.
+            if bad == "a\u{2028}b" {
+                assert_eq!(r.unwrap().replica_name.as_deref(), Some(bad));
+                continue;
+            }
+            let e = r.unwrap_err().to_string();
+            assert!(e.contains("printable"), "{bad:?}: {e}");
+        }
+        let c = Config::parse_from(["msk-console", "--replica-name", "<b>r1</b>"]);
+        assert_eq!(c.replica_name.as_deref(), Some("<b>r1</b>"));
+    }
+
+    #[test]
     fn lists_split_on_commas() {
         let c = Config::parse_from(["msk-console", "--aws-regions", "eu-west-1,us-east-1"]);
         assert_eq!(c.aws_regions, vec!["eu-west-1", "us-east-1"]);

@@ -88,6 +88,13 @@ async fn the_list_pages_filters_and_sorts_on_the_server() {
     // The no-JavaScript form carries the sort along with the filter.
     assert!(page.contains(r#"name="sort" value="brokers""#));
 
+    // A hostile filter is text: escaped in the box and the links, never markup.
+    let hostile = app
+        .page("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%0D%0A%E2%80%A8x&sort=%3Cb%3E&page=%0A")
+        .await;
+    assert!(!hostile.contains("<script>alert(1)"), "{hostile}");
+    assert!(hostile.contains("No cluster matches the filter."));
+
     // Nothing matches: a clear line, not an empty table.
     let none = app.page("/?q=no-such-cluster").await;
     assert!(none.contains("No cluster matches the filter."));
