@@ -84,4 +84,36 @@ async fn pages_are_kept_until_the_inventory_moves_and_each_gets_its_own_nonce() 
         "{body}"
     );
     assert_ne!(etag3, Some(etag));
+
+    // The inventory moves while many ask for the page at once: one of them renders it,
+    // the others get the page as it was or as it is now, and never an error; once they
+    // are answered, the page is the new one.
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        INVENTORY.replace("\"orders\"", "\"ledger\""),
+    )
+    .unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/refresh", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    app.refreshed(3).await;
+    let answers = futures::future::join_all((0..32).map(|_| get("/", None))).await;
+    for (status, csp, _, body) in &answers {
+        assert_eq!(*status, 200);
+        let n = nonce(csp);
+        assert!(body.contains(&format!("nonce=\"{n}\"")), "its own nonce");
+        assert!(
+            body.contains(">ledger<") || body.contains(">payments<"),
+            "{body}"
+        );
+    }
+    let (_, _, _, body) = get("/", None).await;
+    assert!(
+        body.contains(">ledger<") && !body.contains(">payments<"),
+        "{body}"
+    );
 }

@@ -9,6 +9,13 @@
 //!
 //! At most 512 entries and 32 MiB of pages are kept; past that the cache starts over.
 //!
+//! When the inventory moves, the first request for a page renders it again; requests for
+//! the same page that arrive while that render runs get the page as it was (if it is
+//! younger than [`TTL`]) instead of rendering it too. A refresh under load then costs one
+//! render per page, not one per waiting connection, and no request ever waits for
+//! another's render. A render that takes longer than [`RENDER_GRACE`] no longer holds the
+//! others back: they render for themselves.
+//!
 //! Each response still gets its own CSP nonce: the cached body and policy carry the
 //! nonce of the render, which is replaced by a fresh one (a random 128-bit value, so the
 //! replacement cannot touch anything else). A request whose `If-None-Match` matches the
@@ -38,15 +45,51 @@ const MAX_ENTRIES: usize = 512;
 const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// The largest page kept.
 const MAX_BODY: usize = 4 * 1024 * 1024;
+/// How long other requests get the previous page while one renders the new one.
+pub const RENDER_GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
-    version: u64,
     caller: String,
     uri: String,
 }
 
+/// One page: its last render, and whether a request renders it now.
+#[derive(Default)]
+struct Slot {
+    entry: Option<Arc<Entry>>,
+    rendering: Option<Instant>,
+}
+
+/// What a request does with a page.
+enum Plan {
+    /// Serve this copy.
+    Serve(Arc<Entry>),
+    /// Render it (and keep it); the slot says so until the render ends.
+    Render,
+}
+
+impl Slot {
+    /// Serves a current copy; or, while another request renders the page, the last copy
+    /// if it is younger than [`TTL`]; else this request renders.
+    fn plan(&mut self, version: u64, now: Instant) -> Plan {
+        if let Some(e) = &self.entry {
+            let young = now.duration_since(e.at) < TTL;
+            let other_renders = self
+                .rendering
+                .is_some_and(|since| now.duration_since(since) < RENDER_GRACE);
+            if young && (e.version == version || other_renders) {
+                return Plan::Serve(e.clone());
+            }
+        }
+        self.rendering = Some(now);
+        Plan::Render
+    }
+}
+
 struct Entry {
+    /// The inventory version it was rendered under.
+    version: u64,
     /// The body cut at every occurrence of the nonce: a response is these pieces with a
     /// fresh nonce between them, sent without copying the page.
     pieces: Vec<Bytes>,
@@ -62,26 +105,64 @@ struct Entry {
 
 pub struct PageCache {
     inventory: Arc<InventoryService>,
-    entries: Mutex<HashMap<Key, Arc<Entry>>>,
+    slots: Mutex<HashMap<Key, Slot>>,
+}
+
+/// Clears a slot's "rendering" mark when the render ends, however it ends (an error, or
+/// the client going away and the request being dropped).
+struct Rendering<'a> {
+    cache: &'a PageCache,
+    key: &'a Key,
+}
+
+impl Drop for Rendering<'_> {
+    fn drop(&mut self) {
+        let mut slots = self.cache.lock();
+        if let Some(slot) = slots.get_mut(self.key) {
+            slot.rendering = None;
+            // A page that was never kept (an error page, a 404) leaves nothing behind.
+            if slot.entry.is_none() {
+                slots.remove(self.key);
+            }
+        }
+    }
 }
 
 impl PageCache {
     pub fn new(inventory: Arc<InventoryService>) -> Arc<PageCache> {
         Arc::new(PageCache {
             inventory,
-            entries: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Entry>>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn fresh(&self, key: &Key) -> Option<Arc<Entry>> {
+    fn plan(&self, key: &Key, version: u64) -> Plan {
         self.lock()
-            .get(key)
-            .cloned()
-            .filter(|e| e.at.elapsed() < TTL)
+            .entry(key.clone())
+            .or_default()
+            .plan(version, Instant::now())
+    }
+
+    /// Keeps a render, within the cache's bounds.
+    fn keep(&self, key: &Key, entry: Arc<Entry>) {
+        let mut slots = self.lock();
+        let held: usize = slots
+            .values()
+            .filter_map(|s| s.entry.as_ref())
+            .map(|e| e.size)
+            .sum();
+        if slots.len() >= MAX_ENTRIES || held + entry.size > MAX_BYTES {
+            // Renders in flight keep their mark; every copy goes.
+            slots.retain(|_, s| s.rendering.is_some());
+            for s in slots.values_mut() {
+                s.entry = None;
+            }
+        }
+        slots.entry(key.clone()).or_default().entry = Some(entry);
     }
 }
 
@@ -179,18 +260,22 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         .map(|i| format!("{}\u{0}{:?}", i.name, i.role))
         .unwrap_or_default();
     let key = Key {
-        version: cache.inventory.version(),
         caller,
         uri: req.uri().to_string(),
     };
+    let version = cache.inventory.version();
     let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    if let Some(e) = cache.fresh(&key) {
+    if let Plan::Serve(e) = cache.plan(&key, version) {
         return respond(&e, if_none_match.as_deref());
     }
+    let _rendering = Rendering {
+        cache: &cache,
+        key: &key,
+    };
     let response = next.run(req).await;
     let policy = response
         .headers()
@@ -223,6 +308,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
     let digest = hasher.finalize();
     let etag = format!("\"p-{}\"", hex16(&digest));
     let entry = Arc::new(Entry {
+        version,
         pieces,
         content_type,
         policy,
@@ -231,16 +317,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         at: Instant::now(),
         size: bytes.len(),
     });
-    {
-        let mut entries = cache.lock();
-        let held: usize = entries.values().map(|e| e.size).sum();
-        if entries.len() >= MAX_ENTRIES || held + entry.size > MAX_BYTES {
-            entries.clear();
-        }
-        // Entries of older versions are never asked for again.
-        entries.retain(|k, _| k.version == key.version);
-        entries.insert(key, entry.clone());
-    }
+    cache.keep(&key, entry.clone());
     if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
         return respond(&entry, Some(&etag));
     }
@@ -271,6 +348,55 @@ mod tests {
         assert!(!cacheable("/clusters/orders-1234/history", None));
         assert!(!cacheable("/history", None));
         assert!(!cacheable("/clusters/", None));
+    }
+
+    fn entry(version: u64, at: Instant) -> Arc<Entry> {
+        Arc::new(Entry {
+            version,
+            pieces: vec![Bytes::from_static(b"page")],
+            content_type: HeaderValue::from_static("text/html"),
+            policy: String::new(),
+            nonce: String::new(),
+            etag: String::new(),
+            at,
+            size: 4,
+        })
+    }
+
+    #[test]
+    fn one_request_renders_while_the_others_get_the_last_copy() {
+        let now = Instant::now();
+        let serves = |p: Plan, version: u64| matches!(p, Plan::Serve(e) if e.version == version);
+        // Nothing kept: render, and say so.
+        let mut slot = Slot::default();
+        assert!(matches!(slot.plan(1, now), Plan::Render));
+        assert_eq!(slot.rendering, Some(now));
+        // A copy of this version: served.
+        slot = Slot {
+            entry: Some(entry(1, now)),
+            rendering: None,
+        };
+        assert!(serves(slot.plan(1, now), 1));
+        // The inventory moved: the first request renders...
+        assert!(matches!(slot.plan(2, now), Plan::Render));
+        // ...and the others get the last copy meanwhile.
+        let soon = now + Duration::from_millis(50);
+        assert!(serves(slot.plan(2, soon), 1));
+        // A render that takes too long holds nobody back.
+        let late = now + RENDER_GRACE + Duration::from_millis(1);
+        assert!(matches!(slot.plan(2, late), Plan::Render));
+        // A copy older than the TTL is not served, even while another renders.
+        slot = Slot {
+            entry: Some(entry(1, now)),
+            rendering: Some(now + TTL),
+        };
+        assert!(matches!(slot.plan(2, now + TTL), Plan::Render));
+        // Nor is an old copy of the current version.
+        slot = Slot {
+            entry: Some(entry(2, now)),
+            rendering: None,
+        };
+        assert!(matches!(slot.plan(2, now + TTL), Plan::Render));
     }
 
     #[test]

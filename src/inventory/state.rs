@@ -78,6 +78,7 @@ impl State {
             sample_exporters,
             reachability: self.reachability.clone(),
             sweep: self.sweep.clone(),
+            derived: Default::default(),
         }
     }
 }

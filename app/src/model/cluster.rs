@@ -317,8 +317,14 @@ impl ClusterSummary {
     /// match). A word `tag:KEY=VALUE` matches a tag exactly, `tag:KEY` any value of that
     /// tag; other words match any column, or a tag's value.
     pub fn matches(&self, filter: &str) -> bool {
-        let hay = format!(
-            "{} {} {} {} {} {} {} {}",
+        TextFilter::parse(filter).matches(self, &self.haystack())
+    }
+
+    /// The lower-case text a filter word is looked for in: every column and every tag's
+    /// value. The list builds it once per inventory (see [`super::ListRows`]).
+    pub fn haystack(&self) -> String {
+        let mut hay = format!(
+            "{} {} {} {} {} {} {}",
             self.name,
             self.source,
             self.region,
@@ -326,23 +332,42 @@ impl ClusterSummary {
             self.state.as_str(),
             self.kafka_version.as_deref().unwrap_or(""),
             self.auth,
-            self.tags.values().cloned().collect::<Vec<_>>().join(" ")
-        )
-        .to_lowercase();
-        filter.split_whitespace().all(|w| {
-            let w = w.to_lowercase();
-            match w.strip_prefix("tag:") {
-                Some(t) => {
-                    let (key, value) = match t.split_once('=') {
-                        Some((k, v)) => (k, Some(v)),
-                        None => (t, None),
-                    };
-                    self.tags.iter().any(|(k, v)| {
-                        k.to_lowercase() == key && value.is_none_or(|want| v.to_lowercase() == want)
-                    })
-                }
-                None => hay.contains(&w),
+        );
+        for v in self.tags.values() {
+            hay.push(' ');
+            hay.push_str(v);
+        }
+        hay.to_lowercase()
+    }
+}
+
+/// A free-text filter, lower-cased and split into words once (see
+/// [`ClusterSummary::matches`]).
+#[derive(Clone, Debug, Default)]
+pub struct TextFilter(Vec<String>);
+
+impl TextFilter {
+    pub fn parse(filter: &str) -> TextFilter {
+        TextFilter(filter.split_whitespace().map(str::to_lowercase).collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `row`, whose [`ClusterSummary::haystack`] is `hay`, matches every word.
+    pub fn matches(&self, row: &ClusterSummary, hay: &str) -> bool {
+        self.0.iter().all(|w| match w.strip_prefix("tag:") {
+            Some(t) => {
+                let (key, value) = match t.split_once('=') {
+                    Some((k, v)) => (k, Some(v)),
+                    None => (t, None),
+                };
+                row.tags.iter().any(|(k, v)| {
+                    k.to_lowercase() == key && value.is_none_or(|want| v.to_lowercase() == want)
+                })
             }
+            None => hay.contains(w.as_str()),
         })
     }
 }

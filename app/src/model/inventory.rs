@@ -100,6 +100,39 @@ pub struct Inventory {
     /// The last exporter probe of each cluster, by cluster id.
     pub reachability: std::collections::BTreeMap<String, ClusterReachability>,
     pub sweep: SweepStatus,
+    /// Values worked out from the fields above on first use (not serialised).
+    #[serde(skip)]
+    pub derived: Derived,
+}
+
+/// What an [`Inventory`] works out from its fields once, on first use: the cluster list's
+/// rows. The server publishes each inventory behind an `Arc` and never changes it, so
+/// every request of one inventory version shares them. A clone starts empty, since a
+/// clone may be changed; change an inventory's fields only before anything reads these.
+#[derive(Default)]
+pub struct Derived {
+    list_rows: std::sync::OnceLock<super::list::ListRows>,
+}
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Derived::default()
+    }
+}
+
+/// Derived values follow from the fields, so they never make two inventories differ.
+impl PartialEq for Derived {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Derived {}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 /// The source name of the built-in sample inventory.
@@ -144,7 +177,13 @@ impl Inventory {
 }
 
 impl Inventory {
-    /// The clusters a many-cluster file covers.
+    /// Every cluster's list row, built on the first call (see [`Derived`]).
+    pub fn list_rows(&self) -> &super::list::ListRows {
+        self.derived
+            .list_rows
+            .get_or_init(|| super::list::ListRows::build(self))
+    }
+
     /// A cluster's list row, with its health from the last probe.
     pub fn summary(&self, c: &Cluster) -> ClusterSummary {
         let mut row = c.summary();

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterSummary, Inventory, RefreshStatus, SourceStatus};
+use super::{ClusterSummary, Inventory, RefreshStatus, SourceStatus, TextFilter};
 
 /// Rows on one page of the cluster list.
 pub const PAGE_SIZE: usize = 100;
@@ -55,20 +55,20 @@ impl SortKey {
             .unwrap_or("name")
     }
 
-    pub fn sort(self, rows: &mut [ClusterSummary], descending: bool) {
+    /// Sorts rows by this column, then by name and id; rows come in name order (see
+    /// [`ListRows`]) and the sort is stable, so sorting by name is one pass.
+    fn sort(self, rows: &mut [&ListRow], descending: bool) {
         rows.sort_by(|a, b| {
+            let (x, y) = (&a.summary, &b.summary);
             let ord = match self {
-                SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-                SortKey::Source => (&a.source, &a.region).cmp(&(&b.source, &b.region)),
-                SortKey::Kind => a.kind.label().cmp(b.kind.label()),
-                SortKey::State => a.state.as_str().cmp(b.state.as_str()),
-                SortKey::Version => {
-                    version_key(&a.kafka_version).cmp(&version_key(&b.kafka_version))
-                }
-                SortKey::Brokers => a.brokers.cmp(&b.brokers),
+                SortKey::Name => std::cmp::Ordering::Equal,
+                SortKey::Source => (&x.source, &x.region).cmp(&(&y.source, &y.region)),
+                SortKey::Kind => x.kind.label().cmp(y.kind.label()),
+                SortKey::State => x.state.as_str().cmp(y.state.as_str()),
+                SortKey::Version => a.version_key.cmp(&b.version_key),
+                SortKey::Brokers => x.brokers.cmp(&y.brokers),
             }
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.id.cmp(&b.id));
+            .then_with(|| a.by_name(b));
             if descending {
                 ord.reverse()
             } else {
@@ -178,13 +178,16 @@ pub struct InventoryOverview {
 }
 
 impl InventoryOverview {
-    /// The page `query` asks for.
+    /// The page `query` asks for. Only the page's rows are copied: the summaries, the
+    /// sort keys and the filter's text are built once per inventory
+    /// ([`Inventory::list_rows`]).
     pub fn of(inv: &Inventory, query: &ListQuery) -> InventoryOverview {
-        let mut rows: Vec<ClusterSummary> = inv
-            .clusters
+        let filter = TextFilter::parse(&query.q);
+        let mut rows: Vec<&ListRow> = inv
+            .list_rows()
+            .0
             .iter()
-            .map(|c| inv.summary(c))
-            .filter(|s| query.q.is_empty() || s.matches(&query.q))
+            .filter(|r| filter.is_empty() || filter.matches(&r.summary, &r.hay))
             .collect();
         let matched = rows.len();
         let pages = matched.div_ceil(PAGE_SIZE).max(1);
@@ -194,6 +197,7 @@ impl InventoryOverview {
             .into_iter()
             .skip((query.page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
+            .map(|r| r.summary.clone())
             .collect();
         InventoryOverview {
             clusters,
@@ -223,6 +227,61 @@ impl InventoryOverview {
         } else {
             format!("{} of {} clusters", self.matched, self.total)
         }
+    }
+}
+
+/// Every cluster's list row of one inventory, in name order, with what sorting and
+/// filtering need worked out once: a published inventory never changes, so
+/// [`Inventory::list_rows`] builds this on first use and every page of the list shares
+/// it until the next publish.
+#[derive(Debug, Default)]
+pub struct ListRows(Vec<ListRow>);
+
+#[derive(Debug)]
+struct ListRow {
+    summary: ClusterSummary,
+    /// The name, lower-cased: the list's default order.
+    name_key: String,
+    version_key: Vec<u64>,
+    /// [`ClusterSummary::haystack`].
+    hay: String,
+}
+
+impl ListRow {
+    fn by_name(&self, other: &ListRow) -> std::cmp::Ordering {
+        self.name_key
+            .cmp(&other.name_key)
+            .then_with(|| self.summary.name.cmp(&other.summary.name))
+            .then_with(|| self.summary.id.cmp(&other.summary.id))
+    }
+}
+
+impl ListRows {
+    /// The rows of `inv`, with each cluster's health from its last probe.
+    pub fn build(inv: &Inventory) -> ListRows {
+        let mut rows: Vec<ListRow> = inv
+            .clusters
+            .iter()
+            .map(|c| {
+                let summary = inv.summary(c);
+                ListRow {
+                    name_key: summary.name.to_lowercase(),
+                    version_key: version_key(&summary.kafka_version),
+                    hay: summary.haystack(),
+                    summary,
+                }
+            })
+            .collect();
+        rows.sort_by(ListRow::by_name);
+        ListRows(rows)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

@@ -42,7 +42,7 @@ pub use coverage::*;
 pub use detail::*;
 pub use health::*;
 pub use inventory::*;
-pub use list::{InventoryOverview, ListQuery, SortKey, PAGE_SIZE};
+pub use list::{InventoryOverview, ListQuery, ListRows, SortKey, PAGE_SIZE};
 pub use listener::*;
 pub use reachability::*;
 pub use settings::*;
