@@ -44,14 +44,16 @@ pub fn router(
         state.config.public_url.as_deref(),
         &state.config.allowed_hosts,
     );
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::auth::router(auth.clone()).with_state(()))
         .merge(api::router())
         .merge(downloads::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), {
-            let options = state.leptos_options.clone();
-            move || app::shell(options.clone())
+            // axum clones this closure for every request: it holds the state's one `Arc`
+            // and clones the options only when a page renders.
+            let state = state.clone();
+            move || app::shell(state.leptos_options.clone())
         })
         .fallback({
             // The site's files: from the binary, or from --site-root; anything else is
@@ -61,9 +63,7 @@ pub fn router(
                 app::shell,
             );
             let from_dir = state.config.site_root.is_some();
-            move |uri: axum::http::Uri,
-                  state: State<AppState>,
-                  req: axum::extract::Request| {
+            move |uri: axum::http::Uri, state: State<AppState>, req: axum::extract::Request| {
                 let embedded = (!from_dir)
                     .then(|| site::embedded(uri.path(), req.headers()))
                     .flatten();
@@ -76,6 +76,12 @@ pub fn router(
                 }
             }
         })
+        .with_state(state.clone());
+    // The middleware wraps the routes as one service rather than route by route, so a
+    // page served from the cache never clones a route's handler (axum clones the
+    // matched route for every request).
+    Router::new()
+        .fallback_service(routes)
         .layer(axum::middleware::map_response(server_fn_status))
         // Inside the login check, so the caller is known.
         .layer(axum::middleware::from_fn_with_state(pages, page_cache::serve))
@@ -115,7 +121,6 @@ pub fn router(
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
             },
         ))
-        .with_state(state)
 }
 
 /// Server functions answer every error with 500; ours carry an [`AppError`] that knows

@@ -98,6 +98,8 @@ struct Entry {
     policy: String,
     nonce: String,
     etag: String,
+    /// `etag` as a header value, made once.
+    etag_header: Option<HeaderValue>,
     at: Instant,
     /// The page's size in bytes.
     size: usize,
@@ -241,8 +243,8 @@ fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
     if let Ok(v) = HeaderValue::from_str(&policy) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&e.etag) {
-        h.insert(header::ETAG, v);
+    if let Some(v) = &e.etag_header {
+        h.insert(header::ETAG, v.clone());
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
@@ -313,6 +315,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         content_type,
         policy,
         nonce,
+        etag_header: HeaderValue::from_str(&etag).ok(),
         etag: etag.clone(),
         at: Instant::now(),
         size: bytes.len(),
@@ -358,6 +361,7 @@ mod tests {
             policy: String::new(),
             nonce: String::new(),
             etag: String::new(),
+            etag_header: None,
             at,
             size: 4,
         })
