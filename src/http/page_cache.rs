@@ -143,10 +143,13 @@ impl PageCache {
     }
 
     fn plan(&self, key: &Key, version: u64) -> Plan {
-        self.lock()
-            .entry(key.clone())
-            .or_default()
-            .plan(version, Instant::now())
+        let now = Instant::now();
+        let mut slots = self.lock();
+        // A hit looks the key up without copying it.
+        if let Some(slot) = slots.get_mut(key) {
+            return slot.plan(version, now);
+        }
+        slots.entry(key.clone()).or_default().plan(version, now)
     }
 
     /// Keeps a render, within the cache's bounds.
@@ -240,7 +243,8 @@ fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
     if let Some(n) = length {
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
     }
-    if let Ok(v) = HeaderValue::from_str(&policy) {
+    // The policy's bytes become the header's without a copy (they are still checked).
+    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(policy)) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     if let Some(v) = &e.etag_header {
@@ -252,8 +256,7 @@ fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
 
 /// The middleware: serves a cached page, or renders it and keeps it.
 pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if req.method() != Method::GET || !cacheable(&path, req.uri().query()) {
+    if req.method() != Method::GET || !cacheable(req.uri().path(), req.uri().query()) {
         return next.run(req).await;
     }
     let caller = req

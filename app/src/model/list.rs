@@ -159,7 +159,7 @@ impl ListQuery {
     }
 }
 
-/// One page of the cluster list plus the state of every source.
+/// One page of the cluster list plus the state of every source. Its rows carry no tags.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryOverview {
     /// The rows of this page.
@@ -191,13 +191,18 @@ impl InventoryOverview {
             .collect();
         let matched = rows.len();
         let pages = matched.div_ceil(PAGE_SIZE).max(1);
-        let query = query.on_page(query.page.min(pages));
+        let query = query.on_page(query.page.clamp(1, pages));
         query.sort.sort(&mut rows, query.descending);
         let clusters = rows
             .into_iter()
             .skip((query.page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
-            .map(|r| r.summary.clone())
+            .map(|r| ClusterSummary {
+                // The list shows no tags and filters on the server, so its rows (sent
+                // again as the page's hydration data) leave them out.
+                tags: Default::default(),
+                ..r.summary.clone()
+            })
             .collect();
         InventoryOverview {
             clusters,
@@ -322,5 +327,45 @@ mod tests {
         assert!(!by.descending);
         assert_eq!(by.page, 1);
         assert!(ListQuery::default().sorted_by(SortKey::Name).descending);
+    }
+
+    #[test]
+    fn pages_come_from_rows_built_once_and_filter_on_tags_the_rows_leave_out() {
+        use crate::model::fixtures::cluster;
+        let clusters = (0..250)
+            .map(|i| {
+                let mut c = cluster(&format!("C-{i:03}"), "prod", "eu-west-1");
+                c.broker_count = Some(3 + i % 5);
+                c.kafka_version = Some(if i % 2 == 0 { "3.10.0" } else { "3.9.1" }.into());
+                c.tags = [("team".to_string(), format!("team-{}", i % 3))].into();
+                c
+            })
+            .collect();
+        let inv = Inventory {
+            clusters,
+            ..Inventory::default()
+        };
+        let first = InventoryOverview::of(&inv, &ListQuery::default());
+        assert_eq!((first.total, first.matched, first.pages), (250, 250, 3));
+        assert_eq!(first.clusters.len(), PAGE_SIZE);
+        assert_eq!(first.clusters[0].name, "C-000");
+        assert!(first.clusters.iter().all(|r| r.tags.is_empty()));
+        // Built once: the second page reads the same rows.
+        let rows: *const ListRows = inv.list_rows();
+        let last = InventoryOverview::of(&inv, &ListQuery::parse(None, None, None, Some("9")));
+        assert!(std::ptr::eq(rows, inv.list_rows()));
+        assert_eq!((last.query.page, last.clusters.len()), (3, 50));
+        // A clone builds its own (it may be changed).
+        assert!(!std::ptr::eq(rows, inv.clone().list_rows()));
+        // The filter still sees the tags; "3.10.0" sorts above "3.9.1".
+        let q = ListQuery::parse(Some("TAG:team=team-1"), Some("version"), Some("desc"), None);
+        let team = InventoryOverview::of(&inv, &q);
+        assert_eq!(team.matched, 83);
+        assert_eq!(team.clusters[0].kafka_version.as_deref(), Some("3.10.0"));
+        assert_eq!(
+            team.clusters.last().unwrap().kafka_version.as_deref(),
+            Some("3.9.1")
+        );
+        assert_eq!(team.count_label(), "83 of 250 clusters");
     }
 }
