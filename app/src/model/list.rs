@@ -162,7 +162,8 @@ impl ListQuery {
 /// One page of the cluster list plus the state of every source. Its rows carry no tags.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryOverview {
-    /// The rows of this page.
+    /// The rows of this page, sent as arrays (see [`compact_rows`]).
+    #[serde(with = "compact_rows")]
     pub clusters: Vec<ClusterSummary>,
     /// Clusters in the inventory.
     pub total: usize,
@@ -232,6 +233,96 @@ impl InventoryOverview {
         } else {
             format!("{} of {} clusters", self.matched, self.total)
         }
+    }
+}
+
+/// The list page's rows on the wire: each an array in a fixed order, not an object.
+///
+/// The page sends its rows twice, as HTML and as the hydration data the browser picks up,
+/// and the field names were half of that data. This is the server function's private
+/// format; `GET /api/clusters` keeps its named fields.
+pub mod compact_rows {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::model::{ClusterKind, ClusterSummary, HealthState, LifecycleState, Monitoring};
+
+    /// id, name, source, region, kind, state, Kafka version, brokers, auth, JMX
+    /// exporter, node exporter, health, health reason.
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        ClusterKind,
+        LifecycleState,
+        Option<String>,
+        Option<u32>,
+        String,
+        bool,
+        bool,
+        Option<HealthState>,
+        Option<String>,
+    );
+
+    pub fn serialize<S: Serializer>(rows: &[ClusterSummary], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(rows.iter().map(|r| {
+            (
+                &r.id,
+                &r.name,
+                &r.source,
+                &r.region,
+                r.kind,
+                &r.state,
+                &r.kafka_version,
+                r.brokers,
+                &r.auth,
+                r.monitoring.jmx_exporter,
+                r.monitoring.node_exporter,
+                r.health,
+                &r.health_reason,
+            )
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ClusterSummary>, D::Error> {
+        let rows = Vec::<Row>::deserialize(d)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    name,
+                    source,
+                    region,
+                    kind,
+                    state,
+                    kafka_version,
+                    brokers,
+                    auth,
+                    jmx_exporter,
+                    node_exporter,
+                    health,
+                    health_reason,
+                )| ClusterSummary {
+                    id,
+                    name,
+                    source,
+                    region,
+                    kind,
+                    state,
+                    kafka_version,
+                    brokers,
+                    auth,
+                    monitoring: Monitoring {
+                        jmx_exporter,
+                        node_exporter,
+                    },
+                    tags: Default::default(),
+                    health,
+                    health_reason,
+                },
+            )
+            .collect())
     }
 }
 
@@ -367,5 +458,14 @@ mod tests {
             Some("3.9.1")
         );
         assert_eq!(team.count_label(), "83 of 250 clusters");
+        // The rows travel as arrays and come back the same, health included.
+        let mut page = team.clone();
+        page.clusters[0].health = Some(crate::model::HealthState::Warning);
+        page.clusters[0].health_reason = Some("<b>1 of 3</b> brokers\r\nslow".into());
+        let json = serde_json::to_string(&page).unwrap();
+        assert!(json.starts_with(r#"{"clusters":[["C-"#), "{json}");
+        assert!(!json.contains("\"kafka_version\""));
+        let back: InventoryOverview = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, page);
     }
 }
