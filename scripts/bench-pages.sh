@@ -6,7 +6,8 @@
 #
 #   scripts/bench-pages.sh [CLUSTERS]     default 200; CI does not run it
 #
-# Environment: DURATION (wrk seconds per run, default 10), CONNECTIONS (default 64).
+# Environment: DURATION (wrk seconds per run, default 10), CONNECTIONS (default 64),
+# ROUNDS (turns of console and nginx, default 3; the table shows medians).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clusters=${1:-200}
@@ -78,18 +79,39 @@ measure() { # URL CONNECTIONS -> "req/s p99"
     END { printf "%s %s\n", rps, p99 }'
 }
 
-printf '\n%d clusters, wrk -t2 -c%d -d%ss, on %s\n\n' "$clusters" "$conns" "$duration" "$(nproc) cores"
+# The console and nginx take turns, ROUNDS times (default 3), and each figure is the
+# median: this machine's speed drifts between runs, and turns keep the ratio fair.
+rounds=${ROUNDS:-3}
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+p99ms() { # wrk's "3.41ms" / "95.00us" / "1.02s" -> milliseconds
+  python3 -c '
+import sys
+v = sys.argv[1]
+for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+    if v.endswith(unit):
+        print(float(v[: -len(unit)]) * f)
+        break
+' "$1"
+}
+
+printf '\n%d clusters, wrk -t2 -c%d -d%ss, %d rounds (medians), on %s\n\n' "$clusters" "$conns" "$duration" "$rounds" "$(nproc) cores"
 printf '| page | bytes | console req/s | nginx req/s | ratio | console p99 (%d conns) | console p99 (1 conn) |\n' "$conns"
 printf '|---|---|---|---|---|---|---|\n'
 for page in "/ index.html /" "/clusters/{id} cluster.html /cluster"; do
   read -r label file npath <<<"$page"
   cpath=${label/\{id\}/$id}
   bytes=$(stat -c %s "$tmp/www/$file")
-  read -r crps cp99 <<<"$(measure "$base$cpath" "$conns")"
-  read -r nrps _ <<<"$(measure "$nginx_base$npath" "$conns")"
+  crs=(); nrs=(); cps=()
+  for _ in $(seq "$rounds"); do
+    read -r crps cp99 <<<"$(measure "$base$cpath" "$conns")"
+    read -r nrps _ <<<"$(measure "$nginx_base$npath" "$conns")"
+    crs+=("$crps"); nrs+=("$nrps"); cps+=("$(p99ms "$cp99")")
+  done
   read -r _ cp99one <<<"$(measure "$base$cpath" 1)"
-  ratio=$(python3 -c "print(f'{100*float(\"$crps\")/float(\"$nrps\"):.1f}%')")
-  printf '| `%s` | %s | %s | %s | %s | %s | %s |\n' "$label" "$bytes" "$crps" "$nrps" "$ratio" "$cp99" "$cp99one"
+  crps=$(median "${crs[@]}"); nrps=$(median "${nrs[@]}")
+  ratio=$(python3 -c "print(f'{100*$crps/$nrps:.1f}%')")
+  printf '| `%s` | %s | %.0f | %.0f | %s | %.2fms | %s |\n' "$label" "$bytes" "$crps" "$nrps" "$ratio" "$(median "${cps[@]}")" "$cp99one"
+  printf '  (rounds: console %s; nginx %s)\n' "${crs[*]}" "${nrs[*]}" >&2
 done
 
 # The same pages while the inventory refreshes every second (each refresh publishes a
