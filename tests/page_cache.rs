@@ -19,6 +19,29 @@ fn nonce(csp: &str) -> String {
     csp[start..start + csp[start..].find('\'').unwrap()].to_string()
 }
 
+/// Renames the lab's cluster in its inventory file, asks for a refresh and waits for
+/// refresh number `generation`.
+async fn rename_and_refresh(
+    app: &support::TestApp,
+    dir: &std::path::Path,
+    name: &str,
+    generation: u64,
+) {
+    std::fs::write(
+        dir.join("lab.toml"),
+        INVENTORY.replace("\"orders\"", &format!("\"{name}\"")),
+    )
+    .unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/refresh", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    app.refreshed(generation).await;
+}
+
 #[tokio::test]
 async fn pages_are_kept_until_the_inventory_moves_and_each_gets_its_own_nonce() {
     let (app, dir) = support::file_lab(INVENTORY, |_| {}).await;
@@ -64,19 +87,7 @@ async fn pages_are_kept_until_the_inventory_moves_and_each_gets_its_own_nonce() 
     assert!(csp.contains("'nonce-"), "{csp}");
 
     // The inventory changes: the next request renders anew.
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        INVENTORY.replace("\"orders\"", "\"payments\""),
-    )
-    .unwrap();
-    let r = app
-        .client
-        .post(format!("{}/api/refresh", app.url))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
-    app.refreshed(2).await;
+    rename_and_refresh(&app, dir.path(), "payments", 2).await;
     let (s, _, etag3, body) = get("/", Some(etag.clone())).await;
     assert_eq!(s, 200, "a changed page is not a 304");
     assert!(
@@ -88,19 +99,7 @@ async fn pages_are_kept_until_the_inventory_moves_and_each_gets_its_own_nonce() 
     // The inventory moves while many ask for the page at once: one of them renders it,
     // the others get the page as it was or as it is now, and never an error; once they
     // are answered, the page is the new one.
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        INVENTORY.replace("\"orders\"", "\"ledger\""),
-    )
-    .unwrap();
-    let r = app
-        .client
-        .post(format!("{}/api/refresh", app.url))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
-    app.refreshed(3).await;
+    rename_and_refresh(&app, dir.path(), "ledger", 3).await;
     let answers = futures::future::join_all((0..32).map(|_| get("/", None))).await;
     for (status, csp, _, body) in &answers {
         assert_eq!(*status, 200);

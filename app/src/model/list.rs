@@ -371,14 +371,6 @@ impl ListRows {
         rows.sort_by(ListRow::by_name);
         ListRows(rows)
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 #[cfg(test)]
