@@ -18,9 +18,10 @@
 //!
 //! Each response still gets its own CSP nonce: the cached body and policy carry the
 //! nonce of the render, which is replaced by a fresh one (a random 128-bit value, so the
-//! replacement cannot touch anything else). A request whose `If-None-Match` matches the
-//! entry's `ETag` gets a 304 with the entry's own policy, so the browser's copy and its
-//! policy agree.
+//! replacement cannot touch anything else). The `ETag` is the page's digest and the
+//! nonce of that response. A request whose `If-None-Match` names the page gets a 304 with
+//! the policy of the nonce it names, so the browser's copy and its policy agree (a 304
+//! with another nonce's policy would block the copy's scripts).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -124,12 +125,40 @@ struct Entry {
     /// The policy with the render's nonce.
     policy: String,
     nonce: String,
-    etag: String,
-    /// `etag` as a header value, made once.
-    etag_header: Option<HeaderValue>,
+    /// The start of the page's ETag, `"p-` and the page's digest (see [`Entry::etag`]).
+    tag: String,
     at: Instant,
     /// The page's size in bytes.
     size: usize,
+}
+
+impl Entry {
+    /// The ETag of this page as sent with `nonce`. It names the nonce, so a browser's
+    /// `If-None-Match` says which nonce its copy carries, and a 304 can carry the policy
+    /// of that copy: the browser keeps the policy of a 304, and a policy with another
+    /// nonce would block the copy's scripts.
+    fn etag(&self, nonce: &str) -> String {
+        format!("{}.{nonce}\"", self.tag)
+    }
+
+    /// The nonce of the browser's copy, when `If-None-Match` names this page. Only a
+    /// nonce's characters are accepted, so nothing else reaches the policy header.
+    fn held_nonce<'a>(&self, if_none_match: Option<&'a str>) -> Option<&'a str> {
+        if self.tag.is_empty() {
+            return None;
+        }
+        if_none_match?.split(',').find_map(|t| {
+            let n = t
+                .trim()
+                .strip_prefix(self.tag.as_str())?
+                .strip_prefix('.')?
+                .strip_suffix('"')?;
+            let nonce_like = (16..=64).contains(&n.len())
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/_-".contains(&b));
+            nonce_like.then_some(n)
+        })
+    }
 }
 
 pub struct PageCache {
@@ -240,10 +269,9 @@ fn pieces(body: &Bytes, at: &str) -> Vec<Bytes> {
 }
 
 fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
-    let matches = if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == e.etag));
     let mut length = None;
-    let (status, body, policy) = if matches {
-        (StatusCode::NOT_MODIFIED, Body::empty(), e.policy.clone())
+    let (status, body, nonce) = if let Some(held) = e.held_nonce(if_none_match) {
+        (StatusCode::NOT_MODIFIED, Body::empty(), held.to_string())
     } else {
         let nonce = fresh_nonce();
         if nonce.is_empty() {
@@ -261,8 +289,9 @@ fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
         let body = Body::from_stream(futures::stream::iter(
             chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
         ));
-        (StatusCode::OK, body, e.policy.replace(&e.nonce, &nonce))
+        (StatusCode::OK, body, nonce)
     };
+    let policy = e.policy.replace(&e.nonce, &nonce);
     let mut r = Response::new(body);
     *r.status_mut() = status;
     let h = r.headers_mut();
@@ -274,8 +303,8 @@ fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
     if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(policy)) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    if let Some(v) = &e.etag_header {
-        h.insert(header::ETAG, v.clone());
+    if let Ok(v) = HeaderValue::from_str(&e.etag(&nonce)) {
+        h.insert(header::ETAG, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
@@ -339,31 +368,30 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    // The ETag does not depend on the nonce: the same page is the same tag.
+    // The page's part of the ETag does not depend on the nonce.
     let pieces = pieces(&bytes, &nonce);
     let mut hasher = Sha256::new();
     for p in &pieces {
         hasher.update(p);
     }
     let digest = hasher.finalize();
-    let etag = format!("\"p-{}\"", hex16(&digest));
+    let tag = format!("\"p-{}", hex16(&digest));
     let entry = Arc::new(Entry {
         version,
         pieces,
         content_type,
         policy,
         nonce,
-        etag_header: HeaderValue::from_str(&etag).ok(),
-        etag: etag.clone(),
+        tag,
         at: Instant::now(),
         size: bytes.len(),
     });
     cache.keep(&key, entry.clone());
-    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
-        return respond(&entry, Some(&etag));
+    if entry.held_nonce(if_none_match.as_deref()).is_some() {
+        return respond(&entry, if_none_match.as_deref());
     }
     let mut response = Response::from_parts(parts, Body::from(bytes));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(&entry.etag(&entry.nonce)) {
         response.headers_mut().insert(header::ETAG, v);
     }
     response
@@ -379,6 +407,26 @@ fn hex16(d: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_304_names_the_nonce_of_the_browsers_copy() {
+        let mut e = Arc::into_inner(entry(1, Instant::now())).expect("one owner");
+        e.tag = "\"p-00ff".to_string();
+        let nonce = "AbCdEfGhIjKlMnOpQrStUv";
+        let tag = e.etag(nonce);
+        assert_eq!(tag, format!("\"p-00ff.{nonce}\""));
+        assert_eq!(e.held_nonce(Some(&tag)), Some(nonce));
+        assert_eq!(e.held_nonce(Some(&format!("W/\"x\", {tag}"))), Some(nonce));
+        // Another page, no nonce, or something that is not a nonce: no 304.
+        assert_eq!(e.held_nonce(Some(&format!("\"p-00fe.{nonce}\""))), None);
+        assert_eq!(e.held_nonce(Some("\"p-00ff\"")), None);
+        assert_eq!(
+            e.held_nonce(Some("\"p-00ff.a'; script-src *; x-abcdefgh\"")),
+            None
+        );
+        assert_eq!(e.held_nonce(Some("\"p-00ff.short\"")), None);
+        assert_eq!(e.held_nonce(None), None);
+    }
 
     #[test]
     fn only_the_live_pages_are_cached() {
@@ -398,8 +446,7 @@ mod tests {
             content_type: HeaderValue::from_static("text/html"),
             policy: String::new(),
             nonce: String::new(),
-            etag: String::new(),
-            etag_header: None,
+            tag: String::new(),
             at,
             size: 4,
         })
