@@ -7,9 +7,9 @@ use leptos_router::components::A;
 use crate::error::AppError;
 use crate::model::Permissions;
 
-/// What the caller may see and do. The server renders it into the page head (see
-/// [`crate::shell`]) from the request's identity; the browser reads it back from there
-/// when it hydrates, so both render the same buttons without another round trip.
+/// What the caller may see and do, from the request's identity (see
+/// [`crate::App`]). Pages render on the server only, so this never runs in the browser:
+/// an island that needs to know gets it as a prop.
 pub fn permissions() -> Permissions {
     use_context::<Permissions>().unwrap_or_else(Permissions::none)
 }
@@ -20,8 +20,7 @@ pub fn can_operate() -> bool {
     permissions().can_operate
 }
 
-/// The permissions of this page's caller: from the request on the server, from the
-/// page head in the browser.
+/// The permissions of this page's caller, from the request.
 pub fn initial_permissions() -> Permissions {
     #[cfg(feature = "ssr")]
     {
@@ -29,23 +28,7 @@ pub fn initial_permissions() -> Permissions {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector("meta[name=msk-permissions]")
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|m| m.get_attribute("content"))
-                .and_then(|c| serde_json::from_str(&c).ok())
-                .unwrap_or_else(Permissions::none)
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            Permissions::none()
-        }
+        Permissions::none()
     }
 }
 
@@ -97,8 +80,8 @@ pub fn Footer() -> impl IntoView {
 
 /// Switches between the system colour scheme, light and dark. The choice is kept in
 /// `localStorage` and applied as `data-theme` on `<html>`; without JavaScript the page
-/// follows the system setting through `prefers-color-scheme`.
-#[component]
+/// follows the system setting through `prefers-color-scheme`. An island.
+#[island]
 pub fn ThemeSwitch() -> impl IntoView {
     let theme = RwSignal::new(String::from("auto"));
 
@@ -154,8 +137,9 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// A button that puts `text` on the clipboard and says so.
-#[component]
+/// A button that puts `text` on the clipboard and says so. An island: `text` travels in
+/// the page as its prop.
+#[island]
 pub fn CopyButton(
     #[prop(into)] text: String,
     #[prop(optional, into)] label: Option<String>,
@@ -207,21 +191,6 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             <p><a href="/">"Back to all clusters"</a></p>
         </section>
     }
-}
-
-/// While `running()` says a background job (a refresh, a probe sweep) is under way,
-/// bumps `tick` after `every`, so the resources keyed on it fetch again and the page
-/// shows the progress. `running` reads a resource, so the effect re-runs on each answer.
-pub fn poll_while(
-    tick: RwSignal<u64>,
-    every: std::time::Duration,
-    running: impl Fn() -> bool + 'static,
-) {
-    Effect::new(move |_| {
-        if running() {
-            set_timeout(move || tick.update(|t| *t += 1), every);
-        }
-    });
 }
 
 /// A small coloured label.

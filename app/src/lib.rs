@@ -3,8 +3,10 @@
 //! The crate is built twice. With `ssr` it is linked into the server binary, which renders
 //! every page to HTML and runs the server functions. With `hydrate` it is compiled to wasm
 //! and takes over the server-rendered pages in the browser. Pages stay usable without
-//! JavaScript: every link, form and download is plain HTML, and the wasm adds live
-//! filtering, copy buttons and progress.
+//! JavaScript: every link, form and download is plain HTML. The app runs in Leptos's
+//! islands mode: only the theme switch, the copy buttons and the [`live::LivePage`] around
+//! each page are hydrated, and they add live filtering, previews and progress (see
+//! [`live`]). The rest of a page never ships to the browser.
 //!
 //! The pages never reach AWS. Server functions ask the [`service::Console`] that the
 //! server puts into context: the same service the JSON API and the downloads ask.
@@ -22,6 +24,7 @@ pub mod components;
 pub mod error;
 pub mod generate;
 pub mod history;
+pub mod live;
 pub mod model;
 pub mod pages;
 pub mod params;
@@ -97,11 +100,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
-                // Who is asking, for the browser to hydrate the same buttons (see
-                // components::initial_permissions).
-                <meta name="msk-permissions" content=serde_json::to_string(&components::initial_permissions()).unwrap_or_default()/>
             </head>
             <body>
                 <App/>
@@ -138,7 +138,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The wasm entry point: hydrates the server-rendered page.
+/// The wasm entry point: marks the page as scripted; the islands hydrate after it.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -150,5 +150,5 @@ pub fn hydrate() {
     {
         let _ = root.class_list().add_1("js");
     }
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -79,7 +79,15 @@ test('Refresh now refreshes every source and the page shows the new refresh', as
   // Refresh times are to the second.
   await page.waitForTimeout(1100);
   const button = page.locator('#refresh-button');
+  // A refused request is said in place, and the button can be pressed again.
+  await page.route('**/sfn/refresh', (route) => route.fulfill({ status: 403, body: 'operators only' }));
   await button.click();
+  await expect(page.locator('#live-problem')).toContainText('HTTP 403');
+  await expect(page.locator('#live-problem')).toContainText('operators only');
+  await expect(button).toBeEnabled();
+  await page.unroute('**/sfn/refresh');
+  await button.click();
+  await expect(page.locator('#live-problem')).toHaveCount(0);
   await expect(status).not.toHaveText(before, { timeout: 15_000 });
   await expect(status).toContainText('Last refresh finished');
   await expect(button).toHaveText('Refresh now');

@@ -33,6 +33,15 @@ test('the Downloads panel previews live and downloads the same file', async ({ p
   await page.selectOption('#download-file', 'prometheus-http-sd');
   await expect(preview).toContainText('http_sd_configs:');
   await expect(preview).toContainText('/sd/targets?cluster=orders-prod-');
+  // The preview came from the server; its copy button works all the same.
+  const copy = page.locator('#download-preview').getByRole('button', { name: 'Copy file' });
+  await copy.click();
+  await expect(copy).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('http_sd_configs:');
+  // The choices are in the address, so a reload keeps them.
+  await expect(page).toHaveURL(/file=prometheus-http-sd/);
+  await page.reload();
+  await expect(page.locator('#download-file')).toHaveValue('prometheus-http-sd');
 });
 
 test('without JavaScript the panel is a form that previews on the server', async ({ browser }) => {

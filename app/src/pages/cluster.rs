@@ -4,31 +4,38 @@
 //! and the auth, encryption and monitoring settings.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_cluster, ProbeExporters};
-use crate::components::{poll_while, Badge, CopyButton, ErrorPanel};
-use crate::model::RecordedAt;
+use crate::components::{Badge, CopyButton, ErrorPanel};
+use crate::live::LivePage;
 use crate::model::{
     is_express, Cluster, ClusterDetail, ClusterKind, Controller, ControllerReachability,
     ExporterProbe, MetadataMode, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
+use crate::model::{RecordedAt, SweepStatus};
 use crate::pages::downloads::DownloadsPanel;
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     // `?at=SNAPSHOT`: the cluster as the history recorded it then.
-    let at = move || query.with(|q| q.get("at")).filter(|s| !s.is_empty());
-    let cluster = Resource::new(move || (id(), at()), |(id, at)| get_cluster(id, at));
+    let at = use_query_map()
+        .with_untracked(|q| q.get("at"))
+        .filter(|s| !s.is_empty());
+    let cluster = Resource::new(|| (), move |_| get_cluster(id.clone(), at.clone()));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
             {move || Suspend::new(async move {
                 match cluster.await {
-                    Ok(d) => view! { <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health sample=d.sample/> }.into_any(),
+                    // While a probe runs, the page follows it.
+                    Ok(d) => view! {
+                        <LivePage every_ms=700>
+                            <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health sample=d.sample sweep=d.sweep/>
+                        </LivePage>
+                    }.into_any(),
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -51,7 +58,9 @@ fn ClientInformation(
     reachability: Option<crate::model::ClusterReachability>,
     health: Option<crate::model::ClusterHealth>,
     sample: bool,
+    sweep: SweepStatus,
 ) -> impl IntoView {
+    let operate = crate::components::can_operate();
     let at = recorded.as_ref().map(|r| r.snapshot);
     let state_tone = c.state.tone();
     let location = [
@@ -157,11 +166,16 @@ fn ClientInformation(
             view! { <section><h2>"Brokers"</h2><p>"Serverless clusters have no brokers to address: clients use the bootstrap string. They have no open monitoring either."</p></section> }.into_any()
         } else if c.brokers.is_empty() && c.bootstrap.is_empty() {
             view! { <section><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
-        } else if recorded.is_some() {
-            let d = ClusterDetail { cluster: c.clone(), reachability, health, sample, sweep: Default::default(), recorded: recorded.clone() };
-            view! { <section id="brokers"><BrokerTable d probe=None id=c.id.clone()/></section> }.into_any()
         } else {
-            view! { <BrokersPanel id=c.id.clone()/> }.into_any()
+            // A recorded state has no probe to run.
+            let live = recorded.is_none();
+            let running = live && sweep.running;
+            let d = ClusterDetail { cluster: c.clone(), reachability, health, sample, sweep, recorded: recorded.clone() };
+            view! {
+                <section id="brokers" data-live="" data-busy=running.then_some("")>
+                    <BrokerTable d operate=live && operate id=c.id.clone()/>
+                </section>
+            }.into_any()
         }}
 
         <section>
@@ -270,37 +284,6 @@ fn ClusterDetails(c: Cluster) -> impl IntoView {
     }
 }
 
-/// The brokers with their endpoints and what probing their exporters found, plus a
-/// "Probe now" button that shows progress until the sweep ends.
-#[component]
-fn BrokersPanel(id: String) -> impl IntoView {
-    let probe = ServerAction::<ProbeExporters>::new();
-    let operate = crate::components::can_operate();
-    let tick = RwSignal::new(0u64);
-    let rid = id.clone();
-    let detail = Resource::new(
-        move || (rid.clone(), tick.get(), probe.version().get()),
-        |(id, _, _)| get_cluster(id, None),
-    );
-    poll_while(
-        tick,
-        std::time::Duration::from_millis(700),
-        move || matches!(detail.get(), Some(Ok(d)) if d.sweep.running),
-    );
-    view! {
-        <section id="brokers">
-            <Transition fallback=|| view! { <h2>"Brokers"</h2><p class="muted">"Loading…"</p> }>
-                {move || { let id = id.clone(); Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) => view! { <BrokerTable d probe=operate.then_some(probe) id/> }.into_any(),
-                        Err(e) => view! { <h2>"Brokers"</h2><p class="banner error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}}
-            </Transition>
-        </section>
-    }
-}
-
 fn probe_cell(p: &ExporterProbe) -> impl IntoView {
     let tone = match p.state {
         ProbeState::Up => "ok",
@@ -364,10 +347,13 @@ fn connect_cell(check: Option<crate::model::ListenerCheck>) -> AnyView {
     .into_any()
 }
 
+/// The brokers with their endpoints and what probing their exporters found, plus a
+/// "Probe now" button (for an operator) that shows the probe's progress.
 #[component]
 fn BrokerTable(
     d: ClusterDetail,
-    probe: Option<ServerAction<ProbeExporters>>,
+    /// Whether to offer "Probe now".
+    operate: bool,
     id: String,
 ) -> impl IntoView {
     let c = d.cluster;
@@ -450,11 +436,11 @@ fn BrokerTable(
     view! {
         <div class="page-head">
             <h2>"Brokers"</h2>
-            {probe.map(|probe| view! {
-                <ActionForm action=probe attr:class="inline-form">
+            {operate.then(|| view! {
+                <form method="post" action=ProbeExporters::PATH class="inline-form" data-poll="">
                     <input type="hidden" name="cluster" value=id/>
                     <button type="submit" class="button" id="probe-button" disabled=running>{button}</button>
-                </ActionForm>
+                </form>
             })}
         </div>
         <p class="muted small" id="probe-status">{checked} " " {monitoring}</p>

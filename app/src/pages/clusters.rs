@@ -5,124 +5,101 @@
 //! asks for the rows of its URL (`?q=…&sort=…&dir=…&page=…`), so an inventory of
 //! thousands of clusters still sends one page. Without JavaScript the filter is a GET
 //! form and the headers and pager are links; with the wasm loaded the filter box puts
-//! what you type into the URL as you type, and the rows follow.
+//! what you type into the URL as you type, and the rows follow (see [`crate::live`]).
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_overview, RefreshInventory};
-use crate::components::{poll_while, Badge, ErrorPanel};
-use crate::model::{ClusterSummary, InventoryOverview, ListQuery, SortKey, SourceStatus};
+use crate::components::{Badge, ErrorPanel};
+use crate::live::LivePage;
+use crate::model::{
+    ClusterSummary, InventoryOverview, ListQuery, RefreshStatus, SortKey, SourceStatus,
+};
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
-    let query_map = use_query_map();
-    let query = Memo::new(move |_| {
-        query_map.with(|q| {
-            ListQuery::parse(
-                q.get("q").as_deref(),
-                q.get("sort").as_deref(),
-                q.get("dir").as_deref(),
-                q.get("page").as_deref(),
-            )
-        })
+    let query = use_query_map().with_untracked(|q| {
+        ListQuery::parse(
+            q.get("q").as_deref(),
+            q.get("sort").as_deref(),
+            q.get("dir").as_deref(),
+            q.get("page").as_deref(),
+        )
     });
-    let refresh = ServerAction::<RefreshInventory>::new();
     let operate = crate::components::can_operate();
-    let tick = RwSignal::new(0u64);
-    let overview = Resource::new(
-        move || (tick.get(), refresh.version().get(), query.get()),
-        |(_, _, q)| {
-            get_overview(
-                Some(q.q.clone()),
-                Some(q.sort.slug().to_string()),
-                Some(if q.descending { "desc" } else { "asc" }.to_string()),
-                Some(q.page.to_string()),
-            )
-        },
-    );
-
-    // While a refresh runs, poll once a second so the progress and the rows update.
-    poll_while(
-        tick,
-        std::time::Duration::from_secs(1),
-        move || matches!(overview.get(), Some(Ok(o)) if o.refresh.running),
-    );
-
-    // The filter box keeps what is typed; the URL (and so the rows) follows it.
-    let filter = RwSignal::new(query.with_untracked(|q| q.q.clone()));
-    let navigate = use_navigate();
-    let on_input = move |ev| {
-        let typed = event_target_value(&ev);
-        filter.set(typed.clone());
-        let next = ListQuery {
-            q: typed,
-            page: 1,
-            ..query.get_untracked()
-        };
-        navigate(
-            &next.href(),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
+    let overview = {
+        let q = query.clone();
+        Resource::new(
+            || (),
+            move |_| {
+                get_overview(
+                    Some(q.q.clone()),
+                    Some(q.sort.slug().to_string()),
+                    Some(if q.descending { "desc" } else { "asc" }.to_string()),
+                    Some(q.page.to_string()),
+                )
             },
-        );
+        )
     };
 
     view! {
         <Title text="Clusters"/>
-        <Transition fallback=|| view! { <div class="page-head"><h1>"Clusters"</h1></div><p class="muted">"Loading the inventory…"</p> }>
-            {move || Suspend::new(async move {
+        <Suspense fallback=|| view! { <div class="page-head"><h1>"Clusters"</h1></div><p class="muted">"Loading the inventory…"</p> }>
+            {move || { let query = query.clone(); Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(o) => view! { <Head overview=o refresh operate/> }.into_any(),
+                    Ok(o) => {
+                        let running = o.refresh.running;
+                        view! {
+                            // While a refresh runs, the page follows it once a second.
+                            <LivePage every_ms=1000>
+                                <div id="clusters-head" data-live="" data-busy=running.then_some("")>
+                                    <Head total=o.total sources=o.sources.clone() status=o.refresh.clone() sample=o.sample operate/>
+                                </div>
+                                <FilterForm query/>
+                                <div id="cluster-rows" data-live="">
+                                    <Rows overview=o/>
+                                </div>
+                            </LivePage>
+                        }.into_any()
+                    }
                 }
-            })}
-        </Transition>
-        // Outside the transitions, so typing never loses the box's focus.
-        <form method="get" action="/" class="filter" role="search">
+            })}}
+        </Suspense>
+    }
+}
+
+/// The filter box: a GET form, followed as you type when the wasm is loaded.
+#[component]
+fn FilterForm(query: ListQuery) -> impl IntoView {
+    let sorted = query.sort != SortKey::Name || query.descending;
+    view! {
+        <form method="get" action="/" class="filter" role="search" data-live-form="">
             <label for="cluster-filter" class="visually-hidden">"Filter clusters"</label>
             <input id="cluster-filter" type="search" name="q" placeholder="Filter by name, source, region, state, version, auth…"
-                prop:value=move || filter.get()
-                on:input=on_input/>
-            {move || {
-                let q = query.get();
-                (q.sort != SortKey::Name || q.descending).then(|| view! {
-                    <input type="hidden" name="sort" value=q.sort.slug()/>
-                    <input type="hidden" name="dir" value=if q.descending { "desc" } else { "asc" }/>
-                })
-            }}
+                value=query.q.clone() autocomplete="off"/>
+            {sorted.then(|| view! {
+                <input type="hidden" name="sort" value=query.sort.slug()/>
+                <input type="hidden" name="dir" value=if query.descending { "desc" } else { "asc" }/>
+            })}
             <noscript><button type="submit" class="button">"Filter"</button></noscript>
         </form>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(_) => ().into_any(),
-                    Ok(o) => view! { <Rows overview=o/> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
 
 /// The heading, the refresh button, and what is wrong with the sources.
 #[component]
 fn Head(
-    overview: InventoryOverview,
-    refresh: ServerAction<RefreshInventory>,
+    total: usize,
+    sources: Vec<SourceStatus>,
+    status: RefreshStatus,
+    sample: bool,
     /// Whether the caller may start a refresh (operators only).
     operate: bool,
 ) -> impl IntoView {
-    let InventoryOverview {
-        total,
-        sources,
-        refresh: status,
-        sample,
-        ..
-    } = overview;
     let no_sources = sources.is_empty();
     let failing: Vec<SourceStatus> = sources
         .iter()
@@ -138,9 +115,9 @@ fn Head(
         <div class="page-head">
             <h1>"Clusters"</h1>
             {operate.then(|| view! {
-                <ActionForm action=refresh attr:class="inline-form">
+                <form method="post" action=RefreshInventory::PATH class="inline-form" data-poll="">
                     <button type="submit" class="button" id="refresh-button" disabled=status.running>{button}</button>
-                </ActionForm>
+                </form>
             })}
         </div>
         {sample.then(|| view! {

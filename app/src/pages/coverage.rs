@@ -4,56 +4,54 @@
 //! a bar per exporter that shows at a glance how much of a cluster is covered.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_coverage, ProbeExporters};
-use crate::components::{poll_while, Badge, ErrorPanel};
+use crate::components::{Badge, ErrorPanel};
+use crate::live::LivePage;
 use crate::model::{ClusterCoverage, ClusterHealth, Coverage, CoverageStatus, HealthState};
 
 #[component]
 pub fn CoveragePage() -> impl IntoView {
-    let query = use_query_map();
-    let source = RwSignal::new(query.with_untracked(|q| q.get("source").unwrap_or_default()));
-    let region = RwSignal::new(query.with_untracked(|q| q.get("region").unwrap_or_default()));
-    let probe = ServerAction::<ProbeExporters>::new();
+    let (source, region) = use_query_map().with_untracked(|q| {
+        (
+            q.get("source").unwrap_or_default(),
+            q.get("region").unwrap_or_default(),
+        )
+    });
     let operate = crate::components::can_operate();
-    let tick = RwSignal::new(0u64);
-    let data = Resource::new(
-        move || {
-            (
-                source.get(),
-                region.get(),
-                tick.get(),
-                probe.version().get(),
-            )
-        },
-        |(s, r, _, _)| get_coverage(Some(s), Some(r)),
-    );
-    poll_while(
-        tick,
-        std::time::Duration::from_millis(700),
-        move || matches!(data.get(), Some(Ok(c)) if c.sweep.running),
-    );
+    let data = {
+        let (s, r) = (source.clone(), region.clone());
+        Resource::new(
+            || (),
+            move |_| get_coverage(Some(s.clone()), Some(r.clone())),
+        )
+    };
     view! {
         <Title text="Coverage"/>
-        <Transition fallback=|| view! { <h1>"Monitoring coverage"</h1><p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+        <Suspense fallback=|| view! { <h1>"Monitoring coverage"</h1><p class="muted">"Loading…"</p> }>
+            {move || { let (source, region) = (source.clone(), region.clone()); Suspend::new(async move {
                 match data.await {
-                    Ok(c) => view! { <CoverageView c source region probe operate/> }.into_any(),
+                    Ok(c) => view! {
+                        // While a sweep runs, the page follows it.
+                        <LivePage every_ms=700>
+                            <CoverageView c source region operate/>
+                        </LivePage>
+                    }.into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
-            })}
-        </Transition>
+            })}}
+        </Suspense>
     }
 }
 
 #[component]
 fn CoverageView(
     c: Coverage,
-    source: RwSignal<String>,
-    region: RwSignal<String>,
-    probe: ServerAction<ProbeExporters>,
+    source: String,
+    region: String,
     /// Whether the caller may start a probe (operators only).
     operate: bool,
 ) -> impl IntoView {
@@ -70,74 +68,77 @@ fn CoverageView(
         .clone()
         .map(|t| format!("Last sweep finished {t}."))
         .unwrap_or_else(|| "No sweep has finished yet.".into());
-    let select = |name: &'static str,
-                  label: &'static str,
-                  options: Vec<String>,
-                  sig: RwSignal<String>| {
+    let select = |name: &'static str, label: &'static str, options: Vec<String>, now: &str| {
+        let now = now.to_string();
         view! {
             <label class="field">
                 <span>{label}</span>
-                <select name=name on:change=move |ev| sig.set(event_target_value(&ev))>
-                    <option value="" selected=move || sig.get().is_empty()>"All"</option>
+                <select name=name>
+                    <option value="" selected=now.is_empty()>"All"</option>
                     {options.into_iter().map(|o| {
-                        let v = o.clone();
+                        let selected = o == now;
                         let value = o.clone();
-                        view! { <option value=value selected=move || sig.get() == v>{o}</option> }
+                        view! { <option value=value selected=selected>{o}</option> }
                     }).collect_view()}
                 </select>
             </label>
         }
     };
+    let filter = filter_query(&source, &region);
     view! {
-        <div class="page-head">
-            <h1>"Monitoring coverage"</h1>
-            {operate.then(|| view! {
-                <ActionForm action=probe attr:class="inline-form">
-                    <button type="submit" class="button" id="probe-all" disabled=running>{button}</button>
-                </ActionForm>
-            })}
-        </div>
-        {c.sample.then(|| view! {
-            <div class="banner info" id="sample-banner">
-                <strong>"Sample data. "</strong>
-                "The exporters and Kafka listeners answering here are stand-ins the console serves on loopback addresses for the made-up sample brokers."
+        <div id="coverage-head" data-live="" data-busy=running.then_some("")>
+            <div class="page-head">
+                <h1>"Monitoring coverage"</h1>
+                {operate.then(|| view! {
+                    <form method="post" action=ProbeExporters::PATH class="inline-form" data-poll="">
+                        <button type="submit" class="button" id="probe-all" disabled=running>{button}</button>
+                    </form>
+                })}
             </div>
-        })}
-        <div class="totals" id="coverage-totals">
-            <div class="total"><strong>{format!("{} of {}", t.clusters_fully_covered, t.clusters)}</strong>
-                <span>"clusters fully covered (both exporters on, answering on every broker)"</span></div>
-            <div class="total"><strong>{format!("{} of {}", t.brokers_covered, t.brokers)}</strong>
-                <span>"brokers whose enabled exporters all answer"</span></div>
-            <div class="total" id="health-totals"><strong>{format!("{} healthy", t.healthy)}</strong>
-                <span>{format!("{} warning · {} critical · {} unknown", t.warning, t.critical, t.health_unknown)}</span></div>
+            {c.sample.then(|| view! {
+                <div class="banner info" id="sample-banner">
+                    <strong>"Sample data. "</strong>
+                    "The exporters and Kafka listeners answering here are stand-ins the console serves on loopback addresses for the made-up sample brokers."
+                </div>
+            })}
+            <div class="totals" id="coverage-totals">
+                <div class="total"><strong>{format!("{} of {}", t.clusters_fully_covered, t.clusters)}</strong>
+                    <span>"clusters fully covered (both exporters on, answering on every broker)"</span></div>
+                <div class="total"><strong>{format!("{} of {}", t.brokers_covered, t.brokers)}</strong>
+                    <span>"brokers whose enabled exporters all answer"</span></div>
+                <div class="total" id="health-totals"><strong>{format!("{} healthy", t.healthy)}</strong>
+                    <span>{format!("{} warning · {} critical · {} unknown", t.warning, t.critical, t.health_unknown)}</span></div>
+            </div>
         </div>
-        <form method="get" class="filter download-form">
+        <form method="get" action="/coverage" class="filter download-form" data-live-form="">
             <div class="fields">
-                {select("source", "Source", c.sources.clone(), source)}
-                {select("region", "Region", c.regions.clone(), region)}
+                {select("source", "Source", c.sources.clone(), &source)}
+                {select("region", "Region", c.regions.clone(), &region)}
             </div>
             <noscript><button type="submit" class="button">"Filter"</button></noscript>
         </form>
-        <p class="small" id="coverage-downloads">"For the clusters shown: "
-            {["targets.json", "prometheus.yml", "prometheus-rules.yml"].into_iter().enumerate().map(|(i, file)| view! {
-                {(i > 0).then_some(" · ")}
-                <a href=move || format!("/{file}{}", filter_query(&source.get(), &region.get())) download="">{file}</a>
-            }).collect_view()}
-        </p>
-        <p class="muted small" id="sweep-status">{last}</p>
-        {if c.clusters.is_empty() {
-            view! { <p class="empty">"No clusters match."</p> }.into_any()
-        } else {
-            view! {
-                <div class="table-wrap">
-                <table id="coverage-table">
-                    <thead><tr><th>"Cluster"</th><th>"Source · region"</th><th>"Status"</th><th>"Health"</th>
-                        <th>"JMX exporter"</th><th>"Node exporter"</th><th>"Probed"</th></tr></thead>
-                    <tbody>{c.clusters.into_iter().map(|cc| view! { <CoverageRow cc/> }).collect_view()}</tbody>
-                </table>
-                </div>
-            }.into_any()
-        }}
+        <div id="coverage-body" data-live="">
+            <p class="small" id="coverage-downloads">"For the clusters shown: "
+                {["targets.json", "prometheus.yml", "prometheus-rules.yml"].into_iter().enumerate().map(|(i, file)| view! {
+                    {(i > 0).then_some(" · ")}
+                    <a href=format!("/{file}{filter}") download="">{file}</a>
+                }).collect_view()}
+            </p>
+            <p class="muted small" id="sweep-status">{last}</p>
+            {if c.clusters.is_empty() {
+                view! { <p class="empty">"No clusters match."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                    <table id="coverage-table">
+                        <thead><tr><th>"Cluster"</th><th>"Source · region"</th><th>"Status"</th><th>"Health"</th>
+                            <th>"JMX exporter"</th><th>"Node exporter"</th><th>"Probed"</th></tr></thead>
+                        <tbody>{c.clusters.into_iter().map(|cc| view! { <CoverageRow cc/> }).collect_view()}</tbody>
+                    </table>
+                    </div>
+                }.into_any()
+            }}
+        </div>
     }
 }
 
@@ -191,15 +192,17 @@ pub fn health_tone(state: HealthState) -> &'static str {
     }
 }
 
-/// A cluster's health: its badge and the worst reason, in words.
+/// A cluster's health: its badge and the worst reason, in words; every reason shows on
+/// hover.
 pub fn health_cell(h: Option<&ClusterHealth>) -> AnyView {
     match h {
         None => view! { <span class="muted">"—"</span> }.into_any(),
         Some(h) => {
             let why = (h.state != HealthState::Healthy).then(|| h.summary());
+            let all = h.reasons.join("\n");
             view! {
                 <span data-health=h.state.label()><Badge text=h.state.label() tone=health_tone(h.state)/></span>
-                {why.map(|w| view! { <div class="small muted health-reason">{w}</div> })}
+                {why.map(|w| view! { <div class="small muted health-reason" title=all>{w}</div> })}
             }
             .into_any()
         }

@@ -3,8 +3,9 @@
 //!
 //! The panel is a GET form, so without JavaScript "Preview" reloads the page with the
 //! choices in the query string and the server renders the preview. With the wasm loaded
-//! the preview follows every change at once. Either way the preview is produced by the
-//! same code as the download itself.
+//! the page follows every change at once, by fetching the same page for the form's query
+//! (see [`crate::live`]). Either way the preview is produced by the same code as the
+//! download itself.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -40,10 +41,14 @@ fn download_query(kind: FileKind, mode: &str, o: &ClientOptions, at: Option<i64>
 }
 
 /// With `at`, every file comes from the cluster's state recorded at that snapshot.
+///
+/// The choices come from the query string (`?file=…&mode=…&aws_profile=…`), which the
+/// form sends. The preview, the download links and which fields show are live regions
+/// (see [`crate::live`]): with the wasm loaded they follow every change.
 #[component]
 pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
-    let query = use_query_map();
-    let param = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let query = use_query_map().get_untracked();
+    let param = |k: &str| query.get(k).unwrap_or_default();
     let listeners: Vec<Listener> = cluster.bootstrap.iter().map(|b| b.listener).collect();
     let default_mode = listeners
         .iter()
@@ -53,155 +58,127 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
         .unwrap_or_default();
     let id = cluster.id.clone();
 
-    let kind = RwSignal::new(FileKind::parse(&param("file")).unwrap_or(FileKind::ClientProperties));
-    let mode = RwSignal::new(
-        Some(param("mode"))
-            .filter(|m| !m.is_empty())
-            .unwrap_or(default_mode),
-    );
-    // One signal per option of the table; the truststore select starts at its default.
-    let fields: Vec<(OptionField, RwSignal<String>)> = OptionField::ALL
+    let kind = FileKind::parse(&param("file")).unwrap_or(FileKind::ClientProperties);
+    let mode = Some(param("mode"))
+        .filter(|m| !m.is_empty())
+        .unwrap_or(default_mode);
+    // Each option of the table with its value; a list starts at its first choice.
+    let fields: Vec<(OptionField, String)> = OptionField::ALL
         .into_iter()
         .map(|f| {
             let v = param(f.name());
-            // A list starts at its default, its first choice.
             let v = match f.choices() {
                 Some(choices) if v.is_empty() => choices[0].0.to_string(),
                 _ => v,
             };
-            (f, RwSignal::new(v))
+            (f, v)
         })
         .collect();
-    let signal = {
-        let fields = fields.clone();
-        move |f: OptionField| {
-            fields
-                .iter()
-                .find(|(g, _)| *g == f)
-                .map(|(_, s)| *s)
-                .expect("every option has a signal")
-        }
-    };
-    let truststore_password = signal(OptionField::TruststorePassword);
+    let truststore_password = fields
+        .iter()
+        .find(|(f, _)| *f == OptionField::TruststorePassword)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
 
-    let auth = move || Listener::from_slug(&mode.get()).map(Listener::auth);
-    let all_options = {
-        let fields = fields.clone();
-        Memo::new(move |_| {
-            fields
-                .iter()
-                .fold(ClientOptions::default(), |o, (f, s)| o.with(*f, s.get()))
-        })
-    };
+    let auth = Listener::from_slug(&mode)
+        .map(Listener::auth)
+        .unwrap_or(Auth::None);
+    let java = kind == FileKind::ClientProperties;
+    let all_options = fields
+        .iter()
+        .fold(ClientOptions::default(), |o, (f, v)| o.with(*f, v.clone()));
     // Client certificates matter only to a cluster that authenticates clients by them.
     let mutual_tls = cluster.auth.tls;
-    let options = Memo::new(move |_| {
-        all_options
-            .get()
-            .relevant_to(
-                kind.get() == FileKind::ClientProperties,
-                auth().unwrap_or(Auth::None),
-            )
-            .retain(|f| mutual_tls || !f.is_mutual_tls())
-    });
+    let options = all_options
+        .relevant_to(java, auth)
+        .retain(|f| mutual_tls || !f.is_mutual_tls());
     // Whether an option's input shows: the same rule that decides what travels.
-    let applies = move |f: OptionField| {
-        (mutual_tls || !f.is_mutual_tls())
-            && f.applies(
-                kind.get() == FileKind::ClientProperties,
-                auth().unwrap_or(Auth::None),
-                all_options.get().truststore_choice(),
-            )
-    };
-    let preview_id = id.clone();
-    let preview = Resource::new(
-        move || (preview_id.clone(), kind.get(), mode.get(), options.get()),
-        move |(id, kind, mode, options)| {
-            preview_file(id, kind.slug().to_string(), Some(mode), options, at)
-        },
-    );
-    let href_id = id.clone();
-    let href = move || {
-        let k = kind.get();
-        format!(
-            "/clusters/{href_id}/{}{}",
-            k.path(),
-            download_query(k, &mode.get(), &options.get(), at)
+    let truststore = all_options.truststore_choice();
+    let applies =
+        |f: OptionField| (mutual_tls || !f.is_mutual_tls()) && f.applies(java, auth, truststore);
+    let preview = {
+        let (id, mode, options) = (id.clone(), mode.clone(), options.clone());
+        Resource::new(
+            || (),
+            move |_| {
+                preview_file(
+                    id.clone(),
+                    kind.slug().to_string(),
+                    Some(mode.clone()),
+                    options.clone(),
+                    at,
+                )
+            },
         )
     };
+    let href = format!(
+        "/clusters/{id}/{}{}",
+        kind.path(),
+        download_query(kind, &mode, &options, at)
+    );
     let truststore_href = {
-        let id = id.clone();
-        move || {
-            let p = truststore_password.get();
-            let p = if p.trim().is_empty() {
-                DEFAULT_TRUSTSTORE_PASSWORD.to_string()
-            } else {
-                p
-            };
-            format!(
-                "/clusters/{id}/truststore.p12?{}",
-                serde_urlencoded::to_string([("password", p)]).unwrap_or_default()
-            )
-        }
+        let p = if truststore_password.trim().is_empty() {
+            DEFAULT_TRUSTSTORE_PASSWORD.to_string()
+        } else {
+            truststore_password
+        };
+        format!(
+            "/clusters/{id}/truststore.p12?{}",
+            serde_urlencoded::to_string([("password", p)]).unwrap_or_default()
+        )
     };
-    let shown = move |on: bool| if on { "" } else { "display:none" };
+    let shown = |on: bool| if on { "" } else { "display:none" };
     let monitoring_note = no_targets_reason(&cluster);
-
-    let text_input = move |name: &'static str,
-                           label: &'static str,
-                           hint: &'static str,
-                           sig: RwSignal<String>| {
-        view! {
-            <label class="field">
-                <span>{label}</span>
-                <input type="text" name=name placeholder=hint prop:value=move || sig.get()
-                    on:input=move |ev| sig.set(event_target_value(&ev))/>
-            </label>
-        }
-    };
+    let monitoring_file = matches!(
+        kind,
+        FileKind::TargetsJson
+            | FileKind::PrometheusFileSd
+            | FileKind::PrometheusHttpSd
+            | FileKind::AlertRules
+    );
 
     view! {
         <section id="downloads" class="downloads">
             <h2>"Downloads"</h2>
-            <form method="get" action=format!("/clusters/{id}#downloads") class="download-form">
+            <form method="get" action=format!("/clusters/{id}#downloads") class="download-form" data-live-form="">
                 {at.map(|at| view! { <input type="hidden" name="at" value=at.to_string()/> })}
                 <div class="fields">
                     <label class="field">
                         <span>"File"</span>
-                        <select name="file" id="download-file" on:change=move |ev| {
-                            if let Ok(k) = FileKind::parse(&event_target_value(&ev)) { kind.set(k) }
-                        }>
+                        <select name="file" id="download-file">
                             {FileKind::ALL.into_iter().map(|k| view! {
-                                <option value=k.slug() selected=move || kind.get() == k>{k.label()}</option>
+                                <option value=k.slug() selected=kind == k>{k.label()}</option>
                             }).collect_view()}
                         </select>
                     </label>
-                    <label class="field" style=move || shown(kind.get().is_client_config())>
+                    <label class="field" id="field-mode" data-live="style" style=shown(kind.is_client_config())>
                         <span>"Auth mode"</span>
-                        <select name="mode" id="download-mode" on:change=move |ev| mode.set(event_target_value(&ev))>
+                        <select name="mode" id="download-mode">
                             {listeners.iter().map(|l| {
                                 let slug = l.slug();
-                                view! { <option value=slug selected=move || mode.get() == slug>{format!("{} ({})", l.label(), slug)}</option> }
+                                view! { <option value=slug selected=mode == slug>{format!("{} ({})", l.label(), slug)}</option> }
                             }).collect_view()}
                         </select>
                     </label>
-                    {fields.iter().map(|&(f, sig)| {
+                    {fields.into_iter().map(|(f, value)| {
+                        let field_id = format!("field-{}", f.name());
                         if let Some(choices) = f.choices() {
                             view! {
-                                <label class="field" style=move || shown(applies(f))>
+                                <label class="field" id=field_id data-live="style" style=shown(applies(f))>
                                     <span>{f.label()}</span>
-                                    <select name=f.name() on:change=move |ev| sig.set(event_target_value(&ev))>
-                                        {choices.into_iter().map(|(value, label)| view! {
-                                            <option value=value selected=move || sig.get() == value>{label}</option>
+                                    <select name=f.name()>
+                                        {choices.into_iter().map(|(choice, label)| view! {
+                                            <option value=choice selected=value == choice>{label}</option>
                                         }).collect_view()}
                                     </select>
                                 </label>
                             }.into_any()
                         } else {
                             view! {
-                                <div style=move || shown(applies(f))>
-                                    {text_input(f.name(), f.label(), f.hint(), sig)}
-                                </div>
+                                <label class="field" id=field_id data-live="style" style=shown(applies(f))>
+                                    <span>{f.label()}</span>
+                                    <input type="text" name=f.name() placeholder=f.hint() value=value autocomplete="off"/>
+                                </label>
                             }.into_any()
                         }
                     }).collect_view()}
@@ -209,25 +186,26 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                 <noscript><button type="submit" class="button">"Preview"</button></noscript>
             </form>
             {monitoring_note.map(|n| view! {
-                <p class="banner info" id="monitoring-note"
-                    style=move || shown(matches!(kind.get(), FileKind::TargetsJson | FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd | FileKind::AlertRules))>{n}</p>
+                <p class="banner info" id="monitoring-note" data-live="style" style=shown(monitoring_file)>{n}</p>
             })}
-            <Transition fallback=|| view! { <p class="muted">"Preparing the preview…"</p> }>
-                {move || { let href = href.clone(); Suspend::new(async move {
-                    match preview.await {
-                        Ok(r) => view! {
-                            <div class="preview-head">
-                                <code id="preview-name">{r.file_name.clone()}</code>
-                                <a class="button" id="download-link" href=href download=r.file_name.clone()>"Download"</a>
-                                <CopyButton text=r.body.clone() label="Copy file"/>
-                            </div>
-                            <pre id="preview" class="preview">{r.body}</pre>
-                        }.into_any(),
-                        Err(e) => view! { <p class="banner error" id="preview-error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}}
-            </Transition>
-            <p class="small muted">
+            <div id="download-preview" data-live="">
+                <Suspense fallback=|| view! { <p class="muted">"Preparing the preview…"</p> }>
+                    {move || { let href = href.clone(); Suspend::new(async move {
+                        match preview.await {
+                            Ok(r) => view! {
+                                <div class="preview-head">
+                                    <code id="preview-name">{r.file_name.clone()}</code>
+                                    <a class="button" id="download-link" href=href download=r.file_name.clone()>"Download"</a>
+                                    <CopyButton text=r.body.clone() label="Copy file"/>
+                                </div>
+                                <pre id="preview" class="preview">{r.body}</pre>
+                            }.into_any(),
+                            Err(e) => view! { <p class="banner error" id="preview-error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}}
+                </Suspense>
+            </div>
+            <p class="small muted" id="download-more" data-live="">
                 "Also: " <a href=truststore_href id="truststore-link">"truststore.p12"</a>
                 " (PKCS12 of this machine's CA certificates, password as above or " <code>"changeit"</code> "), and the live Prometheus http_sd endpoint "
                 <a href=format!("/sd/targets?cluster={id}")><code>{format!("/sd/targets?cluster={id}")}</code></a> "."
