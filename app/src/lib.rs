@@ -2,7 +2,7 @@
 //!
 //! The crate is built twice. With `ssr` it is linked into the server binary, which renders
 //! every page to HTML and runs the server functions. With `hydrate` it is compiled to wasm
-//! and takes over the server-rendered pages in the browser. Pages stay usable without
+//! and brings the pages' islands to life in the browser. Pages stay usable without
 //! JavaScript: every link, form and download is plain HTML. The app runs in Leptos's
 //! islands mode: only the theme switch, the copy buttons and the [`live::LivePage`] around
 //! each page are hydrated, and they add live filtering, previews and progress (see
@@ -44,7 +44,7 @@ pub const OUTPUT_NAME: &str = "msk-console";
 
 /// The Content-Security-Policy of every response. Pages allow the console's own script
 /// files and only the inline scripts that carry this response's `nonce` (Leptos's
-/// hydration bootstrap and data); other
+/// islands bootstrap); other
 /// responses allow no script at all. wasm needs `wasm-unsafe-eval`; style attributes
 /// (bar widths) need inline styles. Nothing may frame the console.
 pub fn content_security_policy(nonce: Option<&str>) -> String {

@@ -1,4 +1,4 @@
-//! The HTTP surface: pages (Leptos, server-rendered and hydrated), server functions, the
+//! The HTTP surface: pages (Leptos, server-rendered, with islands), server functions, the
 //! JSON API, `/healthz` and the static site, with the middleware every response passes:
 //! request tracing, compression, a time limit and security headers.
 

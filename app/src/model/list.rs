@@ -199,8 +199,8 @@ impl InventoryOverview {
             .skip((query.page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
             .map(|r| ClusterSummary {
-                // The list shows no tags and filters on the server, so its rows (sent
-                // again as the page's hydration data) leave them out.
+                // The list shows no tags and filters on the server, so its rows
+                // (answered by the overview server function too) leave them out.
                 tags: Default::default(),
                 ..r.summary.clone()
             })
@@ -238,9 +238,9 @@ impl InventoryOverview {
 
 /// The list page's rows on the wire: each an array in a fixed order, not an object.
 ///
-/// The page sends its rows twice, as HTML and as the hydration data the browser picks up,
-/// and the field names were half of that data. This is the server function's private
-/// format; `GET /api/clusters` keeps its named fields.
+/// The field names were half of the overview server function's answer (which was also
+/// the page's hydration data before the app moved to islands). This is the server
+/// function's private format; `GET /api/clusters` keeps its named fields.
 pub mod compact_rows {
     use serde::{Deserialize, Deserializer, Serializer};
 
