@@ -268,12 +268,22 @@ mod browser {
         }
         match fetch(&action, &init).await {
             Ok((status, _)) if (200..300).contains(&status) => Ok(()),
-            Ok((status, body)) => {
-                let detail: String = body.chars().take(200).collect();
-                Err(format!("The server refused (HTTP {status}): {detail}"))
-            }
+            Ok((status, body)) => Err(format!(
+                "The server refused (HTTP {status}): {}",
+                error_message(&body)
+            )),
             Err(_) => Err("The console could not be reached.".to_string()),
         }
+    }
+
+    /// What an error answer says: the `message` of the console's JSON error
+    /// (`{"kind": …, "message": …}`), or the start of any other answer.
+    fn error_message(body: &str) -> String {
+        js_sys::JSON::parse(body)
+            .ok()
+            .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("message")).ok())
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| body.chars().take(200).collect())
     }
 
     /// Fetches a page and parses it.

@@ -80,11 +80,18 @@ test('Refresh now refreshes every source and the page shows the new refresh', as
   await page.waitForTimeout(1100);
   const button = page.locator('#refresh-button');
   // A refused request is said in place, and the button can be pressed again.
-  await page.route('**/sfn/refresh', (route) => route.fulfill({ status: 403, body: 'operators only' }));
+  // (A server function's error is JSON; its message is what shows.)
+  const refusal = { status: 403, contentType: 'application/json', body: '{"kind":"forbidden","message":"Only operators may start a refresh."}' };
+  await page.route('**/sfn/refresh', (route) => route.fulfill(refusal));
   await button.click();
-  await expect(page.locator('#live-problem')).toContainText('HTTP 403');
-  await expect(page.locator('#live-problem')).toContainText('operators only');
+  const problem = page.locator('#live-problem');
+  await expect(problem).toHaveText('The server refused (HTTP 403): Only operators may start a refresh.');
   await expect(button).toBeEnabled();
+  // Any other answer shows its start.
+  await page.unroute('**/sfn/refresh');
+  await page.route('**/sfn/refresh', (route) => route.fulfill({ status: 401, body: 'sign in again' }));
+  await button.click();
+  await expect(problem).toHaveText('The server refused (HTTP 401): sign in again');
   await page.unroute('**/sfn/refresh');
   await button.click();
   await expect(page.locator('#live-problem')).toHaveCount(0);
