@@ -39,7 +39,7 @@ pub fn LivePage(
     // In the browser: a page that shows a job running follows it from the start.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        browser::follow_job(every_ms, true);
+        browser::follow_job_if_busy(every_ms);
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
@@ -130,14 +130,13 @@ mod browser {
         }
     }
 
-    /// Follows a running job if the page shows one (`data-busy`), or (`started`) a job
-    /// just asked for.
-    pub fn follow_job(every_ms: u32, only_if_busy: bool) {
+    /// Follows the job this page shows running (`data-busy`), if any.
+    pub fn follow_job_if_busy(every_ms: u32) {
         let busy = document()
             .and_then(|d| d.query_selector("[data-busy]").ok().flatten())
             .is_some();
-        if busy || !only_if_busy {
-            leptos::task::spawn_local(follow_job_now(every_ms, busy));
+        if busy {
+            leptos::task::spawn_local(follow_job_now(every_ms, true));
         }
     }
 
