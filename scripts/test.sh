@@ -37,9 +37,10 @@ step "cargo test (SQLite; the replica tests on PostgreSQL)"
 cargo test --workspace
 
 step "the store, history and API tests again, on PostgreSQL"
-MSK_TEST_DATABASE=postgres cargo test -p msk-console \
-  --test history --test access --test promises --test inventory_aws --test downloads \
-  --test health --test page_cache --test hostile
+# The same selection and features as above, so nothing is compiled again: only the test
+# binary's filter differs (each integration-test file is a module of tests/integration.rs).
+MSK_TEST_DATABASE=postgres cargo test --workspace --test integration -- \
+  history:: access:: promises:: inventory_aws:: downloads:: health:: page_cache:: hostile::
 
 step "browser tests (the replica test runs against a follower on PostgreSQL)"
 (cd end2end && npx playwright test)

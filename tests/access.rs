@@ -3,7 +3,7 @@
 //! `proxy_login.rs`, the content security policy in `page_security.rs`, and signing in
 //! through a real OpenID provider in the browser test `end2end/tests/login.spec.mjs`.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! should be, and a plaintext server on a TLS listener. Each listener speaks Kafka's
 //! ApiVersions framing ([`msk_console::connect::kafka`]).
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! Properties and JAAS parsers, and a real Prometheus scraping real node exporters
 //! through the console's http_sd endpoint.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

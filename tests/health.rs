@@ -3,7 +3,7 @@
 //! node exporters for a full and a healthy data volume. Checks the JSON API, the pages
 //! and the history (health changes recorded by state, not by value).
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,6 +44,26 @@ fn broker(detail: &Value, id: u64) -> &Value {
         .iter()
         .find(|b| b["broker_id"] == id)
         .unwrap()
+}
+
+/// The newest diff of cluster `id`, one `subject: before → after` line per entry.
+async fn newest_changes(app: &support::TestApp, id: &str) -> Vec<String> {
+    let (status, diff) = app.get_json(&format!("/api/clusters/{id}/diff")).await;
+    assert_eq!(status, 200, "{diff}");
+    diff["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let side = |k: &str| e[k].as_str().unwrap_or("-").to_string();
+            format!(
+                "{}: {} → {}",
+                e["subject"].as_str().unwrap(),
+                side("before"),
+                side("after")
+            )
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -137,6 +157,22 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
         assert!(html.contains(marker), "{path} lacks {marker}");
     }
 
+    // The first sweep's states are in the history before anything moves (the sweep is
+    // over when the pages show it; its recording may still be on its way).
+    let first = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let (_, changes) = app.get_json("/api/changes?kind=health").await;
+            let summaries = changes["entries"].to_string();
+            if summaries.contains("Health: not judged → critical") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    first
+        .await
+        .expect("the first sweep's health recorded in time");
+
     // The volume is freed and the replicas catch up: one change of state each.
     b2.lock().unwrap().volume_used = 0.3;
     b3.lock().unwrap().under_replicated = 0;
@@ -151,27 +187,19 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     app.swept(generation).await;
     app.recorded(handled + 1).await;
-    let (_, changes) = app.get_json("/api/changes?kind=health").await;
-    let summaries: Vec<&str> = changes["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["summary"].as_str().unwrap())
-        .collect();
-    assert!(
-        summaries[0].contains("Broker 2 health: critical → healthy")
-            && summaries[0].contains("Broker 3 health: warning → healthy"),
-        "{summaries:?}"
-    );
-    assert!(
-        summaries
-            .iter()
-            .any(|s| s.contains("Health: not judged → critical")),
-        "{summaries:?}"
-    );
+    // Broker 1 is judged on this machine's real CPU, memory and disk, which may cross a
+    // threshold between two probes on a busy machine: look at brokers 2 and 3 only, in
+    // the newest diff (the timeline's summary shows the first three changes).
+    let changed = newest_changes(&app, &id).await;
+    for expected in [
+        "Broker 2 health: critical → healthy",
+        "Broker 3 health: warning → healthy",
+    ] {
+        assert!(changed.iter().any(|c| c == expected), "{changed:?}");
+    }
 
     // Figures move on every probe (the volume fills, CPU counters run), states do not:
-    // another sweep records nothing.
+    // another sweep records no change for the stand-ins (broker 1's real host may).
     let before = app.get_json("/api/changes").await.1["entries"]
         .as_array()
         .unwrap()
@@ -189,6 +217,14 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(before, after);
+    if after != before {
+        let changed = newest_changes(&app, &id).await;
+        assert!(
+            changed
+                .iter()
+                .all(|c| c.starts_with("Broker 1 health: ") || c.starts_with("Health: ")),
+            "{changed:?}"
+        );
+    }
     stop.cancel();
 }

@@ -2,7 +2,7 @@
 //! dedup, diffs through the API and the pages, past states and their downloads,
 //! retention, reads during a write, and a `kill -9` in the middle of a snapshot.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

@@ -9,7 +9,7 @@
 //! Part of it is a property test (proptest) over generated inputs; it runs in CI with
 //! the rest of `cargo test`.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! The AWS layer through the real SDK over HTTP, against the fake MSK endpoint.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! server, the same with and without JavaScript (these requests run no JavaScript), and
 //! small enough at 2,000 clusters.
 
-mod support;
+use crate::support;
 
 /// An inventory file of `n` clusters in 20 sources' worth of regions; cluster `i` has
 /// `3 + i % 7` brokers.

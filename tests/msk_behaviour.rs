@@ -1,7 +1,7 @@
 //! How real MSK differs from a tidy fake, through the real SDK against the fake MSK
 //! endpoint: bootstrap strings that name a random three brokers on every call.
 
-mod support;
+use crate::support;
 
 use fake_msk::{Cluster as Fake, Config as FakeConfig, FakeMsk};
 use serde_json::Value;

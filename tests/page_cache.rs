@@ -2,7 +2,7 @@
 //! memory with its own nonce, an unchanged page answers `If-None-Match` with a 304, and
 //! a refresh that changes the inventory shows at once.
 
-mod support;
+use crate::support;
 
 const INVENTORY: &str = r#"
 [[cluster]]

@@ -5,7 +5,7 @@
 //! now and then waited for ever, which the real binary never showed; see the note on
 //! issue 12.)
 
-mod support;
+use crate::support;
 
 use support::TestApp;
 

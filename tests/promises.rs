@@ -4,7 +4,7 @@
 //! --request-timeout, the librdkafka and truststore downloads, sample data that is never
 //! probed, and pruning once at start.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::time::Duration;

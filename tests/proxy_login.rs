@@ -5,7 +5,7 @@
 //! (In a test binary of its own, like `page_security.rs`: it renders pages, and with
 //! many consoles in one test process a page render now and then waited for ever.)
 
-mod support;
+use crate::support;
 
 use msk_console::config::AuthMode;
 use support::TestApp;

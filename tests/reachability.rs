@@ -2,7 +2,7 @@
 //! stand-in, an HTML answer, a listener that never answers, and a closed port, with the
 //! inventory served by the fake MSK endpoint.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

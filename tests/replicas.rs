@@ -5,7 +5,7 @@
 //!
 //! Needs the test PostgreSQL (`MSK_TEST_PG_URL`, started by scripts/test.sh).
 
-mod support;
+use crate::support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! `tests/prometheus/rules.test.yml`, which prove what fires, when, with which labels
 //! and words, and that the rules stay within the clusters they were made for.
 
-mod support;
+use crate::support;
 
 use support::file_lab;
 use support::tools::{run, text};

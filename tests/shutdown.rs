@@ -2,7 +2,7 @@
 //! the pruner end with it, so an embedding process (or a test) is not left with work
 //! running against a closed database.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
