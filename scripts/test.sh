@@ -15,6 +15,12 @@ step() { printf '\n\033[1;34m== %s (%ss)\033[0m\n' "$*" "$(( $(date +%s) - start
 step "setup"
 scripts/setup.sh --test
 
+# A full disk shows up as a linker failure with no reason given; say it plainly first.
+free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [[ -n "$free_kb" && "$free_kb" -lt $((5 * 1024 * 1024)) ]]; then
+  echo "warning: $((free_kb / 1024)) MiB free here; a build from scratch needs about 4 GB in target/" >&2
+fi
+
 if [[ -z "${MSK_SKIP_LINT:-}" ]]; then
   step "cargo fmt --check"
   cargo fmt --all -- --check
