@@ -8,10 +8,11 @@
 //!
 //! A `LivePage` island listens to the forms inside it (events bubble up to it):
 //! - A GET form marked `data-live-form` (the list's filter box, the coverage filters, the
-//!   Downloads panel) is followed as you type or pick: the island puts the form's query
-//!   into the address bar, fetches that URL (the same page the form would load without
-//!   JavaScript, often from the page cache) and swaps the page's live regions for the
-//!   fetched ones. The control you are typing in is never replaced, so it keeps its focus.
+//!   Downloads panel) is followed as you pick, or type and pause for 150 ms: the island
+//!   puts the form's query into the address bar, fetches that URL (the same page the form
+//!   would load without JavaScript, often from the page cache) and swaps the page's live
+//!   regions for the fetched ones. The control you are typing in is never replaced, so it
+//!   keeps its focus.
 //! - A POST form marked `data-poll` (Refresh now, Probe now) is sent with `fetch`. The
 //!   island then fetches the page again every `every_ms` and swaps the live regions, while
 //!   the fetched page marks a job as running (`data-busy`).
@@ -78,7 +79,12 @@ mod browser {
         static LATEST: Cell<u64> = const { Cell::new(0) };
         /// Whether a job is being followed already (one loop per page).
         static FOLLOWING: Cell<bool> = const { Cell::new(false) };
+        /// The number of the last input into a live form; typing waits for a pause.
+        static TYPED: Cell<u64> = const { Cell::new(0) };
     }
+
+    /// How long typing must pause before a live form's page is fetched.
+    const TYPING_PAUSE_MS: u32 = 150;
 
     /// How long to wait for a job to show as running before the page stops asking.
     const START_WAIT_MS: f64 = 4_000.0;
@@ -119,15 +125,44 @@ mod browser {
         }
     }
 
+    /// Follows a live form on input: a pick (a select, a checkbox) at once, typing once it
+    /// pauses for [`TYPING_PAUSE_MS`], so a word typed is one page fetch, not one a key.
     pub fn on_input(ev: leptos::ev::Event) {
-        let form = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|el| el.closest("form[data-live-form]").ok().flatten())
-            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok());
-        if let Some(form) = form {
-            leptos::task::spawn_local(follow_form(form));
-        }
+        let Some(field) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let Some(form) = field
+            .closest("form[data-live-form]")
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let typing = match field.tag_name().to_ascii_lowercase().as_str() {
+            "textarea" => true,
+            "input" => !matches!(
+                field
+                    .get_attribute("type")
+                    .map(|t| t.to_ascii_lowercase())
+                    .as_deref(),
+                Some("checkbox" | "radio")
+            ),
+            _ => false,
+        };
+        let input = TYPED.with(|t| {
+            t.set(t.get() + 1);
+            t.get()
+        });
+        leptos::task::spawn_local(async move {
+            if typing {
+                sleep(TYPING_PAUSE_MS).await;
+                if TYPED.with(|t| t.get()) != input {
+                    return;
+                }
+            }
+            follow_form(form).await;
+        });
     }
 
     /// Follows the job this page shows running (`data-busy`), if any.

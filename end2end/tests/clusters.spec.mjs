@@ -17,10 +17,20 @@ test('the cluster list loads, filters as you type, and sorts', async ({ page }) 
   await page.locator('#cluster-filter').fill('');
   await expect(rows).toHaveCount(6);
   // The filter is applied on the server and kept in the URL; typing keeps the focus.
+  // Typing is followed once it pauses: a word is one page fetch, no fetch per key.
   const box = page.locator('#cluster-filter');
+  const fetched = [];
+  const onRequest = (r) => {
+    const q = new URL(r.url()).searchParams.get('q');
+    if (r.resourceType() === 'fetch' && q !== null) fetched.push(q);
+  };
+  page.on('request', onRequest);
   await box.pressSequentially('orders', { delay: 40 });
   await expect(page).toHaveURL(/\?q=orders$/);
   await expect(rows).toHaveCount(1);
+  page.off('request', onRequest);
+  expect(fetched.filter((q) => q !== 'orders')).toEqual([]);
+  expect(fetched).toContain('orders');
   await expect(box).toBeFocused();
   await expect(box).toHaveValue('orders');
   await box.fill('');
