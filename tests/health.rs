@@ -8,6 +8,7 @@ use crate::support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::history::ClusterDiff;
 use msk_console::demo::{self, Behaviour};
 use serde_json::Value;
 use support::file_lab;
@@ -46,24 +47,13 @@ fn broker(detail: &Value, id: u64) -> &Value {
         .unwrap()
 }
 
-/// The newest diff of cluster `id`, one `subject: before → after` line per entry.
+/// The newest diff of cluster `id`, each entry as the console describes it
+/// (`subject: before → after`).
 async fn newest_changes(app: &support::TestApp, id: &str) -> Vec<String> {
     let (status, diff) = app.get_json(&format!("/api/clusters/{id}/diff")).await;
     assert_eq!(status, 200, "{diff}");
-    diff["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let side = |k: &str| e[k].as_str().unwrap_or("-").to_string();
-            format!(
-                "{}: {} → {}",
-                e["subject"].as_str().unwrap(),
-                side("before"),
-                side("after")
-            )
-        })
-        .collect()
+    let diff: ClusterDiff = serde_json::from_value(diff).unwrap();
+    diff.entries.iter().map(|e| e.describe()).collect()
 }
 
 #[tokio::test]
@@ -105,12 +95,7 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
     assert_eq!(h["active_controllers"], 1);
     assert_eq!(h["under_replicated"], 3);
     assert_eq!(h["offline_partitions"], 0);
-    let reasons: Vec<&str> = h["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let reasons = support::strs(&h["reasons"]);
     assert!(
         reasons.contains(&"data volume /kafka/datalogs 91% full on broker 2"),
         "{reasons:?}"

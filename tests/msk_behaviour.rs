@@ -87,12 +87,7 @@ async fn bootstrap_strings_stay_put_although_msk_names_a_random_three() {
     let (_, changes) = app.get_json("/api/changes").await;
     let entries = changes["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "{changes}");
-    let kinds: Vec<&str> = entries[0]["kinds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
+    let kinds = support::strs(&entries[0]["kinds"]);
     assert!(
         kinds.contains(&"brokers") && kinds.contains(&"bootstrap"),
         "{kinds:?}"
@@ -495,12 +490,7 @@ async fn tags_settings_configuration_secrets_and_operations() {
     let (_, l) = app
         .get_json(&format!("/api/clusters/{}", id("locked")))
         .await;
-    let notes: Vec<&str> = l["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap())
-        .collect();
+    let notes = support::strs(&l["notes"]);
     assert_eq!(notes.len(), 2, "{l}");
     assert!(notes[0].contains("kafka:ListScramSecrets") && notes[0].contains("ForbiddenException"));
     assert!(notes[1].contains("kafka:ListClusterOperationsV2"));

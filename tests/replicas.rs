@@ -117,16 +117,10 @@ async fn history(url: &str) -> (Vec<String>, Value) {
         .unwrap()
         .iter()
         .map(|e| {
-            let kinds: Vec<&str> = e["kinds"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| k.as_str().unwrap())
-                .collect();
             format!(
                 "{} {}",
                 e["cluster_name"].as_str().unwrap(),
-                kinds.join("+")
+                support::strs(&e["kinds"]).join("+")
             )
         })
         .collect();

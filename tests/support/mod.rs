@@ -44,6 +44,15 @@ pub fn server_runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// A loopback port free right now (for consoles started as processes).
+/// A JSON array of strings as `&str`s (panics on anything else: a test's answer is wrong).
+pub fn strs(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap_or_else(|| panic!("not a string: {s}")))
+        .collect()
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind a free port")
