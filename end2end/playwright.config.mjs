@@ -83,7 +83,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `${bin} --sample --auth oidc --listen 127.0.0.1:${loginPort} --public-url http://127.0.0.1:${loginPort} --oidc-issuer http://127.0.0.1:${oidcPort} --oidc-client-id msk-console --oidc-client-secret e2e-secret --oidc-scopes openid,email,profile,groups --operators kafka-admins --session-key-file ${loginDir}/session.key --database-url sqlite://${loginDir}/login.db --no-probe --log warn`,
+      command: `${bin} --sample --auth oidc --listen 127.0.0.1:${loginPort} --public-url http://127.0.0.1:${loginPort} --oidc-issuer http://127.0.0.1:${oidcPort} --oidc-client-id msk-console --oidc-client-secret e2e-secret --oidc-scopes openid,email,profile,groups --operators group:kafka-admins --viewers group:developers,email:ursula@example.com --session-key-file ${loginDir}/session.key --database-url sqlite://${loginDir}/login.db --no-probe --log warn`,
       url: `http://127.0.0.1:${loginPort}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -190,6 +190,17 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub header_timeout: Duration,
 
+    /// A connection whose answer makes no progress for this long (a client that stops
+    /// reading) is closed, so clients that never read cannot hold every connection.
+    #[arg(long, env = "MSK_CONSOLE_WRITE_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub write_timeout: Duration,
+
+    /// A connection on which the console waits this long for the client to send
+    /// anything (the rest of a request body, say) is closed. Between requests, a
+    /// kept-alive connection gets --header-timeout.
+    #[arg(long, env = "MSK_CONSOLE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
     /// Most client connections served at once; more wait until one closes.
     #[arg(long, env = "MSK_CONSOLE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub max_connections: u32,
@@ -288,6 +299,18 @@ pub struct Config {
     #[arg(global = true, long, env = "MSK_CONSOLE_LOG", default_value = "info")]
     pub log: String,
 
+    /// How log lines are written: `text` (for people; colour only on a terminal) or
+    /// `json` (one object per line, for log shippers). Either way, no value from outside
+    /// can break a line.
+    #[arg(
+        global = true,
+        long,
+        env = "MSK_CONSOLE_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub log_format: crate::logging::LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -306,6 +329,9 @@ pub enum Command {
     /// Manage the bearer tokens scripts and Prometheus authenticate with.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List the live sign-in sessions (--auth oidc), or end a user's sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
     /// Refresh the sources once and print every cluster (for cron jobs and CI).
     Clusters {
         /// `table` (tab-separated, with a header) or `json` (as `GET /api/clusters`).
@@ -390,6 +416,14 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by name.
     Revoke { name: String },
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum SessionsCommand {
+    /// List the live sessions: who, their role, when they signed in and until when.
+    List,
+    /// End every live session of a user (by user name); their cookies stop working.
+    Revoke { user: String },
 }
 
 fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {

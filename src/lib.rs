@@ -26,6 +26,7 @@ pub mod error;
 pub mod history;
 pub mod http;
 pub mod inventory;
+pub mod logging;
 pub mod oneshot;
 pub mod prober;
 pub mod replica;
@@ -271,6 +272,8 @@ impl App {
         let config = &self.state.config;
         let limits = http::serve::Limits {
             header_timeout: config.header_timeout,
+            write_timeout: config.write_timeout,
+            idle_timeout: config.idle_timeout,
             max_connections: config.max_connections as usize,
         };
         let replica = self.replica.clone();
@@ -298,7 +301,10 @@ impl App {
 
 /// Runs a one-shot subcommand; returns what to print, or a one-line reason.
 pub async fn run_command(config: &Config, command: &config::Command) -> Result<String, String> {
-    if !matches!(command, config::Command::Token(_)) {
+    if !matches!(
+        command,
+        config::Command::Token(_) | config::Command::Sessions(_)
+    ) {
         return oneshot::run(config, command).await;
     }
     let pool = store::connect(&config.database_url)
@@ -306,6 +312,7 @@ pub async fn run_command(config: &Config, command: &config::Command) -> Result<S
         .map_err(|e| e.to_string())?;
     let out = match command {
         config::Command::Token(cmd) => auth::tokens::run(&pool, cmd).await,
+        config::Command::Sessions(cmd) => auth::session::run(&pool, cmd).await,
         _ => Err("not a database command".into()),
     };
     pool.close().await;

@@ -1,7 +1,6 @@
 //! The msk-console server binary: parse the configuration, set up logging, run.
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of the system allocator: a cached page costs a dozen small
 /// allocations, and glibc's malloc and free took 14% of its CPU (see README,
@@ -12,17 +11,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() {
     let config = msk_console::Config::parse();
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|e| {
-        eprintln!(
-            "msk-console: --log `{}` is not a valid filter: {e}",
-            config.log
-        );
+    if let Err(e) = msk_console::logging::init(&config.log, config.log_format) {
+        eprintln!("msk-console: {e}");
         std::process::exit(2);
-    });
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    }
     if let Some(command) = &config.command {
         match msk_console::run_command(&config, command).await {
             Ok(out) => {

@@ -61,7 +61,7 @@ async fn refreshed_then(app: &App, config: &Config, command: &Command) -> Result
     let console = &app.state.console;
     let e = |e: app::error::AppError| e.to_string();
     match command {
-        Command::Token(_) => Err("not a one-shot command".into()),
+        Command::Token(_) | Command::Sessions(_) => Err("not a one-shot command".into()),
         Command::Clusters { format, filter } => {
             let selection = selection(filter)?;
             let ids: Vec<String> = console

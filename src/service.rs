@@ -115,7 +115,7 @@ impl ConsoleService for ServerConsole {
         Box::pin(async move { self.history.detail_at(&id, snapshot).await })
     }
 
-    fn export(&self, id: ClusterId) -> Fut<'_, serde_json::Value> {
+    fn export(&self, id: ClusterId) -> Fut<'_, app::service::TextStream> {
         Box::pin(async move { self.history.export(&id).await })
     }
 

@@ -38,7 +38,7 @@ brokers = [ { id = 1, endpoints = ["b-1.lab.example"] } ]
 "#;
 
 /// The routes a browser or a script can reach, with `{id}` for the cluster.
-const GET_ROUTES: &[&str] = &[
+pub(crate) const GET_ROUTES: &[&str] = &[
     "/",
     "/coverage",
     "/history",
@@ -87,7 +87,7 @@ const PARAMS: &[&str] = &[
     "x",
 ];
 
-const SERVER_FNS: &[&str] = &[
+pub(crate) const SERVER_FNS: &[&str] = &[
     "/sfn/overview",
     "/sfn/cluster",
     "/sfn/changes",
@@ -384,14 +384,10 @@ async fn the_prober_goes_only_to_inventory_hosts_on_exporter_ports() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let mut rx = app.inventory.subscribe();
-    tokio::time::timeout(
-        Duration::from_secs(20),
-        rx.wait_for(|i| i.sweep.generation >= 1 && !i.sweep.running),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    app.inventory_when("the probe asked for to finish", |i| {
+        i.sweep.generation >= 1 && !i.sweep.running
+    })
+    .await;
     let seen = seen.lock().unwrap().clone();
     assert!(!seen.is_empty(), "the good host was probed");
     for s in &seen {

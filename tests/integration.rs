@@ -11,6 +11,7 @@ mod support;
 
 mod access;
 mod connectivity;
+mod deny;
 mod deploy;
 mod downloads;
 mod health;

@@ -108,7 +108,7 @@ pub async fn probe_exporters(cluster: Option<String>) -> Result<SweepStatus, App
         .map(ClusterKey::parse)
         .transpose()?;
     crate::service::console()?
-        .request_probe(&crate::service::caller(), key.as_ref())
+        .request_probe(&crate::service::caller()?, key.as_ref())
         .await
 }
 
@@ -116,7 +116,7 @@ pub async fn probe_exporters(cluster: Option<String>) -> Result<SweepStatus, App
 #[server(prefix = "/sfn", endpoint = "refresh")]
 pub async fn refresh_inventory() -> Result<RefreshStatus, AppError> {
     crate::service::console()?
-        .request_refresh(&crate::service::caller())
+        .request_refresh(&crate::service::caller()?)
         .await
 }
 

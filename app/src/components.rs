@@ -24,7 +24,9 @@ pub fn can_operate() -> bool {
 pub fn initial_permissions() -> Permissions {
     #[cfg(feature = "ssr")]
     {
-        Permissions::of(&crate::service::caller())
+        crate::service::caller()
+            .map(|who| Permissions::of(&who))
+            .unwrap_or_else(|_| Permissions::none())
     }
     #[cfg(not(feature = "ssr"))]
     {

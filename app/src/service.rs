@@ -24,9 +24,14 @@ use crate::generate::{render_cluster_file, FileKind, Rendered};
 use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use crate::model::{
     coverage, AuditEvent, Cluster, ClusterDetail, ClusterListing, Coverage, Identity, Inventory,
-    InventoryOverview, Permissions, RefreshStatus, Role, Selection, SweepStatus,
+    InventoryOverview, Permissions, RefreshStatus, Selection, SweepStatus,
 };
 use crate::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
+
+/// A text answer written as it is produced (a cluster's whole history), for the server
+/// to stream: each item is the next piece, or the error that ends it.
+pub type TextStream =
+    std::pin::Pin<Box<dyn futures::Stream<Item = Result<String, AppError>> + Send + 'static>>;
 
 /// What the history and the other asynchronous calls return.
 pub type Fut<'a, T> =
@@ -97,8 +102,9 @@ pub trait ConsoleService: Send + Sync + 'static {
     /// The cluster as recorded at a past snapshot.
     fn cluster_at(&self, id: ClusterId, snapshot: SnapshotId) -> Fut<'_, ClusterDetail>;
 
-    /// Everything the history holds about a cluster, oldest first.
-    fn export(&self, id: ClusterId) -> Fut<'_, serde_json::Value>;
+    /// Everything the history holds about a cluster, oldest first, as a JSON document
+    /// written as it is read.
+    fn export(&self, id: ClusterId) -> Fut<'_, TextStream>;
 
     /// The PKCS12 truststore of the console's CA bundle, under `password`.
     fn truststore(&self, password: String) -> Fut<'_, Vec<u8>>;
@@ -137,21 +143,19 @@ fn operator(who: &Identity, what: &str) -> Result<(), AppError> {
 pub struct Console(Arc<dyn ConsoleService>);
 
 /// Who makes the current request, from the identity the server's login layer put on
-/// it. A request without one (which the login layer never lets through) is a viewer:
-/// the least a caller may do.
-pub fn caller() -> Identity {
+/// it. A request without one fails closed: the login layer lets no request reach a page
+/// or a server function without an identity, and if one got there anyway it would see
+/// nothing.
+pub fn caller() -> Result<Identity, AppError> {
     use_context::<axum::http::request::Parts>()
         .and_then(|p| p.extensions.get::<Identity>().cloned())
-        .unwrap_or_else(|| Identity {
-            name: "unknown".into(),
-            email: None,
-            role: Role::Viewer,
-            via: crate::model::Via::Proxy,
-        })
+        .ok_or_else(|| AppError::Unauthorized("Sign in first, or send a bearer token.".into()))
 }
 
-/// The service from the Leptos context, or an internal error if the server forgot it.
+/// The service from the Leptos context, for a caller with an identity: every page and
+/// server function asks through this, so none can answer a request that has none.
 pub fn console() -> Result<Console, AppError> {
+    caller()?;
     use_context::<Console>()
         .ok_or_else(|| AppError::internal("Console is not in the Leptos context"))
 }
@@ -426,8 +430,9 @@ impl Console {
         self.0.cluster_diff(id, from, to).await
     }
 
-    /// A cluster's whole recorded history, oldest first.
-    pub async fn export(&self, id: ClusterId) -> Result<serde_json::Value, AppError> {
+    /// A cluster's whole recorded history, oldest first, as a JSON document written as
+    /// it is read.
+    pub async fn export(&self, id: ClusterId) -> Result<TextStream, AppError> {
         self.0.export(id).await
     }
 

@@ -1,8 +1,9 @@
 // A real OpenID Connect provider for the sign-in tests: npm's oidc-provider (a certified
 // implementation) with its built-in development login pages, an in-memory store and
 // one client, the console under test. Any user name signs in (any password); users
-// whose name starts with "olga" are in the group kafka-admins, everyone else in
-// developers.
+// whose name starts with "olga" are in the group kafka-admins, users whose name starts
+// with "ursula" in no group and with an email the provider has not verified, everyone
+// else in developers.
 //
 //   node oidc/provider.mjs PORT CONSOLE_URL
 import Provider from 'oidc-provider';
@@ -40,8 +41,9 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
           name: id,
           preferred_username: id,
           email: `${id}@example.com`,
-          email_verified: true,
-          groups: id.startsWith('olga') ? ['kafka-admins'] : ['developers'],
+          email_verified: !id.startsWith('ursula'),
+          groups: id.startsWith('olga') ? ['kafka-admins']
+            : id.startsWith('ursula') ? [] : ['developers'],
         };
       },
     };

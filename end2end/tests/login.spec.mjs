@@ -41,12 +41,21 @@ test('a viewer signs in, sees the pages but no operator button, and signs out', 
   });
   expect(refused).toBe(403);
 
+  // A copy of the session cookie, taken while signed in.
+  const copied = (await page.context().cookies()).filter((c) => c.name.includes('msk_console_session'));
+  expect(copied.length).toBe(1);
+
   await page.locator('#sign-out').click();
   await expect(page).toHaveURL(`${consoleUrl}/auth/signed-out`);
   await expect(page.locator('h1')).toHaveText('Signed out');
   // Signed out: the session cookie is gone, so the API refuses...
   const after = await page.evaluate(async () => (await fetch('/api/clusters')).status);
   expect(after).toBe(401);
+  // ...and the copy is no good either: the session ended on the server.
+  const replay = await page.request.get(`${consoleUrl}/api/clusters`, {
+    headers: { Cookie: `${copied[0].name}=${copied[0].value}` },
+  });
+  expect(replay.status()).toBe(401);
   // ...and a page sends the browser through the provider again (which still knows
   // the user, so it signs them straight back in).
   const viaProvider = [];
@@ -68,4 +77,22 @@ test('an operator gets the probe button, and the History page says who signed in
   await expect(activity).toContainText('olga');
   await expect(activity).toContainText('signed in as operator');
   await expect(activity).toContainText('started a probe');
+});
+
+test('an email the provider has not verified names nobody in the role lists', async ({ page }) => {
+  // --viewers lists email:ursula@example.com, but the provider says it is unverified:
+  // anyone could have registered it, so it does not count.
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/css', body: '' }));
+  await page.goto(`${consoleUrl}/coverage`);
+  await expect(page).toHaveURL(/127\.0\.0\.1:3098\/interaction\//);
+  await page.locator('input[name="login"]').fill('ursula');
+  await page.locator('input[name="password"]').fill('any password');
+  await page.locator('button[type="submit"]').click();
+  const consent = page.locator('button[autofocus], button[type="submit"]');
+  if (page.url().includes('/interaction/')) await consent.first().click();
+  await expect(page.locator('h1')).toHaveText('Sign-in failed');
+  await expect(page.locator('.banner.error')).toContainText('does not include you');
+  const api = await page.evaluate(async () => (await fetch('/api/clusters')).status);
+  expect(api).toBe(401);
 });

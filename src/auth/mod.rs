@@ -77,6 +77,7 @@ impl Auth {
                 session::Sessions::load_key(&config.session_key_file)?,
                 config.session_ttl,
                 secure,
+                pool.clone(),
             ))
         } else {
             None
@@ -135,9 +136,17 @@ impl Auth {
         } else {
             None
         };
+        let roles = RoleMap::new(&config.operators, &config.viewers);
+        let bare = roles.unprefixed();
+        if mode != AuthMode::None && !bare.is_empty() {
+            tracing::warn!(
+                "--operators/--viewers entries without a group:, email: or user: prefix match a group, an email or a user name alike: {}",
+                bare.join(", ")
+            );
+        }
         Ok(Auth {
             mode,
-            roles: RoleMap::new(&config.operators, &config.viewers),
+            roles,
             sessions,
             oidc,
             proxy,
@@ -161,7 +170,11 @@ impl Auth {
             return self.bearer(value).await.map(Some);
         }
         let now = now_unix();
-        if let Some(s) = self.sessions.as_ref().and_then(|s| s.session(headers, now)) {
+        let session = match &self.sessions {
+            Some(s) => s.session(headers, now).await.map_err(AppError::from)?,
+            None => None,
+        };
+        if let Some(s) = session {
             return Ok(Some(Identity {
                 name: s.name,
                 email: s.email,
@@ -170,8 +183,17 @@ impl Auth {
             }));
         }
         if let Some(proxy) = &self.proxy {
-            if let Some(u) = proxy.user(headers, peer) {
-                let Some(role) = self.roles.role(&u.user, u.email.as_deref(), &u.groups) else {
+            let named = proxy.user(headers, peer).map_err(|e| {
+                tracing::warn!(reason = %e, "refused a request with a repeated identity header");
+                AppError::BadRequest(e)
+            })?;
+            if let Some(u) = named {
+                let who = roles::Who {
+                    user: &u.user,
+                    email: u.email.as_deref(),
+                    groups: &u.groups,
+                };
+                let Some(role) = self.roles.role(&who) else {
                     return Err(AppError::Forbidden(format!(
                         "{} may not use this console: neither --viewers nor --operators names this user or a group of theirs.",
                         u.user
@@ -256,34 +278,75 @@ fn url_escape(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Paths anyone may fetch: the health check, the sign-in pages and the static site
-/// (which holds no data).
-fn is_public(path: &str) -> bool {
-    path == "/healthz"
-        || path.starts_with("/auth/")
-        || path.starts_with("/pkg/")
-        || path == "/favicon.svg"
+/// The exact paths anyone may fetch without an identity: liveness, the sign-in routes
+/// and the built site's files by their exact names (the wasm, its JS glue, the
+/// stylesheet, the icon: they hold no data). Everything else needs an identity; there
+/// is no prefix rule, so no path can be made to look public.
+#[derive(Clone, Debug, Default)]
+pub struct PublicPaths(std::collections::HashSet<String>);
+
+/// The sign-in routes and `/healthz` (which answers liveness only, without an identity).
+pub const PUBLIC_ROUTES: [&str; 5] = [
+    "/healthz",
+    "/auth/login",
+    "/auth/callback",
+    "/auth/logout",
+    "/auth/signed-out",
+];
+
+impl PublicPaths {
+    /// The public routes and the site's files (`pkg/msk-console.wasm`, `favicon.svg`…).
+    pub fn new<'a>(site_files: impl IntoIterator<Item = &'a str>) -> PublicPaths {
+        let mut set: std::collections::HashSet<String> =
+            PUBLIC_ROUTES.iter().map(|p| p.to_string()).collect();
+        set.extend(
+            site_files
+                .into_iter()
+                .map(|f| format!("/{}", f.trim_start_matches('/'))),
+        );
+        PublicPaths(set)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains(path)
+    }
 }
 
-/// Puts the caller's identity on the request, or answers for it.
-pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Response {
+/// The gate every request passes: the login settings and the public paths.
+pub struct Gate {
+    pub auth: Arc<Auth>,
+    pub public: PublicPaths,
+}
+
+/// Puts the caller's identity on the request, or answers for it: a path on the exact
+/// public list passes without one (with the identity, if the request brings a valid
+/// one); any other request without an identity is a 401, or for a browser asking for a
+/// page the way to sign in.
+pub async fn authenticate(State(gate): State<Arc<Gate>>, mut req: Request, next: Next) -> Response {
+    let auth = &gate.auth;
     if auth.mode == AuthMode::None {
         req.extensions_mut().insert(Identity::open());
         return next.run(req).await;
     }
-    if is_public(req.uri().path()) {
+    let public = gate.public.contains(req.uri().path());
+    // The site's files and the sign-in routes do not need to know who asks; `/healthz`
+    // tells a caller with an identity more.
+    if public && req.uri().path() != "/healthz" {
         return next.run(req).await;
     }
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let headers = req.headers().clone();
-    match auth.identify(&headers, peer).await {
+    let identified = auth.identify(req.headers(), peer).await;
+    match identified {
         Ok(Some(who)) => {
             req.extensions_mut().insert(who);
             next.run(req).await
         }
+        // Public paths need no identity, and a bad one does not stop them (a sign-in
+        // page must still open for someone whose session ended).
+        _ if public => next.run(req).await,
         Ok(None) => auth.challenge(&req),
         Err(e) => {
             let unauthorized = e.status_code() == StatusCode::UNAUTHORIZED.as_u16();

@@ -6,7 +6,8 @@
 //! - `GET /auth/callback`: checks `state`, exchanges the code (with the PKCE verifier),
 //!   verifies the ID token (signature, issuer, audience, expiry, nonce), maps the user's
 //!   groups to a role and starts a session.
-//! - `POST /auth/logout`: ends the session.
+//! - `POST /auth/logout`: ends the session, on the server too (a copy of the cookie
+//!   stops working).
 //!
 //! The provider's metadata is discovered on first use and kept; if the provider cannot
 //! be reached, the sign-in page says so and the next attempt tries again.
@@ -28,7 +29,7 @@ use tokio::sync::OnceCell;
 
 use app::model::{Identity, Via};
 
-use super::session::{PendingLogin, Session};
+use super::session::PendingLogin;
 use super::Auth;
 use crate::clock::now_unix;
 
@@ -236,19 +237,30 @@ pub async fn callback(
     };
     match finish(oidc, code, &pending).await {
         Ok((name, email, groups)) => {
-            let Some(role) = auth.roles.role(&name, email.as_deref(), &groups) else {
+            let who = super::roles::Who {
+                user: &name,
+                email: email.as_deref(),
+                groups: &groups,
+            };
+            let Some(role) = auth.roles.role(&who) else {
                 tracing::warn!(target: "audit", user = %name, "sign-in refused: not in --viewers or --operators");
                 return failure(
                     StatusCode::FORBIDDEN,
                     &format!("You signed in as {name}, but this console's --viewers list does not include you or your groups."),
                 );
             };
-            let session = Session {
-                name: name.clone(),
-                email: email.clone(),
-                role,
-                expires: now_unix()
-                    .saturating_add(i64::try_from(sessions.ttl.as_secs()).unwrap_or(i64::MAX)),
+            let started = sessions
+                .start(&name, email.as_deref(), role, now_unix())
+                .await;
+            let cookie = match started {
+                Ok((_, cookie)) => cookie,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not start a session");
+                    return failure(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "The sign-in worked, but the session could not be stored. Try again; the server log has the details.",
+                    );
+                }
             };
             let who = Identity {
                 name,
@@ -259,7 +271,7 @@ pub async fn callback(
             auth.audit(&who, "sign_in", format!("as {role}")).await;
             let mut res = Redirect::to(&pending.next).into_response();
             let h = res.headers_mut();
-            h.append(header::SET_COOKIE, sessions.start(&session));
+            h.append(header::SET_COOKIE, cookie);
             h.append(header::SET_COOKIE, sessions.end_login());
             res
         }
@@ -295,7 +307,7 @@ async fn finish(
             &Nonce::new(pending.nonce.clone()),
         )
         .map_err(|e| format!("the ID token is not valid: {e}"))?;
-    let email = claims.email().map(|e| e.as_str().to_string());
+    let email = verified_email(claims.email().map(|e| e.as_str()), claims.email_verified());
     let name = claims
         .preferred_username()
         .map(|u| u.as_str().to_string())
@@ -303,6 +315,13 @@ async fn finish(
         .unwrap_or_else(|| claims.subject().as_str().to_string());
     let groups = groups_claim(&id_token.to_string(), &oidc.groups_claim);
     Ok((name, email, groups))
+}
+
+/// The email claim, only when the provider says it verified it (`email_verified`): an
+/// unverified address is whatever the user typed when registering, and role lists and
+/// the audit log name people by their email.
+fn verified_email(email: Option<&str>, verified: Option<bool>) -> Option<String> {
+    email.filter(|_| verified == Some(true)).map(str::to_string)
 }
 
 /// The groups in a (verified) ID token's payload: a list of strings, or one string.
@@ -332,7 +351,7 @@ pub async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Respon
     let Some(sessions) = &auth.sessions else {
         return Redirect::to("/").into_response();
     };
-    if let Some(s) = sessions.session(&headers, now_unix()) {
+    if let Ok(Some(s)) = sessions.session(&headers, now_unix()).await {
         let who = Identity {
             name: s.name,
             email: s.email,
@@ -342,7 +361,7 @@ pub async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Respon
         auth.audit(&who, "sign_out", String::new()).await;
     }
     (
-        [(header::SET_COOKIE, sessions.end())],
+        [(header::SET_COOKIE, sessions.end(&headers).await)],
         Redirect::to("/auth/signed-out"),
     )
         .into_response()
@@ -373,6 +392,17 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn an_email_counts_only_when_the_provider_verified_it() {
+        assert_eq!(
+            verified_email(Some("olga@example.com"), Some(true)).as_deref(),
+            Some("olga@example.com")
+        );
+        assert_eq!(verified_email(Some("olga@example.com"), Some(false)), None);
+        assert_eq!(verified_email(Some("olga@example.com"), None), None);
+        assert_eq!(verified_email(None, Some(true)), None);
     }
 
     #[test]

@@ -9,10 +9,28 @@ use app::history::{
 use app::model::{ClusterDetail, RecordedAt};
 use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
 
+use app::service::TextStream;
+use futures::StreamExt as _;
+
 use super::History;
 use crate::clock::{now_unix, rfc3339};
-use crate::store::timeline::{self, Bounds, ChangeRow, VersionRow};
-use crate::store::StoreError;
+use crate::store::timeline::{self, Bounds, ChangeRow, ExportRow, VersionRow};
+use crate::store::{Db, StoreError};
+
+/// How many changes the export reads (and holds) at a time.
+pub const EXPORT_PAGE: i64 = 50;
+
+/// Where the export of one cluster's history stands.
+struct ExportPages {
+    pool: Db,
+    cluster: String,
+    /// Read, not written yet.
+    page: Vec<ExportRow>,
+    /// The last change written (the next page starts after it).
+    after: i64,
+    written: u64,
+    done: bool,
+}
 
 impl From<ChangeRow> for ChangeEntry {
     fn from(r: ChangeRow) -> Self {
@@ -272,36 +290,76 @@ impl History {
         })
     }
 
-    /// Everything recorded about a cluster, oldest first, with every state in full.
-    pub async fn export(&self, id: &ClusterId) -> Result<serde_json::Value, AppError> {
-        let rows = timeline::export(&self.pool, id.as_str()).await?;
-        if rows.is_empty() {
+    /// Everything recorded about a cluster, oldest first, with every state in full: a
+    /// JSON document written as it is read, a page of changes at a time
+    /// ([`EXPORT_PAGE`]), so a cluster with years of history costs one page of memory.
+    pub async fn export(&self, id: &ClusterId) -> Result<TextStream, AppError> {
+        let first = timeline::export_page(&self.pool, id.as_str(), 0, EXPORT_PAGE).await?;
+        if first.is_empty() {
             return Err(AppError::not_found(format!(
                 "No history is recorded for cluster `{id}`."
             )));
         }
-        let mut changes = Vec::with_capacity(rows.len());
-        for r in rows {
-            let state: serde_json::Value = match r.body {
-                Some(b) => serde_json::from_str(&b).map_err(StoreError::from)?,
-                None => serde_json::Value::Null,
-            };
-            changes.push(serde_json::json!({
-                "snapshot": r.snapshot_id,
-                "at": rfc3339(r.taken_at),
-                "trigger": Trigger::from_stored(&r.trigger),
-                "kinds": ChangeKind::from_mask(r.kinds as u32),
-                "summary": r.summary,
-                "state": state,
-            }));
-        }
         let stats = self.stats(timeline::bounds(&self.pool).await?).await?;
-        Ok(serde_json::json!({
-            "cluster_id": id,
-            "exported_at": rfc3339(now_unix()),
-            "retention_days": stats.retention_days,
-            "last_checked_at": stats.last_checked_at,
-            "changes": changes,
-        }))
+        let head = format!(
+            "{{\"cluster_id\":{},\"exported_at\":{},\"retention_days\":{},\"last_checked_at\":{},\"changes\":[",
+            serde_json::Value::from(id.as_str()),
+            serde_json::Value::from(rfc3339(now_unix())),
+            stats.retention_days,
+            serde_json::to_value(&stats.last_checked_at).unwrap_or_default(),
+        );
+        let pages = ExportPages {
+            pool: self.pool.clone(),
+            cluster: id.as_str().to_string(),
+            page: first,
+            after: 0,
+            written: 0,
+            done: false,
+        };
+        let body = futures::stream::unfold(pages, |mut st| async move {
+            if st.done {
+                return None;
+            }
+            if st.page.is_empty() {
+                match timeline::export_page(&st.pool, &st.cluster, st.after, EXPORT_PAGE).await {
+                    Ok(rows) if rows.is_empty() => {
+                        st.done = true;
+                        return Some((Ok("\n]}\n".to_string()), st));
+                    }
+                    Ok(rows) => st.page = rows,
+                    Err(e) => {
+                        st.done = true;
+                        return Some((Err(AppError::from(e)), st));
+                    }
+                }
+            }
+            let mut chunk = String::new();
+            for r in std::mem::take(&mut st.page) {
+                st.after = r.id;
+                let state: serde_json::Value = match r.body.as_deref().map(serde_json::from_str) {
+                    Some(Ok(v)) => v,
+                    Some(Err(e)) => {
+                        st.done = true;
+                        return Some((Err(AppError::from(StoreError::from(e))), st));
+                    }
+                    None => serde_json::Value::Null,
+                };
+                let change = serde_json::json!({
+                    "snapshot": r.snapshot_id,
+                    "at": rfc3339(r.taken_at),
+                    "trigger": Trigger::from_stored(&r.trigger),
+                    "kinds": ChangeKind::from_mask(r.kinds as u32),
+                    "summary": r.summary,
+                    "state": state,
+                });
+                chunk.push_str(if st.written == 0 { "\n" } else { ",\n" });
+                chunk.push_str(&change.to_string());
+                st.written += 1;
+            }
+            Some((Ok(chunk), st))
+        });
+        Ok(Box::pin(
+            futures::stream::once(async { Ok(head) }).chain(body),
+        ))
     }
 }

@@ -225,12 +225,16 @@ async fn history_export(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = ClusterId::parse(&id)?;
-    let body = console.export(id.clone()).await?;
-    let text = serde_json::to_string_pretty(&body).map_err(AppError::internal)?;
+    let pieces = console.export(id.clone()).await?;
+    // Written as it is read; an error half-way ends the answer early (and is logged),
+    // so a client never takes a cut-off file for a whole one.
+    let body = axum::body::Body::from_stream(futures::StreamExt::map(pieces, |piece| {
+        piece.map_err(|e| std::io::Error::other(e.to_string()))
+    }));
     Ok(attachment(
         &format!("{}-history.json", safe_file_name(id.as_str())),
         "application/json",
-        text,
+        body,
     ))
 }
 

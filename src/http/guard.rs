@@ -1,5 +1,14 @@
 //! Guards every request passes before it reaches a route.
 //!
+//! - **Plain paths only** ([`path_problem`]): a path with an encoded dot (`%2e`), an
+//!   encoded slash (`%2f`) or backslash (`%5c`), a backslash, a percent-encoded percent
+//!   (double encoding), a dot segment (`.`, `..`) or an empty segment (`//`) is refused
+//!   with a 400 before anything reads it. No route of the console needs one, and every
+//!   layer behind (the login gate, the router, the page renderer's own router, the site
+//!   files) may read such a path differently: refusing it at the edge means they all see
+//!   the same plain path. The one exception is a percent-encoded ARN as a cluster key
+//!   (`/api/clusters/arn%3Aaws%3Akafka%3A…%2Fcluster%2F…`), whose slashes are encoded
+//!   inside a segment that starts with `arn%3A`.
 //! - **Host allow-list** (DNS rebinding): a browser on a hostile page can make a name it
 //!   controls resolve to the console's address, and then read the console as that
 //!   name's own origin. Such a request carries the hostile name in `Host`, so only these
@@ -83,7 +92,54 @@ impl Guard {
     }
 }
 
+/// Why a request path (as sent, before any decoding) is refused, if it is.
+pub fn path_problem(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') {
+        return Some("the path must start with /");
+    }
+    if path.contains('\\') {
+        return Some("the path holds a backslash");
+    }
+    if path == "/" {
+        return None;
+    }
+    let segments: Vec<&str> = path[1..].split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        // A trailing slash is a typo, not a trick: the router answers it (404).
+        if segment.is_empty() && i + 1 == segments.len() {
+            continue;
+        }
+        if segment.is_empty() {
+            return Some("the path holds an empty segment (//)");
+        }
+        if segment.bytes().all(|b| b == b'.') {
+            return Some("the path holds a dot segment (. or ..)");
+        }
+        let lower = segment.to_ascii_lowercase();
+        if lower.contains("%2e") {
+            return Some("the path holds an encoded dot (%2e)");
+        }
+        if lower.contains("%5c") {
+            return Some("the path holds an encoded backslash (%5c)");
+        }
+        if lower.contains("%25") {
+            return Some("the path holds an encoded percent sign (%25): double encoding");
+        }
+        if lower.contains("%2f") && !lower.starts_with("arn%3a") {
+            return Some("the path holds an encoded slash (%2f)");
+        }
+    }
+    None
+}
+
 pub async fn check(State(guard): State<Guard>, req: Request, next: Next) -> Response {
+    if let Some(why) = path_problem(req.uri().path()) {
+        tracing::warn!(why, "refused a request for an unusual path");
+        return AppError::bad_request(format!(
+            "This path is refused: {why}. Ask for the page by its plain path."
+        ))
+        .into_response();
+    }
     let host = req
         .headers()
         .get(header::HOST)
@@ -149,6 +205,43 @@ fn too_large() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_that_read_differently_in_different_layers_are_refused() {
+        for ok in [
+            "/",
+            "/clusters/orders-0123456789",
+            "/clusters/orders-0123456789/client.properties",
+            "/pkg/msk-console.wasm",
+            "/api/clusters/arn%3Aaws%3Akafka%3Aeu-west-1%3A1%3Acluster%2Forders%2Fab-1",
+            "/clusters/a.b",
+            "/clusters/orders.",
+            "/coverage/",
+        ] {
+            assert_eq!(path_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "/pkg/%2e%2e/clusters/x",
+            "/pkg/%2E%2E/clusters/x",
+            "/auth/%2e%2e/history",
+            "/pkg/..%2fclusters/x",
+            "/pkg/..%2Fhistory",
+            "/pkg%5c..%5cclusters/x",
+            "/pkg\\..\\clusters",
+            "/pkg/%252e%252e/clusters/x",
+            "/pkg/../clusters/x",
+            "/clusters/x/.",
+            "/clusters/x/..",
+            "/clusters/x/...",
+            "//clusters/x",
+            "/clusters//x",
+            "/api/clusters/..%2F..%2Fetc",
+            "/api/clusters/arn%3Aaws%2F%2e%2e",
+            "*",
+        ] {
+            assert!(path_problem(bad).is_some(), "{bad}");
+        }
+    }
 
     #[test]
     fn hosts() {

@@ -44,6 +44,11 @@ pub fn router(
         state.config.public_url.as_deref(),
         &state.config.allowed_hosts,
     );
+    let site_files = site::files(state.config.site_root.as_deref());
+    let gate = std::sync::Arc::new(crate::auth::Gate {
+        auth: auth.clone(),
+        public: crate::auth::PublicPaths::new(site_files.iter().map(String::as_str)),
+    });
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::auth::router(auth.clone()).with_state(()))
@@ -86,7 +91,7 @@ pub fn router(
         // Inside the login check, so the caller is known.
         .layer(axum::middleware::from_fn_with_state(pages, page_cache::serve))
         .layer(axum::middleware::from_fn_with_state(
-            auth,
+            gate,
             crate::auth::authenticate,
         ))
         // Pages set their own policy with their nonce; everything else runs no script.
@@ -154,12 +159,26 @@ async fn server_fn_status(res: axum::response::Response) -> axum::response::Resp
 
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.
 ///
-/// `replica` says whether this console leads (`single` on SQLite) and how old its view
-/// is: `view_age_ms` is how long ago a follower last found it current (it polls every
-/// 2 s), or the leader last wrote it.
-async fn healthz(State(console): State<Console>) -> impl IntoResponse {
+/// Anyone may ask (a load balancer has no identity), and gets the status alone. A caller
+/// with an identity (signed in, a token, or anyone with `--auth none`) also gets the
+/// details: `replica` says whether this console leads (`single` on SQLite), its name,
+/// the leader's name and how old its view is (`view_age_ms`: how long ago a follower
+/// last found it current, it polls every 2 s, or the leader last wrote it).
+async fn healthz(
+    State(console): State<Console>,
+    who: Option<axum::Extension<app::model::Identity>>,
+) -> impl IntoResponse {
     let health = console.health().await.ok();
     let db = health.as_ref().is_some_and(|h| h.database);
+    let code = if db {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let status = if db { "ok" } else { "degraded" };
+    if who.is_none() {
+        return (code, Json(serde_json::json!({ "status": status })));
+    }
     let inv = console.inventory();
     let replica = health.map(|h| {
         let r = h.replica;
@@ -174,17 +193,12 @@ async fn healthz(State(console): State<Console>) -> impl IntoResponse {
         })
     });
     let body = serde_json::json!({
-        "status": if db { "ok" } else { "degraded" },
+        "status": status,
         "database": if db { "ok" } else { "unreachable" },
         "clusters": inv.clusters.len(),
         "refreshes": inv.refresh.generation,
         "replica": replica,
         "version": app::VERSION,
     });
-    let code = if db {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
     (code, Json(body))
 }

@@ -3,7 +3,8 @@
 //! and served from memory after that.
 //!
 //! The inventory changes only when a refresh or a sweep publishes (progress included),
-//! so the key is (inventory version, the caller's name and role, path and query), and
+//! so the key is (inventory version, the caller's name and role, the `Host`, path and
+//! query), and
 //! an entry also expires after [`TTL`] (a cluster page's Downloads preview says when it
 //! was generated). History pages read the database and are never cached.
 //!
@@ -76,9 +77,14 @@ fn copy_of_get(req: &Request) -> Request {
     copy
 }
 
+/// What a rendered page depends on besides the inventory: who asks, the URL, and the
+/// `Host` it was asked under (without `--public-url`, a page's download lines and
+/// http_sd URLs name that host, so a page rendered for one host is never served to a
+/// request for another).
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     caller: String,
+    host: String,
     uri: String,
 }
 
@@ -320,8 +326,14 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         .get::<Identity>()
         .map(|i| format!("{}\u{0}{:?}", i.name, i.role))
         .unwrap_or_default();
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).to_ascii_lowercase())
+        .unwrap_or_default();
     let key = Key {
         caller,
+        host,
         uri: req.uri().to_string(),
     };
     let version = cache.inventory.version();
@@ -342,7 +354,8 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
     // after RENDER_DEADLINE it is dropped and the page rendered once more.
     let again = copy_of_get(&req);
     let response = second_chance(RENDER_DEADLINE, next.clone().run(req), || {
-        tracing::warn!(uri = %key.uri, "a page render did not finish in time; rendering it again");
+        // The path only: a query string can hold a download's passwords.
+        tracing::warn!(path = %again.uri().path(), "a page render did not finish in time; rendering it again");
         next.run(again)
     })
     .await;

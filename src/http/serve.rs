@@ -3,6 +3,11 @@
 //! - **Header-read timeout**: a client that opens a connection (or keeps an idle one
 //!   alive) and does not finish sending a request's headers within `header_timeout` is
 //!   disconnected, so half-open and slow-loris connections cannot pile up.
+//! - **Write timeout**: a connection whose answer makes no progress for
+//!   `write_timeout` (a client that stopped reading, or pipelines requests and never
+//!   reads the answers) is closed, so such clients cannot hold every connection.
+//! - **Idle timeout**: a connection on which the console waits `idle_timeout` for the
+//!   client to send anything (a request body that stops half-way) is closed.
 //! - **Connection limit**: at most `max_connections` are served at once; further
 //!   clients wait in the kernel's accept queue until one closes.
 //! - **Peer address**: every request carries the client's address as
@@ -25,6 +30,8 @@ use tower::ServiceExt;
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub header_timeout: Duration,
+    pub write_timeout: Duration,
+    pub idle_timeout: Duration,
     pub max_connections: usize,
 }
 
@@ -66,12 +73,15 @@ pub async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
+        stream.set_read_timeout(Some(limits.idle_timeout));
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             router.clone().oneshot(req.map(axum::body::Body::new))
         });
-        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let conn = builder.serve_connection(TokioIo::new(Box::pin(stream)), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {

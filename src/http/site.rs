@@ -92,6 +92,42 @@ fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
     out
 }
 
+/// The names of the site's files (`pkg/msk-console.wasm`, `favicon.svg`, …): those
+/// inside the binary, or those under `site_root`. The login gate lets exactly these
+/// through without an identity.
+pub fn files(site_root: Option<&std::path::Path>) -> Vec<String> {
+    match site_root {
+        None => Embedded::iter().map(|f| f.into_owned()).collect(),
+        Some(root) => {
+            let mut out = Vec::new();
+            let mut dirs = vec![root.to_path_buf()];
+            while let Some(dir) = dirs.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for e in entries.flatten() {
+                    let path = e.path();
+                    match e.file_type() {
+                        Ok(t) if t.is_dir() => dirs.push(path),
+                        Ok(t) if t.is_file() => {
+                            if let Some(name) = path
+                                .strip_prefix(root)
+                                .ok()
+                                .and_then(|p| p.to_str())
+                                .filter(|p| !p.contains('\\'))
+                            {
+                                out.push(name.to_string());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
 /// Whether this binary has the site (the app's JS glue) to serve.
 pub fn has_embedded_site() -> bool {
     Embedded::get(&format!("pkg/{}.js", app::OUTPUT_NAME)).is_some()

@@ -10,6 +10,7 @@
 //!
 //! The store owns every SQL statement of the console:
 //! - [`access`]: bearer tokens (hashed) and the audit log;
+//! - [`sessions`]: sign-in sessions (the hash of each cookie's id);
 //! - [`source_cache`]: the last good inventory of every source and region, so a
 //!   restarted console shows the clusters at once and a source that fails keeps showing
 //!   what it last listed;
@@ -22,6 +23,7 @@
 
 pub mod access;
 pub mod replica;
+pub mod sessions;
 pub mod snapshots;
 pub mod source_cache;
 pub mod timeline;

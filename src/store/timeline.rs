@@ -217,6 +217,8 @@ pub async fn first_change_at(db: &Db, id: &str) -> Result<Option<i64>, StoreErro
 /// One change of a cluster with its full state, for the export.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ExportRow {
+    /// The change's own id: the export pages by it.
+    pub id: i64,
     pub snapshot_id: i64,
     pub taken_at: i64,
     pub trigger: String,
@@ -225,16 +227,24 @@ pub struct ExportRow {
     pub body: Option<String>,
 }
 
-/// Every change of a cluster, oldest first.
-pub async fn export(db: &Db, id: &str) -> Result<Vec<ExportRow>, StoreError> {
+/// Up to `limit` changes of a cluster after the change `after` (0: from the first),
+/// oldest first: the export reads a cluster's history a page at a time.
+pub async fn export_page(
+    db: &Db,
+    id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<ExportRow>, StoreError> {
     with_db!(db, |p| {
         Ok(sqlx::query_as(
-            "SELECT c.snapshot_id, s.taken_at, s.trigger, c.kinds, c.summary, st.body \
+            "SELECT c.id, c.snapshot_id, s.taken_at, s.trigger, c.kinds, c.summary, st.body \
          FROM changes c JOIN snapshots s ON s.id = c.snapshot_id \
          LEFT JOIN states st ON st.id = c.state_id \
-         WHERE c.cluster_id = $1 ORDER BY c.id",
+         WHERE c.cluster_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3",
         )
         .bind(text(id))
+        .bind(after)
+        .bind(limit)
         .fetch_all(p)
         .await?)
     })

@@ -46,11 +46,16 @@ pub fn comment_safe(s: &str) -> String {
         .collect()
 }
 
-/// Whether a character may end a line in some reader of our files: control characters
-/// (CR, LF, U+0085 …), and the Unicode line and paragraph separators, which YAML reads as
-/// line breaks.
+/// Whether a character may end a line in some reader of our files, or make a reader
+/// refuse the file: control characters (CR, LF, U+0085, DEL, the C1 controls …), the
+/// Unicode line and paragraph separators, which YAML reads as line breaks, and the
+/// noncharacters and byte-order mark YAML does not allow anywhere.
 pub(crate) fn unsafe_in_line(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
 }
 
 /// Rejects an option value that would break the file it goes into.

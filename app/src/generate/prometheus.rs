@@ -232,9 +232,33 @@ pub struct SdEndpoint {
 /// Where the generated http_sd config tells Prometheus to read its console token.
 pub const TOKEN_FILE: &str = "/etc/prometheus/msk-console.token";
 
-/// A YAML scalar that nothing can break: a JSON string is a YAML double-quoted scalar.
+/// A YAML scalar that nothing can break: a JSON string is a YAML double-quoted scalar,
+/// and what YAML does not allow in a document even there (DEL, the C1 controls, the line
+/// and paragraph separators, U+FFFE and U+FFFF: Prometheus refuses a file with "control
+/// characters are not allowed") is written as a `\uXXXX` escape, which YAML reads back
+/// as the same character.
 pub(crate) fn yaml_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    if !json.chars().any(yaml_unprintable) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if yaml_unprintable(c) {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters outside YAML's printable set (YAML 1.2, 5.1) that JSON leaves as they are.
+fn yaml_unprintable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}' | '\u{feff}'
+    )
 }
 
 /// A complete, valid `prometheus.yml` with one scrape job for the exporters.
@@ -297,6 +321,18 @@ pub fn prometheus_yml(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn yaml_strings_escape_what_yaml_refuses() {
+        use super::yaml_str;
+        assert_eq!(yaml_str("orders"), "\"orders\"");
+        assert_eq!(yaml_str("a\nb\"c"), "\"a\\nb\\\"c\"");
+        assert_eq!(
+            yaml_str("del\u{7f} c1\u{85}\u{9b} sep\u{2028} bom\u{feff} non\u{ffff}"),
+            "\"del\\u007F c1\\u0085\\u009B sep\\u2028 bom\\uFEFF non\\uFFFF\""
+        );
+        assert_eq!(yaml_str("Grüße <b>"), "\"Grüße <b>\"");
+    }
+
     use super::*;
     use crate::model::*;
 
