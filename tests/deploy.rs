@@ -1,8 +1,8 @@
 //! The systemd unit in docs/deploy: `systemd-analyze verify` finds nothing to say about
 //! it, and the settings it gives the console are ones the binary starts with.
 
+use crate::support;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const UNIT: &str = include_str!("../docs/deploy/msk-console.service");
 const BIN: &str = env!("CARGO_BIN_EXE_msk-console");
@@ -56,20 +56,21 @@ fn the_units_settings_start_the_console() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let healthy = loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+    let healthy = support::eventually_blocking(
+        "the console started by the unit's command line to answer /healthz",
+        support::PATIENCE,
+        || {
             use std::io::{Read, Write};
+            let mut s =
+                std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
             let _ = s.write_all(
                 b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
             );
             let mut body = String::new();
             let _ = s.read_to_string(&mut body);
-            break body;
-        }
-        assert!(Instant::now() < deadline, "the console did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+            Ok::<_, String>(body)
+        },
+    );
     let _ = child.kill();
     let _ = child.wait();
     assert!(healthy.starts_with("HTTP/1.1 200"), "{healthy}");

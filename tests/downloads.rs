@@ -4,8 +4,6 @@
 
 use crate::support;
 
-use std::time::{Duration, Instant};
-
 use msk_console::inventory::sources::Source;
 use support::tools::{self, node_exporter, run, text};
 use support::TestApp;
@@ -503,44 +501,43 @@ async fn a_real_prometheus_scrapes_node_exporters_found_through_http_sd() {
         ],
         dir.path(),
     );
-    let deadline = Instant::now() + Duration::from_secs(45);
     let client = reqwest::Client::new();
-    let health = loop {
-        assert!(
-            Instant::now() < deadline,
-            "Prometheus did not report the targets in time"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let Ok(r) = client
-            .get(format!("http://127.0.0.1:{port}/api/v1/targets"))
-            .send()
-            .await
-        else {
-            continue;
-        };
-        let v: serde_json::Value = r.json().await.unwrap();
-        let targets = v["data"]["activeTargets"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let health: std::collections::BTreeMap<String, String> = targets
-            .iter()
-            .map(|t| {
-                (
-                    t["labels"]["instance"].as_str().unwrap().to_string(),
-                    t["health"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        if health.len() == 3 && health.values().all(|h| h != "unknown") {
-            for t in &targets {
-                assert_eq!(t["labels"]["cluster"], "loop");
-                assert_eq!(t["labels"]["job"], "node");
-                assert_eq!(t["labels"]["source"], "lab");
+    let health = support::eventually(
+        "Prometheus to report every target of the downloaded config as up or down",
+        support::PATIENCE,
+        || async {
+            let r = client
+                .get(format!("http://127.0.0.1:{port}/api/v1/targets"))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+            let targets = v["data"]["activeTargets"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let health: std::collections::BTreeMap<String, String> = targets
+                .iter()
+                .map(|t| {
+                    (
+                        t["labels"]["instance"].as_str().unwrap_or("?").to_string(),
+                        t["health"].as_str().unwrap_or("?").to_string(),
+                    )
+                })
+                .collect();
+            if health.len() == 3 && health.values().all(|h| h != "unknown") {
+                for t in &targets {
+                    assert_eq!(t["labels"]["cluster"], "loop");
+                    assert_eq!(t["labels"]["job"], "node");
+                    assert_eq!(t["labels"]["source"], "lab");
+                }
+                Ok(health)
+            } else {
+                Err(format!("{health:?}"))
             }
-            break health;
-        }
-    };
+        },
+    )
+    .await;
     assert_eq!(health["127.0.0.2:11002"], "up");
     assert_eq!(health["127.0.0.3:11002"], "up");
     assert_eq!(health["127.0.0.4:11002"], "down");

@@ -144,19 +144,17 @@ async fn health_is_judged_from_real_figures_shown_everywhere_and_recorded_by_sta
 
     // The first sweep's states are in the history before anything moves (the sweep is
     // over when the pages show it; its recording may still be on its way).
-    let first = tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
+    support::eventually(
+        "the first sweep's health states in the history",
+        support::PATIENCE,
+        || async {
             let (_, changes) = app.get_json("/api/changes?kind=health").await;
             let summaries = changes["entries"].to_string();
-            if summaries.contains("Health: not judged → critical") {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    });
-    first
-        .await
-        .expect("the first sweep's health recorded in time");
+            support::when(summaries.contains("Health: not judged → critical"), ())
+                .map_err(|_| summaries)
+        },
+    )
+    .await;
 
     // The volume is freed and the replicas catch up: one change of state each.
     b2.lock().unwrap().volume_used = 0.3;

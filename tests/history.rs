@@ -565,7 +565,9 @@ async fn reads_do_not_wait_for_a_writer() {
             );
             assert_eq!(app.get("/history").await.status(), 200);
         };
-        tokio::time::timeout(Duration::from_secs(2), reads)
+        // A read that waited for the writer would wait out the busy timeout and fail;
+        // the deadline only keeps a hang from holding the suite.
+        tokio::time::timeout(support::PATIENCE, reads)
             .await
             .expect("reads answered while a write transaction was open");
         tx.rollback().await.unwrap();
@@ -587,13 +589,23 @@ fn log_lines(out: std::process::ChildStderr) -> std::sync::mpsc::Receiver<String
 }
 
 fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, needle: &str) {
+    // Not a poll: the kill that follows must land the moment the line is written, so
+    // this blocks on the log itself (with a deadline, saying what it saw).
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mut last = std::collections::VecDeque::new();
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match lines.recv_timeout(left) {
             Ok(l) if l.contains(needle) => return,
-            Ok(_) => {}
-            Err(e) => panic!("the console did not log `{needle}`: {e}"),
+            Ok(l) => {
+                last.push_back(l);
+                if last.len() > 5 {
+                    last.pop_front();
+                }
+            }
+            Err(e) => panic!(
+                "waited 120 s for the console to log `{needle}` ({e}); its last lines: {last:#?}"
+            ),
         }
     }
 }
@@ -655,6 +667,8 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
         let lines = log_lines(child.stderr.take().unwrap());
         // Logged after the transaction began and wrote its first row.
         wait_for_line(&lines, "writing a history snapshot inside its transaction");
+        // Not a wait for a condition: the delay is the experiment (a kill 0, 10, 40
+        // and 120 ms into the write).
         if delay_ms > 0 {
             std::thread::sleep(Duration::from_millis(delay_ms));
         }
@@ -691,20 +705,18 @@ async fn kill_9_during_a_snapshot_leaves_it_whole_or_absent_and_the_next_start_c
         // The next start carries on: it records the snapshot (or finds it recorded).
         let mut child = start(&url);
         let _lines = log_lines(child.stderr.take().unwrap());
-        let deadline = std::time::Instant::now() + Duration::from_secs(120);
-        loop {
-            let (check, snapshots, changes, half) = snapshot_counts(&url).await;
-            assert_eq!((check.as_str(), half), ("ok", 0));
-            assert!(snapshots <= 1, "one snapshot, not {snapshots}");
-            if (snapshots, changes) == (1, 3000) {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the restarted console recorded the snapshot"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        support::eventually(
+            "the restarted console to record the whole snapshot",
+            Duration::from_secs(120),
+            || async {
+                let (check, snapshots, changes, half) = snapshot_counts(&url).await;
+                assert_eq!((check.as_str(), half), ("ok", 0));
+                assert!(snapshots <= 1, "one snapshot, not {snapshots}");
+                support::when((snapshots, changes) == (1, 3000), ())
+                    .map_err(|_| format!("{snapshots} snapshots, {changes} changes"))
+            },
+        )
+        .await;
         child.kill().unwrap();
         child.wait().unwrap();
     }
@@ -733,25 +745,22 @@ async fn the_console_prunes_on_its_schedule() {
     record("3.5.1", now - 10 * DAY).await;
     record("3.6.0", now - 5 * DAY).await;
     let id = parsed(&inventory(&[("old", "3.6.0", 3)]))[0].id.clone();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (status, h) = app.get_json(&format!("/api/clusters/{id}/history")).await;
-        assert_eq!(status, 200, "{h}");
-        let versions = h["versions"].as_array().unwrap().len();
-        if versions == 1 {
-            // The latest state stays, however old.
-            assert!(h["entries"][0]["summary"]
-                .as_str()
-                .unwrap()
-                .contains("3.5.1 → 3.6.0"));
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the state superseded 5 days ago was pruned with 1 day kept"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let h = support::eventually(
+        "the state superseded 5 days ago to be pruned with 1 day kept",
+        support::PATIENCE,
+        || async {
+            let (status, h) = app.get_json(&format!("/api/clusters/{id}/history")).await;
+            assert_eq!(status, 200, "{h}");
+            let versions = h["versions"].as_array().map(Vec::len).unwrap_or(0);
+            support::when(versions == 1, h)
+        },
+    )
+    .await;
+    // The latest state stays, however old.
+    assert!(h["entries"][0]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("3.5.1 → 3.6.0"));
     app.stop();
 }
 
@@ -781,8 +790,11 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
         CancellationToken::new(),
     )
     .await;
-    let mut rx = inventory.subscribe();
-    rx.wait_for(|i| i.refresh.generation >= 1).await.unwrap();
+    support::eventually("the first refresh", support::PATIENCE, || async {
+        let r = inventory.inventory().refresh.clone();
+        support::when(r.generation >= 1, ()).map_err(|_| r)
+    })
+    .await;
 
     // Only now does the recorder start: it must not wait for the next refresh.
     let history = History::new(pool, Duration::from_secs(90 * DAY as u64));
@@ -792,11 +804,16 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
         msk_console::replica::single(),
         CancellationToken::new(),
     );
-    let mut recorded = history.subscribe_recorded();
-    tokio::time::timeout(Duration::from_secs(10), recorded.wait_for(|n| *n >= 1))
-        .await
-        .expect("the finished refresh was recorded")
-        .unwrap();
+    let recorded = history.subscribe_recorded();
+    support::eventually(
+        "the refresh that finished before the recorder started to be recorded",
+        support::PATIENCE,
+        || async {
+            let n = *recorded.borrow();
+            support::when(n >= 1, ()).map_err(|_| n)
+        },
+    )
+    .await;
     let page = history.changes(&Default::default()).await.unwrap();
     assert_eq!(page.entries.len(), 1);
     assert_eq!(page.entries[0].cluster_name, "early");

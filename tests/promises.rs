@@ -334,15 +334,11 @@ async fn probe_answers_are_read_up_to_the_body_limit() {
             },
         )
         .await;
-        let mut rx = app.inventory.subscribe();
-        let inv = tokio::time::timeout(
-            Duration::from_secs(20),
-            rx.wait_for(|i| !i.reachability.is_empty() && !i.sweep.running),
-        )
-        .await
-        .unwrap()
-        .unwrap()
-        .clone();
+        let inv = app
+            .inventory_when("a finished sweep", |i| {
+                !i.reachability.is_empty() && !i.sweep.running
+            })
+            .await;
         let jmx = &inv.reachability.values().next().unwrap().brokers[0].jmx;
         let samples = jmx.samples.unwrap();
         let detail = jmx.detail.clone().unwrap();
@@ -386,15 +382,12 @@ async fn sample_hosts_are_reached_only_at_their_loopback_stand_ins() {
     .await;
     let inv = app.refreshed(1).await;
     assert!(inv.sample && inv.sample_exporters && !inv.clusters.is_empty());
-    let mut rx = app.inventory.subscribe();
-    let inv = tokio::time::timeout(
-        Duration::from_secs(20),
-        rx.wait_for(|i| i.sweep.generation >= 3 && !i.sweep.running && !i.reachability.is_empty()),
-    )
-    .await
-    .expect("sweeps ran")
-    .unwrap()
-    .clone();
+    let inv = app
+        .inventory_when("three sweeps of the sample", |i| {
+            i.sweep.generation >= 3 && !i.sweep.running && !i.reachability.is_empty()
+        })
+        .await
+        .clone();
     // Every sample cluster was probed, and no sample host name was looked up: every
     // exporter and every listener answered or refused at its loopback address.
     assert_eq!(inv.reachability.len(), inv.clusters.len());
@@ -434,15 +427,11 @@ async fn sample_hosts_are_reached_only_at_their_loopback_stand_ins() {
     .await;
     let inv = second.refreshed(1).await;
     assert!(inv.sample && !inv.sample_exporters);
-    let mut rx = second.inventory.subscribe();
-    let inv = tokio::time::timeout(
-        Duration::from_secs(10),
-        rx.wait_for(|i| i.sweep.generation >= 3 && !i.sweep.running),
-    )
-    .await
-    .expect("sweeps ran")
-    .unwrap()
-    .clone();
+    let inv = second
+        .inventory_when("three sweeps with nothing to probe", |i| {
+            i.sweep.generation >= 3 && !i.sweep.running
+        })
+        .await;
     assert_eq!(inv.sweep.total, 0, "{:?}", inv.sweep);
     assert!(inv.reachability.is_empty());
     let (_, cov) = second.get_json("/api/coverage").await;
@@ -510,22 +499,19 @@ async fn the_history_is_pruned_once_at_start() {
     config.history_prune_interval = Duration::from_secs(3600);
     let db_dir = tempfile::TempDir::new_in(dir.path()).unwrap();
     let app = TestApp::spawn_in(db_dir, config, vec![]).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let n: i64 = msk_console::with_db!(&app.pool, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM changes"
-        )
-        .fetch_one(p)
-        .await
-        .unwrap());
-        if n == 1 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{n} changes: not pruned at start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    support::eventually(
+        "the superseded state to be pruned at start",
+        support::PATIENCE,
+        || async {
+            let n: i64 = msk_console::with_db!(&app.pool, |p| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM changes"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
+            support::when(n == 1, ()).map_err(|_| format!("{n} changes"))
+        },
+    )
+    .await;
     let _: &Value = &Value::Null;
 }

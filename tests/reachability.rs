@@ -105,14 +105,10 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
         c.probe_timeout = Duration::from_secs(1);
     })
     .await;
-    let mut rx = app.inventory.subscribe();
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        rx.wait_for(|i| i.reachability.len() == 4 && !i.sweep.running),
-    )
-    .await
-    .expect("a sweep after the refresh")
-    .unwrap();
+    app.inventory_when("a sweep of the four clusters after the refresh", |i| {
+        i.reachability.len() == 4 && !i.sweep.running
+    })
+    .await;
 
     let (_, list) = app.get_json("/api/clusters").await;
     let id = |name: &str| {
@@ -235,7 +231,20 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
             .collect()
     };
     let then = checked(&app.inventory.inventory());
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let newest = then
+        .iter()
+        .map(|(_, at)| at.clone())
+        .max()
+        .unwrap_or_default();
+    support::eventually(
+        "the clock to pass the second of the last check",
+        support::PATIENCE,
+        || async {
+            let now = msk_console::clock::now_rfc3339();
+            support::when(now > newest, ()).map_err(|_| now)
+        },
+    )
+    .await;
     let before = app.inventory.inventory().sweep.generation;
     let r = app
         .client
@@ -247,13 +256,10 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    tokio::time::timeout(
-        Duration::from_secs(10),
-        rx.wait_for(|i| i.sweep.generation > before && !i.sweep.running),
-    )
-    .await
-    .expect("the requested sweep ran")
-    .unwrap();
+    app.inventory_when("the requested sweep", |i| {
+        i.sweep.generation > before && !i.sweep.running
+    })
+    .await;
     let now = checked(&app.inventory.inventory());
     for ((id_then, at_then), (id_now, at_now)) in then.iter().zip(&now) {
         assert_eq!(id_then, id_now);

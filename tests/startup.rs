@@ -2,30 +2,10 @@
 //! credentials still starts and says what to do, and SIGTERM stops it cleanly.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_msk-console");
-
-/// A command with a clean environment: no AWS settings from the machine, and the SDK's
-/// instance-metadata lookup off so nothing leaves loopback.
-fn console(home: &std::path::Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"));
-    c
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::support::free_port;
+use crate::support::process::console;
+use crate::support::{eventually_blocking, when, PATIENCE};
 
 #[test]
 fn an_unparseable_address_exits_with_a_reason() {
@@ -135,20 +115,15 @@ fn without_credentials_it_starts_explains_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let body = loop {
-        assert!(
-            Instant::now() < deadline,
-            "no credentials error reported in time"
-        );
-        if let Ok(body) = http_get(&format!("{base}/api/clusters")) {
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-            if v["sources"][0]["error"]["kind"] == "no-credentials" {
-                break v;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let body = eventually_blocking(
+        "the missing credentials reported on the source",
+        PATIENCE,
+        || {
+            let body = http_get(&format!("{base}/api/clusters"))?;
+            let v: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+            when(v["sources"][0]["error"]["kind"] == "no-credentials", v).map_err(|v| v.to_string())
+        },
+    );
     assert!(body["sources"][0]["error"]["hint"]
         .as_str()
         .unwrap()
@@ -164,15 +139,10 @@ fn without_credentials_it_starts_explains_and_stops_on_sigterm() {
         .status()
         .unwrap();
     assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(code) = child.try_wait().unwrap() {
-            assert!(code.success(), "graceful exit, got {code:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let code = eventually_blocking("the console to stop on SIGTERM", PATIENCE, || {
+        child.try_wait().unwrap().ok_or("still running")
+    });
+    assert!(code.success(), "graceful exit, got {code:?}");
 }
 
 fn http_get(url: &str) -> Result<String, String> {
@@ -246,14 +216,14 @@ fn options_come_from_the_environment_too() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let list = loop {
-        match http_get(&format!("http://127.0.0.1:{port}/api/clusters")) {
-            Ok(body) if body.contains("from-env") => break body,
-            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
-            other => panic!("the console configured by its environment answers: {other:?}"),
-        }
-    };
+    let list = eventually_blocking(
+        "the console configured by its environment to list its cluster",
+        PATIENCE,
+        || {
+            let body = http_get(&format!("http://127.0.0.1:{port}/api/clusters"))?;
+            when(body.contains("from-env"), body)
+        },
+    );
     assert!(list.contains("\"source\":\"env-lab\""), "{list}");
     let _ = child.kill();
     let _ = child.wait();
@@ -280,17 +250,21 @@ fn options_come_from_the_environment_too() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
+        // A console that started instead is killed when the wait fails (below).
+        let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            eventually_blocking(
+                &format!("{var}={value} to be refused at start"),
+                PATIENCE,
+                || child.try_wait().unwrap().ok_or("the console runs"),
+            )
+        }));
+        let status = match waited {
+            Ok(status) => status,
+            Err(panic) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("{var}={value} was not refused: the console started");
+                std::panic::resume_unwind(panic);
             }
-            std::thread::sleep(Duration::from_millis(20));
         };
         let out = child.wait_with_output().unwrap();
         assert_eq!(status.code(), Some(2), "{var}={value}");
@@ -326,14 +300,9 @@ fn query_strings_never_reach_the_log_and_tokens_are_made_by_the_binary() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let list = loop {
-        assert!(Instant::now() < deadline, "the console did not start");
-        if let Ok(body) = http_get(&format!("{base}/api/clusters")) {
-            break body;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let list = eventually_blocking("the console to answer", PATIENCE, || {
+        http_get(&format!("{base}/api/clusters"))
+    });
     let v: serde_json::Value = serde_json::from_str(&list).unwrap();
     let id = v["clusters"][0]["id"].as_str().unwrap().to_string();
     let secret = "Sup3rSecretPassw0rd";
@@ -431,11 +400,9 @@ fn started(cwd: &std::path::Path, args: &[&str]) -> (Running, String) {
         .unwrap();
     let running = Running(child);
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http_get(&format!("{base}/healthz")).is_err() {
-        assert!(Instant::now() < deadline, "the console did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    eventually_blocking("the console to answer /healthz", PATIENCE, || {
+        http_get(&format!("{base}/healthz"))
+    });
     (running, base)
 }
 

@@ -5,7 +5,12 @@
 #![allow(dead_code)]
 
 pub mod pg;
+pub mod process;
+pub mod raw;
 pub mod tools;
+pub mod wait;
+
+pub use wait::{eventually, eventually_blocking, when, PATIENCE};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -148,13 +153,16 @@ impl TestApp {
                     .expect("console starts");
                 // On PostgreSQL the console leads once its election ran (at once: it is
                 // alone on its database); tests expect a console that records.
-                tokio::time::timeout(
-                    Duration::from_secs(10),
-                    app.replica.roles().wait_for(|r| r.leads()),
+                let roles = app.replica.roles();
+                eventually(
+                    "the test console to lead its database",
+                    PATIENCE,
+                    || async {
+                        let role = *roles.borrow();
+                        when(role.leads(), ()).map_err(|_| role)
+                    },
                 )
-                .await
-                .expect("the test console leads its database")
-                .expect("the election runs");
+                .await;
                 let parts = (
                     app.inventory.clone(),
                     app.history.clone(),
@@ -192,25 +200,50 @@ impl TestApp {
 
     /// Waits until `n` refreshes have completed and returns the inventory then.
     pub async fn refreshed(&self, n: u64) -> Arc<Inventory> {
-        let mut rx = self.inventory.subscribe();
-        let inv = tokio::time::timeout(
-            Duration::from_secs(30),
-            rx.wait_for(|inv| inv.refresh.generation >= n),
-        )
+        eventually(&format!("refresh {n} to finish"), PATIENCE, || async {
+            let inv = self.inventory.inventory();
+            let status = inv.refresh.clone();
+            when(status.generation >= n, inv).map_err(|_| status)
+        })
         .await
-        .expect("refresh finished in time")
-        .expect("inventory channel open")
-        .clone();
-        inv
     }
 
     /// Waits until the history has handled `n` refreshes or sweeps.
     pub async fn recorded(&self, n: u64) {
-        let mut rx = self.history.subscribe_recorded();
-        tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|c| *c >= n))
-            .await
-            .expect("history recorded in time")
-            .expect("history channel open");
+        let rx = self.history.subscribe_recorded();
+        eventually(
+            &format!("the history to record {n} refreshes or sweeps"),
+            PATIENCE,
+            || async {
+                let handled = *rx.borrow();
+                when(handled >= n, ()).map_err(|_| format!("{handled} handled"))
+            },
+        )
+        .await
+    }
+
+    /// Waits until the inventory satisfies `ready`; on failure, says `what` and shows
+    /// the refresh and sweep status last seen.
+    pub async fn inventory_when(
+        &self,
+        what: &str,
+        ready: impl Fn(&Inventory) -> bool,
+    ) -> Arc<Inventory> {
+        eventually(what, PATIENCE, || async {
+            let inv = self.inventory.inventory();
+            if ready(&inv) {
+                Ok(inv)
+            } else {
+                Err(format!(
+                    "refresh {:?}; sweep {:?}; {} clusters, {} probed",
+                    inv.refresh,
+                    inv.sweep,
+                    inv.clusters.len(),
+                    inv.reachability.len()
+                ))
+            }
+        })
+        .await
     }
 
     /// Adds a bearer token to every request of this app's client.
@@ -280,18 +313,10 @@ impl TestApp {
     /// Waits for a sweep after generation `after` that found something to probe (a
     /// sweep may run before the first refresh lists anything).
     pub async fn swept(&self, after: u64) -> Arc<Inventory> {
-        let mut rx = self.inventory.subscribe();
-        let inv = tokio::time::timeout(
-            Duration::from_secs(30),
-            rx.wait_for(|i| {
-                i.sweep.generation > after && !i.sweep.running && !i.reachability.is_empty()
-            }),
-        )
+        self.inventory_when(&format!("a sweep after sweep {after}"), |i| {
+            i.sweep.generation > after && !i.sweep.running && !i.reachability.is_empty()
+        })
         .await
-        .expect("a sweep in time")
-        .expect("inventory channel open")
-        .clone();
-        inv
     }
 
     pub fn stop(&mut self) {

@@ -64,13 +64,17 @@ pub fn node_exporter(addr: &str, dir: &Path) -> Proc {
 
 /// Waits until something accepts TCP connections on `addr`.
 pub async fn wait_listening(addr: &str) {
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("nothing listens on {addr}");
+    super::eventually(
+        &format!("something to listen on {addr}"),
+        super::PATIENCE,
+        || async {
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        },
+    )
+    .await
 }
 
 /// The Python of the test virtual environment (AWS's IAM signer, confluent-kafka).
