@@ -470,3 +470,48 @@ fn eventually_lines(
         }
     }
 }
+
+/// What YAML refuses even inside double quotes (DEL, the C1 controls, the byte-order
+/// mark, noncharacters) never reaches a generated YAML file as it is: Prometheus would
+/// refuse the whole file ("control characters are not allowed").
+#[tokio::test]
+async fn control_characters_yaml_refuses_never_reach_a_generated_file() {
+    use support::tools::{run, text};
+    let name = "odd\u{7f}del\u{85}nel\u{9b}csi\u{feff}bom\u{ffff}";
+    let inventory = format!(
+        "source = \"lab\"\n[[cluster]]\nname = \"{}\"\nregion = \"eu-west-1\"\nkind = \"provisioned\"\nmonitoring = {{ jmx_exporter = true, node_exporter = true }}\ntags = {{ team = \"pay\\u0080ments\\u009f\" }}\nbootstrap = {{ tls = \"b-1.odd.example:9094\" }}\nbrokers = [ {{ id = 1, endpoints = [\"b-1.odd.example\"] }} ]\n",
+        toml_escaped(name)
+    );
+    let (app, dir) = support::file_lab(&inventory, |c| {
+        c.target_tag_labels = vec!["team".into()];
+    })
+    .await;
+    let id = app.inventory.inventory().clusters[0].id.clone();
+    assert_eq!(app.inventory.inventory().clusters[0].name, name);
+    for (path, check) in [
+        (format!("/clusters/{id}/prometheus.yml?sd=http"), "config"),
+        (format!("/clusters/{id}/prometheus.yml"), "config"),
+        ("/prometheus.yml?sd=http&q=odd".to_string(), "config"),
+        (format!("/clusters/{id}/prometheus-rules.yml"), "rules"),
+        ("/prometheus-rules.yml?q=odd".to_string(), "rules"),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let body = r.text().await.unwrap();
+        let file = dir.path().join("check.yml");
+        std::fs::write(&file, &body).unwrap();
+        let out = run("promtool", &["check", check, file.to_str().unwrap()]);
+        assert!(out.status.success(), "{path}: {}\n{body}", text(&out));
+    }
+}
+
+/// `s` as the inside of a TOML basic string, every character outside printable ASCII
+/// written as a `\U` escape.
+fn toml_escaped(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c.to_string(),
+            c => format!("\\U{:08X}", c as u32),
+        })
+        .collect()
+}
