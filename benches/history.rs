@@ -15,9 +15,11 @@
 //! APIs.
 //!
 //!     cargo bench --bench history [-- --days 365 --clusters 200 --db PATH]
+//!     cargo bench --bench history -- --quick     (2 days of 10 clusters, seconds)
 //!
 //! `--db PATH` keeps the generated database (for a look at the pages with
-//! `msk-console --no-aws --database-url sqlite://PATH`).
+//! `msk-console --no-aws --database-url sqlite://PATH`). The quick scale is what
+//! `tests/benches.rs` runs on every CI run, so the bench cannot rot unseen.
 
 use std::time::{Duration, Instant};
 
@@ -220,9 +222,16 @@ async fn timed(router: &axum::Router, paths: &[String]) -> (Duration, Duration, 
     let mut bytes = 0;
     for p in paths {
         let start = Instant::now();
+        // As a browser on the console's own machine asks (the host guard refuses a
+        // request without a Host it serves).
         let res = router
             .clone()
-            .oneshot(Request::get(p.as_str()).body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get(p.as_str())
+                    .header("host", "localhost")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert!(res.status().is_success(), "{p}: {}", res.status());
@@ -240,19 +249,58 @@ async fn timed(router: &axum::Router, paths: &[String]) -> (Duration, Duration, 
     )
 }
 
+/// How big a history the bench generates.
+pub struct Scale {
+    pub days: usize,
+    pub clusters: usize,
+    /// Where to keep the database (a temporary file when `None`).
+    pub db: Option<std::path::PathBuf>,
+}
+
+impl Scale {
+    /// What CI runs: two days of ten clusters.
+    pub fn quick() -> Scale {
+        Scale {
+            days: 2,
+            clusters: 10,
+            db: None,
+        }
+    }
+}
+
+#[cfg_attr(test, allow(dead_code))]
 #[tokio::main]
 async fn main() {
-    let days = arg("--days", 365);
-    let n = arg("--clusters", 200);
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let base = if quick {
+        Scale::quick()
+    } else {
+        Scale {
+            days: 365,
+            clusters: 200,
+            db: None,
+        }
+    };
+    run(Scale {
+        days: arg("--days", base.days),
+        clusters: arg("--clusters", base.clusters),
+        db: args
+            .iter()
+            .position(|a| a == "--db")
+            .and_then(|i| args.get(i + 1))
+            .map(std::path::PathBuf::from),
+    })
+    .await
+}
+
+/// Generates the history, serves it and prints the numbers.
+pub async fn run(scale: Scale) {
+    let days = scale.days;
+    let n = scale.clusters;
     let snapshots = days * 24 * 12;
     let dir = tempfile::tempdir().unwrap();
-    let args: Vec<String> = std::env::args().collect();
-    let db = args
-        .iter()
-        .position(|a| a == "--db")
-        .and_then(|i| args.get(i + 1))
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| dir.path().join("history.db"));
+    let db = scale.db.unwrap_or_else(|| dir.path().join("history.db"));
     let url = format!("sqlite://{}", db.display());
     let pool = msk_console::store::connect(&url).await.unwrap();
     // Keep the whole year while generating; pruning to 90 days is measured after.

@@ -9,14 +9,48 @@
 //! `PROBE_BENCH_LISTENERS=1`), so the memory reported is the prober's alone.
 //!
 //!     cargo bench --bench probe
+//!     cargo bench --bench probe -- --quick     (40 targets, listeners in-process)
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use msk_console::prober::{Exporter, Prober, ProberSettings, Target};
 
-const TARGETS: usize = 1000;
-const LISTENERS: usize = 50;
+/// How many targets the bench probes, and where their listeners run.
+pub struct Scale {
+    pub targets: usize,
+    /// Listener addresses (each serves both ports); half answer, half never do.
+    pub listeners: usize,
+    /// The first address's last byte: listeners are 127.0.N.1 … (a network of their own).
+    pub network: u8,
+    pub timeout: Duration,
+    /// Run the listeners in a child process, so the reported memory is the prober's.
+    pub child: bool,
+}
+
+impl Scale {
+    /// The README's figures: 1,000 targets behind 50 addresses, the default timeout.
+    pub fn full() -> Scale {
+        Scale {
+            targets: 1000,
+            listeners: 50,
+            network: 2,
+            timeout: msk_console::Config::for_tests().probe_timeout,
+            child: true,
+        }
+    }
+
+    /// What CI runs (`tests/benches.rs`): 40 targets, a 300 ms timeout, in-process.
+    pub fn quick() -> Scale {
+        Scale {
+            targets: 40,
+            listeners: 4,
+            network: 3,
+            timeout: Duration::from_millis(300),
+            child: false,
+        }
+    }
+}
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -30,9 +64,9 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// The child: serves the answering and the silent listeners, prints their addresses,
-/// and runs until the parent kills it.
-async fn listeners() {
+/// Serves the answering and the silent listeners (on 127.0.`network`.x), and gives their
+/// addresses to `found` ("answering ADDR", "silent ADDR").
+async fn listeners(count: usize, network: u8, mut found: impl FnMut(String)) {
     let jmx = msk_console::demo::jmx_text(&msk_console::demo::Behaviour {
         under_replicated: 2,
         ..msk_console::demo::Behaviour::healthy(false)
@@ -47,15 +81,16 @@ async fn listeners() {
         + &(0..1000)
             .map(|i| format!("node_network_receive_bytes_total{{device=\"eth{i}\"}} {i}\n"))
             .collect::<String>();
-    // Answering exporters on 127.0.2.1-25 (both ports), silent ones on 127.0.2.26-50.
-    for i in 0..LISTENERS {
-        let ip = format!("127.0.2.{}", i + 1);
+    // Answering exporters on the first half of the addresses (both ports), silent ones
+    // on the second.
+    for i in 0..count {
+        let ip = format!("127.0.{network}.{}", i + 1);
         for (port, body) in [(11001, jmx.clone()), (11002, node.clone())] {
             let l = tokio::net::TcpListener::bind(format!("{ip}:{port}"))
                 .await
                 .unwrap();
-            if i < LISTENERS / 2 {
-                println!("answering {}", l.local_addr().unwrap());
+            if i < count / 2 {
+                found(format!("answering {}", l.local_addr().unwrap()));
                 tokio::spawn(async move {
                     axum::serve(
                         l,
@@ -64,7 +99,7 @@ async fn listeners() {
                     .await
                 });
             } else {
-                println!("silent {}", l.local_addr().unwrap());
+                found(format!("silent {}", l.local_addr().unwrap()));
                 tokio::spawn(async move {
                     let mut held = Vec::new();
                     while let Ok((sock, _)) = l.accept().await {
@@ -74,8 +109,7 @@ async fn listeners() {
             }
         }
     }
-    println!("ready");
-    std::future::pending::<()>().await;
+    found("ready".into());
 }
 
 /// Kills the listener process when the benchmark ends.
@@ -88,23 +122,47 @@ impl Drop for Child {
     }
 }
 
+#[cfg_attr(test, allow(dead_code))]
 #[tokio::main]
 async fn main() {
+    let full = Scale::full();
     if std::env::var_os("PROBE_BENCH_LISTENERS").is_some() {
-        return listeners().await;
+        // The child: serves the listeners, prints their addresses, runs until killed.
+        listeners(full.listeners, full.network, |l| println!("{l}")).await;
+        return std::future::pending::<()>().await;
     }
+    let quick = std::env::args().any(|a| a == "--quick");
+    run(if quick { Scale::quick() } else { full }).await
+}
+
+/// Probes every target once and prints the numbers.
+pub async fn run(scale: Scale) {
     let config = msk_console::Config::for_tests();
-    let mut child = Child(
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .env("PROBE_BENCH_LISTENERS", "1")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("the listener process"),
-    );
-    let out = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let mut child = None;
+    if scale.child {
+        let mut c = Child(
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .env("PROBE_BENCH_LISTENERS", "1")
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("the listener process"),
+        );
+        let out = std::io::BufReader::new(c.0.stdout.take().unwrap());
+        for line in std::io::BufRead::lines(out) {
+            let line = line.unwrap();
+            let ready = line == "ready";
+            lines.push(line);
+            if ready {
+                break;
+            }
+        }
+        child = Some(c);
+    } else {
+        listeners(scale.listeners, scale.network, |l| lines.push(l)).await;
+    }
     let (mut answering, mut silent) = (Vec::new(), Vec::new());
-    for line in std::io::BufRead::lines(out) {
-        let line = line.unwrap();
+    for line in &lines {
         let addr = |l: &str| -> (String, u16) {
             let a: std::net::SocketAddr = l.parse().unwrap();
             (a.ip().to_string(), a.port())
@@ -113,18 +171,18 @@ async fn main() {
             answering.push(addr(a));
         } else if let Some(a) = line.strip_prefix("silent ") {
             silent.push(addr(a));
-        } else if line == "ready" {
-            break;
         }
     }
-    assert_eq!((answering.len(), silent.len()), (LISTENERS, LISTENERS));
+    let listeners = scale.listeners;
+    let targets_n = scale.targets;
+    assert_eq!((answering.len(), silent.len()), (listeners, listeners));
     answering.sort_by_key(|(_, port)| *port);
-    let targets: Vec<Target> = (0..TARGETS)
+    let targets: Vec<Target> = (0..targets_n)
         .map(|i| {
             let (host, port) = if i % 2 == 0 {
-                &answering[i / 2 % LISTENERS]
+                &answering[i / 2 % listeners]
             } else {
-                &silent[i / 2 % LISTENERS]
+                &silent[i / 2 % listeners]
             };
             Target {
                 host: host.clone(),
@@ -139,7 +197,7 @@ async fn main() {
         })
         .collect();
     let prober = Prober::new(ProberSettings {
-        timeout: config.probe_timeout,
+        timeout: scale.timeout,
         concurrency: usize::from(config.probe_concurrency),
         body_limit: config.probe_body_limit,
         overrides: Vec::new(),
@@ -163,10 +221,10 @@ async fn main() {
         .iter()
         .filter(|r| r.figures.under_replicated == Some(2) || r.figures.volume_used.is_some())
         .count();
-    assert_eq!(up, TARGETS / 2);
+    assert_eq!(up, targets_n / 2);
     assert_eq!(judged, up, "every answer's health figures are read");
-    assert_eq!(timed_out, TARGETS / 2);
-    println!("probe sweep of {TARGETS} targets ({up} answering, {timed_out} never answering)");
+    assert_eq!(timed_out, targets_n / 2);
+    println!("probe sweep of {targets_n} targets ({up} answering, {timed_out} never answering)");
     println!(
         "  answers: JMX {} samples, node {} samples; health figures read from all {judged}",
         results
@@ -182,17 +240,22 @@ async fn main() {
     );
     println!(
         "  timeout {:?}, concurrency {}",
-        config.probe_timeout, config.probe_concurrency
+        scale.timeout, config.probe_concurrency
     );
     println!("  wall time:        {:>8.1} ms", wall.as_secs_f64() * 1e3);
     println!(
         "  x timeout:        {:>8.2}",
-        wall.as_secs_f64() / config.probe_timeout.as_secs_f64()
+        wall.as_secs_f64() / scale.timeout.as_secs_f64()
     );
     println!(
-        "  prober peak RSS:  {:>8.1} MiB (before the sweep {:.1} MiB; the listeners run in another process)",
+        "  prober peak RSS:  {:>8.1} MiB (before the sweep {:.1} MiB; {})",
         peak_rss_kib() as f64 / 1024.0,
-        rss_before as f64 / 1024.0
+        rss_before as f64 / 1024.0,
+        if child.is_some() {
+            "the listeners run in another process"
+        } else {
+            "the listeners run in this process"
+        }
     );
     drop(child);
 }

@@ -8,6 +8,7 @@
 //! open), then the median of five timed runs.
 //!
 //!     cargo bench --bench refresh
+//!     cargo bench --bench refresh -- --quick     (12 clusters, 1 ms a call, one run)
 //!
 //! Numbers, not assertions: CI does not time anything.
 
@@ -21,8 +22,34 @@ use msk_console::inventory::sources::{AwsSource, Source};
 use msk_console::{App, Config};
 
 const REGIONS: [&str; 4] = ["eu-west-1", "us-east-1", "ap-northeast-2", "eu-central-1"];
-const CLUSTERS: usize = 200;
-const LATENCY: Duration = Duration::from_millis(20);
+
+/// How much the bench lists.
+pub struct Scale {
+    pub clusters: usize,
+    pub latency: Duration,
+    /// Timed runs of each side (the median is printed).
+    pub runs: usize,
+}
+
+impl Scale {
+    /// The README's figures: 200 clusters, 20 ms a call, the median of five runs.
+    pub fn full() -> Scale {
+        Scale {
+            clusters: 200,
+            latency: Duration::from_millis(20),
+            runs: 5,
+        }
+    }
+
+    /// What CI runs (`tests/benches.rs`), in a second.
+    pub fn quick() -> Scale {
+        Scale {
+            clusters: 12,
+            latency: Duration::from_millis(1),
+            runs: 1,
+        }
+    }
+}
 
 fn credentials() -> SharedCredentialsProvider {
     SharedCredentialsProvider::new(Credentials::new("AKIDBENCH", "secret", None, None, "bench"))
@@ -87,14 +114,21 @@ async fn sequential(clients: &[aws_sdk_kafka::Client]) -> (Duration, usize) {
     (start.elapsed(), clusters)
 }
 
+#[cfg_attr(test, allow(dead_code))]
 #[tokio::main]
 async fn main() {
-    let clusters = (0..CLUSTERS)
+    let quick = std::env::args().any(|a| a == "--quick");
+    run(if quick { Scale::quick() } else { Scale::full() }).await
+}
+
+/// Times the console's refresh and the same calls one after another; prints both.
+pub async fn run(scale: Scale) {
+    let clusters = (0..scale.clusters)
         .map(|i| Cluster::provisioned(&format!("bench-{i:03}"), REGIONS[i % REGIONS.len()]))
         .collect();
     let fake = FakeMsk::start(FakeConfig {
         clusters,
-        latency: LATENCY,
+        latency: scale.latency,
         ..FakeConfig::default()
     })
     .await
@@ -120,7 +154,7 @@ async fn main() {
     let mut rx = svc.subscribe();
     rx.wait_for(|i| i.refresh.generation >= 1).await.unwrap();
 
-    const RUNS: usize = 5;
+    let runs = scale.runs;
     let median = |mut v: Vec<Duration>| {
         v.sort();
         v[v.len() / 2]
@@ -129,12 +163,12 @@ async fn main() {
     // The console: a warm-up refresh (above), then timed ones.
     let calls_before = fake.calls();
     let mut times = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let t = Instant::now();
         svc.refresh().await;
         times.push(t.elapsed());
     }
-    let calls = (fake.calls() - calls_before) / RUNS;
+    let calls = (fake.calls() - calls_before) / runs;
     let console = median(times);
     let found = svc.subscribe().borrow().clusters.len();
     let max_in_flight = fake.max_in_flight();
@@ -144,26 +178,27 @@ async fn main() {
     let (_, seq_clusters) = sequential(&clients).await;
     let calls_before = fake.calls();
     let mut times = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         times.push(sequential(&clients).await.0);
     }
-    let seq_calls = (fake.calls() - calls_before) / RUNS;
+    let seq_calls = (fake.calls() - calls_before) / runs;
     let seq = median(times);
-    assert_eq!(found, CLUSTERS);
-    assert_eq!(seq_clusters, CLUSTERS);
+    assert_eq!(found, scale.clusters);
+    assert_eq!(seq_clusters, scale.clusters);
 
     println!(
-        "refresh of {CLUSTERS} clusters in {} regions, {} ms per call",
+        "refresh of {} clusters in {} regions, {} ms per call",
+        scale.clusters,
         REGIONS.len(),
-        LATENCY.as_millis()
+        scale.latency.as_millis()
     );
     println!("  calls per refresh:        console {calls}, sequential {seq_calls}");
     println!(
-        "  console refresh (median of {RUNS}): {:>8.1} ms",
+        "  console refresh (median of {runs}): {:>8.1} ms",
         console.as_secs_f64() * 1e3
     );
     println!(
-        "  sequential (median of {RUNS}):     {:>8.1} ms",
+        "  sequential (median of {runs}):     {:>8.1} ms",
         seq.as_secs_f64() * 1e3
     );
     println!(

@@ -10,6 +10,7 @@
 mod support;
 
 mod access;
+mod benches;
 mod connectivity;
 mod deny;
 mod deploy;

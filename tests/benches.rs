@@ -1,0 +1,29 @@
+//! Every benchmark the README cites, run at its quick scale on every CI run: a bench that
+//! no longer builds or no longer runs (a route it asks for refuses it, an API it calls
+//! moved) fails here, not months later when someone wants its numbers. Nothing is timed:
+//! the numbers are printed, as the full benches print them.
+//!
+//! The bench files are included as modules, so they share this one test binary (each
+//! bench binary of its own would be another 360 MB link in CI).
+
+#[path = "../benches/history.rs"]
+mod history_bench;
+#[path = "../benches/probe.rs"]
+mod probe_bench;
+#[path = "../benches/refresh.rs"]
+mod refresh_bench;
+
+#[tokio::test]
+async fn the_refresh_bench_runs_at_its_quick_scale() {
+    refresh_bench::run(refresh_bench::Scale::quick()).await;
+}
+
+#[tokio::test]
+async fn the_probe_bench_runs_at_its_quick_scale() {
+    probe_bench::run(probe_bench::Scale::quick()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_bench_runs_at_its_quick_scale() {
+    history_bench::run(history_bench::Scale::quick()).await;
+}
