@@ -18,18 +18,23 @@
 //! [`App::build`] and serve it on port 0 with a fresh database.
 
 pub mod auth;
+pub mod background;
 pub mod clock;
 pub mod config;
 pub mod connect;
+pub mod core;
 pub mod demo;
 pub mod error;
 pub mod history;
 pub mod http;
 pub mod inventory;
+pub mod live;
 pub mod logging;
+pub mod net_guard;
 pub mod oneshot;
 pub mod prober;
 pub mod replica;
+pub mod role;
 pub mod service;
 pub mod store;
 pub mod truststore;
@@ -37,68 +42,14 @@ pub mod truststore;
 use std::sync::Arc;
 
 use crate::store::Db;
-use app::service::Console;
-use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
+pub use http::state::AppState;
 pub use inventory::InventoryService;
 
 use error::StartError;
-
-/// What every route shares: the Leptos options, the one service, and the settings the
-/// middleware reads.
-///
-/// axum clones a route's handler, and with it this state, for every request; behind
-/// one `Arc` that is one reference count, where the fields' own `Arc`s were a dozen
-/// (measured: cloning and dropping the Leptos options alone took 9% of a cached page's
-/// CPU, the counts bouncing between cores).
-#[derive(Clone)]
-pub struct AppState(Arc<SharedState>);
-
-pub struct SharedState {
-    pub leptos_options: LeptosOptions,
-    /// The one way into the server's data, for pages, the JSON API and downloads.
-    pub console: Console,
-    pub config: Arc<Config>,
-}
-
-impl AppState {
-    pub fn new(leptos_options: LeptosOptions, console: Console, config: Config) -> AppState {
-        AppState(Arc::new(SharedState {
-            leptos_options,
-            console,
-            config: Arc::new(config),
-        }))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = SharedState;
-
-    fn deref(&self) -> &SharedState {
-        &self.0
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> LeptosOptions {
-        s.leptos_options.clone()
-    }
-}
-
-impl FromRef<AppState> for Console {
-    fn from_ref(s: &AppState) -> Console {
-        s.console.clone()
-    }
-}
-
-impl FromRef<AppState> for Arc<Config> {
-    fn from_ref(s: &AppState) -> Arc<Config> {
-        s.config.clone()
-    }
-}
 
 /// A built console: its router and its parts, not yet serving.
 pub struct App {
@@ -112,6 +63,8 @@ pub struct App {
     pub replica: Arc<replica::Replica>,
     /// Cancelled when the server shuts down; every background loop stops on it.
     pub shutdown: CancellationToken,
+    /// The background loops: told to stop with `shutdown`, and waited for.
+    pub background: background::Background,
 }
 
 impl App {
@@ -128,60 +81,10 @@ impl App {
         sources: Vec<inventory::sources::Source>,
         credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     ) -> Result<App, StartError> {
-        let auth_mode = auth::mode(&config)?;
+        // Every setting is checked before anything starts.
+        let auth_settings = auth::AuthSettings::from_config(&config)?;
         inventory::sources::check_unique_names(&sources)?;
-        let pool = store::connect(&config.database_url).await?;
-        let replica = replica::Replica::new(
-            pool.clone(),
-            config
-                .replica_name
-                .clone()
-                .unwrap_or_else(replica::Replica::default_name),
-        );
-        let shutdown = CancellationToken::new();
-        let demo = Self::start_demo(&config, &sources, &shutdown).await;
-        let settings = inventory::Settings {
-            limits: inventory::aws::Limits {
-                concurrency: usize::from(config.aws_concurrency),
-                timeout: config.aws_timeout,
-                max_attempts: config.aws_max_attempts,
-            },
-            refresh_interval: config.refresh_interval,
-            credentials,
-            sample_exporters: demo.is_some(),
-        };
-        let inventory = InventoryService::start(
-            sources,
-            settings,
-            pool.clone(),
-            replica.roles(),
-            shutdown.clone(),
-        )
-        .await;
-        let probes = prober::ProbeService::start(
-            prober::ProberSettings {
-                timeout: config.probe_timeout,
-                concurrency: usize::from(config.probe_concurrency),
-                body_limit: config.probe_body_limit,
-                connectivity: !config.no_connectivity,
-                ca_bundle: truststore::bundle_path(config.ca_bundle.as_deref()),
-                extra_roots: demo.as_ref().map(|d| d.roots.clone()).unwrap_or_default(),
-                overrides: demo.map(|d| d.overrides).unwrap_or_default(),
-            },
-            config.probe_interval,
-            !config.no_probe,
-            inventory.clone(),
-            replica.roles(),
-            shutdown.clone(),
-        );
-        let history = history::History::new(pool.clone(), config.history_retention);
-        history.start(
-            inventory.clone(),
-            config.history_prune_interval,
-            replica.roles(),
-            shutdown.clone(),
-        );
-        replica.start(inventory.clone(), probes.clone(), shutdown.clone());
+        let core = core::Core::start(&config, sources, credentials, auth_settings.mode).await?;
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(
@@ -195,66 +98,24 @@ impl App {
             .site_pkg_dir("pkg")
             .site_addr(config.listen)
             .build();
-        let console = Console::new(service::ServerConsole {
-            inventory: inventory.clone(),
-            probes,
-            replica: replica.clone(),
-            history: history.clone(),
-            truststore: Arc::new(truststore::Truststore::new(config.ca_bundle.clone())),
-            pool: pool.clone(),
-            public_url: config.public_url.clone(),
-            listen: config.listen,
-            tag_labels: app::generate::prometheus::TagLabels::new(config.target_tag_labels.clone()),
-            login_required: auth_mode != config::AuthMode::None,
-        });
-        let auth = Arc::new(auth::Auth::from_config(
-            &config,
-            pool.clone(),
-            console.clone(),
-        )?);
-        let state = AppState::new(leptos_options, console, config);
-        let pages = http::page_cache::PageCache::new(inventory.clone());
+        let auth = Arc::new(auth::Auth::new(
+            auth_settings,
+            core.pool.clone(),
+            core.console.clone(),
+        ));
+        let state = AppState::new(leptos_options, core.console.clone(), config);
+        let pages = http::page_cache::PageCache::new(core.inventory.live().clone());
         let router = http::router(state.clone(), auth, pages);
         Ok(App {
             state,
             router,
-            inventory,
-            history,
-            pool,
-            replica,
-            shutdown,
+            inventory: core.inventory,
+            history: core.history,
+            pool: core.pool,
+            replica: core.replica,
+            shutdown: core.background.shutdown.clone(),
+            background: core.background,
         })
-    }
-
-    /// With the sample inventory and probing on, starts the sample brokers' stand-in
-    /// exporters; a failure (an address already in use) leaves the sample unprobed.
-    async fn start_demo(
-        config: &Config,
-        sources: &[inventory::sources::Source],
-        shutdown: &CancellationToken,
-    ) -> Option<demo::Demo> {
-        if config.no_probe
-            || !sources
-                .iter()
-                .any(|s| matches!(s, inventory::sources::Source::Sample))
-        {
-            return None;
-        }
-        let (_, clusters) =
-            inventory::file::parse(inventory::file::SAMPLE, app::model::SAMPLE_SOURCE).ok()?;
-        match demo::start(&clusters, shutdown).await {
-            Ok(d) => {
-                tracing::info!(
-                    brokers = d.overrides.len(),
-                    "sample mode: stand-in exporters serve the sample brokers on 127.0.1.x"
-                );
-                Some(d)
-            }
-            Err(e) => {
-                tracing::warn!("sample mode: the stand-in exporters could not start ({e}); sample clusters stay unprobed");
-                None
-            }
-        }
     }
 
     /// Serves on `listener` until `shutdown` completes, then stops the background loops

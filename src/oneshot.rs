@@ -21,25 +21,21 @@ use app::model::{ClusterListing, Selection};
 use app::params::ClusterKey;
 
 use crate::config::{ClientFileArgs, Command, Config, FilterArgs};
-use crate::App;
+use crate::core::{sources_of, Core};
 
 /// Runs one of the one-shot commands; `Err` is the one-line reason.
 pub async fn run(config: &Config, command: &Command) -> Result<String, String> {
-    let mut config = config.clone();
-    config.database_url = "sqlite::memory:".into();
-    config.no_probe = true;
-    config.command = None;
-    let sources = crate::inventory::sources::from_config(&config).map_err(|e| e.to_string())?;
-    let app = App::build_with(config.clone(), sources, None)
+    let sources = sources_of(config).map_err(|e| e.to_string())?;
+    let core = Core::quiet(config, sources)
         .await
         .map_err(|e| e.to_string())?;
-    let out = refreshed_then(&app, &config, command).await;
-    app.shutdown.cancel();
+    let out = refreshed_then(&core, config, command).await;
+    core.background.stop().await;
     out
 }
 
-async fn refreshed_then(app: &App, config: &Config, command: &Command) -> Result<String, String> {
-    let mut rx = app.inventory.subscribe();
+async fn refreshed_then(core: &Core, config: &Config, command: &Command) -> Result<String, String> {
+    let mut rx = core.inventory.subscribe();
     // Every call of a refresh has its own time limit (with retries); this bounds the
     // whole in case a source hangs in a way those do not catch.
     let limit = config.aws_timeout * 4 + std::time::Duration::from_secs(10);
@@ -58,7 +54,7 @@ async fn refreshed_then(app: &App, config: &Config, command: &Command) -> Result
             s.source, s.region, e.message, e.hint
         ));
     }
-    let console = &app.state.console;
+    let console = &core.console;
     let e = |e: app::error::AppError| e.to_string();
     match command {
         Command::Token(_) | Command::Sessions(_) => Err("not a one-shot command".into()),
@@ -99,8 +95,10 @@ async fn refreshed_then(app: &App, config: &Config, command: &Command) -> Result
         Command::PrometheusRules { filter } => {
             console.prometheus_rules(&selection(filter)?).map_err(e)
         }
-        Command::ClientProperties(args) => client_file(app, args, FileKind::ClientProperties).await,
-        Command::Librdkafka(args) => client_file(app, args, FileKind::Librdkafka).await,
+        Command::ClientProperties(args) => {
+            client_file(core, args, FileKind::ClientProperties).await
+        }
+        Command::Librdkafka(args) => client_file(core, args, FileKind::Librdkafka).await,
     }
 }
 
@@ -151,8 +149,8 @@ fn table(listing: &ClusterListing) -> String {
 }
 
 /// A cluster named by id, ARN, or (when no other cluster has it) its name.
-fn cluster_key(app: &App, named: &str) -> Result<ClusterKey, String> {
-    let inv = app.inventory.inventory();
+fn cluster_key(core: &Core, named: &str) -> Result<ClusterKey, String> {
+    let inv = core.inventory.inventory();
     if let Ok(key) = ClusterKey::parse(named) {
         if inv.find(&key).is_ok() {
             return Ok(key);
@@ -175,8 +173,8 @@ fn cluster_key(app: &App, named: &str) -> Result<ClusterKey, String> {
     }
 }
 
-async fn client_file(app: &App, args: &ClientFileArgs, kind: FileKind) -> Result<String, String> {
-    let key = cluster_key(app, &args.cluster)?;
+async fn client_file(core: &Core, args: &ClientFileArgs, kind: FileKind) -> Result<String, String> {
+    let key = cluster_key(core, &args.cluster)?;
     let mut options = ClientOptions::default();
     for (name, value) in &args.options {
         let field = OptionField::from_name(name).ok_or_else(|| {
@@ -191,8 +189,7 @@ async fn client_file(app: &App, args: &ClientFileArgs, kind: FileKind) -> Result
         })?;
         options.set(field, value.clone());
     }
-    app.state
-        .console
+    core.console
         .cluster_file(&key, kind, Some(&args.mode), &options, None, None)
         .await
         .map(|r| r.body)

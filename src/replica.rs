@@ -32,6 +32,9 @@ use sqlx::Connection;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use app::params::ClusterId;
+
+use crate::background::Background;
 use crate::clock::now_unix;
 use crate::inventory::InventoryService;
 use crate::prober::ProbeService;
@@ -48,44 +51,40 @@ pub const VIEW_POLL_EVERY: Duration = Duration::from_secs(2);
 /// A request shown as running on a follower is dropped if no view confirmed it by then.
 const REQUEST_SHOWN_FOR: Duration = Duration::from_secs(10);
 
-/// What this console does now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// The only console (SQLite): it does everything.
-    Single,
-    /// It leads the replicas on PostgreSQL, in this epoch.
-    Leader { epoch: i64 },
-    /// It serves what the leader writes.
-    Follower,
+pub use crate::role::{single, until_leading, Role};
+
+/// What a follower asks the leader to do (sent with `NOTIFY msk_console_request`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeaderRequest {
+    /// Refresh every source now.
+    Refresh,
+    /// Probe every cluster now.
+    ProbeAll,
+    /// Probe one cluster now.
+    Probe(ClusterId),
 }
 
-impl Role {
-    /// Whether this console refreshes, probes, records and prunes.
-    pub fn leads(self) -> bool {
-        !matches!(self, Role::Follower)
-    }
-
-    pub fn name(self) -> &'static str {
+impl LeaderRequest {
+    /// How it travels: `refresh`, `probe` or `probe:ID`.
+    pub fn payload(&self) -> String {
         match self {
-            Role::Single => "single",
-            Role::Leader { .. } => "leader",
-            Role::Follower => "follower",
+            LeaderRequest::Refresh => "refresh".into(),
+            LeaderRequest::ProbeAll => "probe".into(),
+            LeaderRequest::Probe(id) => format!("probe:{id}"),
         }
     }
-}
 
-/// A receiver that always says [`Role::Single`] (one console; tests and benches that
-/// start the parts themselves).
-pub fn single() -> watch::Receiver<Role> {
-    static SINGLE: std::sync::OnceLock<watch::Sender<Role>> = std::sync::OnceLock::new();
-    SINGLE
-        .get_or_init(|| watch::channel(Role::Single).0)
-        .subscribe()
-}
-
-/// Waits until `roles` says this console leads; `false` if the sender is gone.
-pub async fn until_leading(roles: &mut watch::Receiver<Role>) -> bool {
-    roles.wait_for(|r| r.leads()).await.is_ok()
+    /// A payload as it arrived; `None` for anything else (another version's request).
+    pub fn parse(payload: &str) -> Option<LeaderRequest> {
+        match payload {
+            "refresh" => Some(LeaderRequest::Refresh),
+            "probe" => Some(LeaderRequest::ProbeAll),
+            other => other
+                .strip_prefix("probe:")
+                .and_then(|id| ClusterId::parse(id).ok())
+                .map(LeaderRequest::Probe),
+        }
+    }
 }
 
 /// What a follower knows of the view it serves, for `/healthz`.
@@ -170,16 +169,17 @@ impl Replica {
         self: &Arc<Self>,
         inventory: Arc<InventoryService>,
         probes: Arc<ProbeService>,
-        shutdown: CancellationToken,
+        background: &Background,
     ) {
         let Db::Postgres(pg) = &self.db else {
             return;
         };
-        tokio::spawn(
+        let shutdown = background.shutdown.clone();
+        background.spawn(
             self.clone()
                 .elect(pg.clone(), inventory.clone(), shutdown.clone()),
         );
-        tokio::spawn(self.clone().sync(pg.clone(), inventory, probes, shutdown));
+        background.spawn(self.clone().sync(pg.clone(), inventory, probes, shutdown));
     }
 
     /// What `/healthz` reports.
@@ -205,16 +205,16 @@ impl Replica {
         }
     }
 
-    /// Sends "refresh", "probe" or "probe:ID" to the leader, and shows it as running here
-    /// until the leader's view says otherwise.
-    pub fn forward(self: &Arc<Self>, what: String, inventory: &InventoryService) {
+    /// Sends a request to the leader, and shows it as running here until the leader's
+    /// view says otherwise.
+    pub fn forward(self: &Arc<Self>, request: LeaderRequest, inventory: &InventoryService) {
         let Db::Postgres(pg) = &self.db else {
             return;
         };
         {
             let mut v = self.lock_view();
             let mut shown = (*inventory.inventory()).clone();
-            if what == "refresh" {
+            if request == LeaderRequest::Refresh {
                 shown.refresh.running = true;
                 shown.refresh.done = 0;
             } else {
@@ -222,9 +222,10 @@ impl Replica {
                 shown.sweep.done = 0;
             }
             v.shown = Some(Instant::now());
-            inventory.adopt(shown);
+            inventory.live().adopt(shown);
         }
         let pool = pg.pool.clone();
+        let what = request.payload();
         tokio::spawn(async move {
             if let Err(e) = sql::request(&pool, &what).await {
                 tracing::warn!(error = %e, request = %what, "could not pass a request to the leader");
@@ -396,26 +397,19 @@ impl Replica {
 
     /// Runs what a follower forwarded.
     fn answer(&self, payload: &str, inventory: &InventoryService, probes: &ProbeService) {
-        match payload {
-            "refresh" => {
+        match LeaderRequest::parse(payload) {
+            Some(LeaderRequest::Refresh) => {
                 inventory.request_refresh();
             }
-            "probe" => {
-                inventory.sweep_requested();
+            Some(LeaderRequest::ProbeAll) => {
                 probes.request(None);
             }
-            other => match other
-                .strip_prefix("probe:")
-                .and_then(|id| app::params::ClusterId::parse(id).ok())
-            {
-                Some(id) => {
-                    inventory.sweep_requested();
-                    probes.request(Some(id.to_string()));
-                }
-                None => {
-                    tracing::warn!(request = %other.escape_debug(), "ignoring an unknown request")
-                }
-            },
+            Some(LeaderRequest::Probe(id)) => {
+                probes.request(Some(id));
+            }
+            None => {
+                tracing::warn!(request = %payload.escape_debug(), "ignoring an unknown request")
+            }
         }
     }
 
@@ -464,7 +458,7 @@ impl Replica {
                         v.adopted = Some(inv.clone());
                         v.shown = None;
                     }
-                    inventory.adopt((*inv).clone());
+                    inventory.live().adopt((*inv).clone());
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, version = row.version, "the leader's view could not be read (another version?)")
@@ -477,7 +471,7 @@ impl Replica {
                 if v.shown.is_some_and(|s| s.elapsed() > REQUEST_SHOWN_FOR) {
                     v.shown = None;
                     if let Some(inv) = v.adopted.clone() {
-                        inventory.adopt((*inv).clone());
+                        inventory.live().adopt((*inv).clone());
                     }
                 }
             }

@@ -16,7 +16,7 @@ use app::service::{ConsoleService, Fut, Health};
 use crate::history::History;
 use crate::inventory::InventoryService;
 use crate::prober::ProbeService;
-use crate::replica::Replica;
+use crate::replica::{LeaderRequest, Replica};
 use crate::truststore::Truststore;
 
 /// What the service is built from.
@@ -58,22 +58,21 @@ impl ConsoleService for ServerConsole {
         if self.replica.role().leads() {
             return self.inventory.request_refresh();
         }
-        self.replica.forward("refresh".into(), &self.inventory);
+        self.replica
+            .forward(LeaderRequest::Refresh, &self.inventory);
         self.inventory.inventory().refresh.clone()
     }
 
     fn request_probe(&self, cluster: Option<ClusterId>) -> SweepStatus {
         if !self.replica.role().leads() {
-            let what = match &cluster {
-                Some(id) => format!("probe:{id}"),
-                None => "probe".into(),
+            let request = match cluster {
+                Some(id) => LeaderRequest::Probe(id),
+                None => LeaderRequest::ProbeAll,
             };
-            self.replica.forward(what, &self.inventory);
+            self.replica.forward(request, &self.inventory);
             return self.inventory.inventory().sweep.clone();
         }
-        let status = self.inventory.sweep_requested();
-        self.probes.request(cluster.map(|id| id.to_string()));
-        status
+        self.probes.request(cluster)
     }
 
     fn now(&self) -> String {

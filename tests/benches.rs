@@ -4,7 +4,10 @@
 //! the numbers are printed, as the full benches print them.
 //!
 //! The bench files are included as modules, so they share this one test binary (each
-//! bench binary of its own would be another 360 MB link in CI).
+//! bench binary of its own would be another 360 MB link in CI). They run on the runtime
+//! the test consoles share ([`support::server_runtime`]), as the consoles do.
+
+use crate::support;
 
 #[path = "../benches/history.rs"]
 mod history_bench;
@@ -15,15 +18,24 @@ mod refresh_bench;
 
 #[tokio::test]
 async fn the_refresh_bench_runs_at_its_quick_scale() {
-    refresh_bench::run(refresh_bench::Scale::quick()).await;
+    support::server_runtime()
+        .spawn(refresh_bench::run(refresh_bench::Scale::quick()))
+        .await
+        .expect("the refresh bench ran");
 }
 
 #[tokio::test]
 async fn the_probe_bench_runs_at_its_quick_scale() {
-    probe_bench::run(probe_bench::Scale::quick()).await;
+    support::server_runtime()
+        .spawn(probe_bench::run(probe_bench::Scale::quick()))
+        .await
+        .expect("the probe bench ran");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn the_history_bench_runs_at_its_quick_scale() {
-    history_bench::run(history_bench::Scale::quick()).await;
+    support::server_runtime()
+        .spawn(history_bench::run(history_bench::Scale::quick()))
+        .await
+        .expect("the history bench ran");
 }

@@ -799,7 +799,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
     // Only now does the recorder start: it must not wait for the next refresh.
     let history = History::new(pool, Duration::from_secs(90 * DAY as u64));
     history.start(
-        inventory,
+        inventory.live().clone(),
         Duration::from_secs(3600),
         msk_console::replica::single(),
         CancellationToken::new(),

@@ -128,3 +128,45 @@ async fn pages_are_kept_until_the_inventory_moves_and_each_gets_its_own_nonce() 
         "{body}"
     );
 }
+
+/// Building a console walks the app's routes, which once set a process-wide flag that
+/// left any page rendered meanwhile, by any console, waiting for ever (leptos issue
+/// #4773). Tests and embedders build many consoles in one process: every page one of
+/// them renders while others start must still finish.
+#[tokio::test]
+async fn pages_render_while_other_consoles_start() {
+    use std::time::Duration;
+    let (app, _dir) = support::file_lab(
+        "source = \"lab\"\n[[cluster]]\nname = \"orders\"\nregion = \"eu-west-1\"\nbootstrap = { tls = \"b-1.o.example:9094\" }\nbrokers = [ { id = 1, endpoints = [\"b-1.o.example\"] } ]\n",
+        |c| c.request_timeout = Duration::from_secs(3600),
+    )
+    .await;
+    let id = app.inventory.inventory().clusters[0].id.clone();
+    let starting = support::server_runtime().spawn(async {
+        for _ in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let c = support::test_config(dir.path());
+            let built = msk_console::App::build_with(c, vec![], None).await.unwrap();
+            built.background.stop().await;
+        }
+    });
+    let client = reqwest::Client::new();
+    for i in 0..400 {
+        // History pages are not cached: each is a render of its own.
+        let path = if i % 2 == 0 {
+            "/history".to_string()
+        } else {
+            format!("/clusters/{id}/history")
+        };
+        let r = tokio::time::timeout(
+            support::PATIENCE,
+            client.get(format!("{}{path}", app.url)).send(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("render {i} of {path} did not finish while consoles started"))
+        .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let _ = r.bytes().await;
+    }
+    starting.await.unwrap();
+}

@@ -29,8 +29,8 @@ use tokio::sync::OnceCell;
 
 use app::model::{Identity, Via};
 
-use super::session::PendingLogin;
-use super::Auth;
+use super::roles::RoleMap;
+use super::session::{PendingLogin, Sessions};
 use crate::clock::now_unix;
 
 type Client = CoreClient<
@@ -101,6 +101,35 @@ impl Oidc {
     }
 }
 
+/// What the sign-in routes need: the provider, where sessions live, the role lists,
+/// and the one service (the audit log).
+pub struct SignIn {
+    pub oidc: Oidc,
+    pub sessions: Sessions,
+    pub roles: RoleMap,
+    pub console: app::service::Console,
+}
+
+impl SignIn {
+    /// Writes an audit event through the one service.
+    async fn audit(&self, who: &Identity, action: &'static str, detail: String) {
+        let _ = self.console.service().audit(who, action, detail).await;
+    }
+}
+
+/// `/auth/login` and `/auth/callback` on a console without `--auth oidc`.
+pub async fn not_configured() -> Response {
+    failure(
+        StatusCode::NOT_FOUND,
+        "Sign-in is not configured on this console.",
+    )
+}
+
+/// `/auth/logout` on a console without sessions: back to the start page.
+pub async fn home() -> Response {
+    Redirect::to("/").into_response()
+}
+
 /// A plain page for a sign-in that did not work; it says why and offers to try again.
 fn failure(status: StatusCode, why: &str) -> Response {
     let why = html_escape::encode_text(why);
@@ -141,13 +170,8 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-pub async fn login(State(auth): State<Arc<Auth>>, Query(q): Query<LoginQuery>) -> Response {
-    let (Some(oidc), Some(sessions)) = (&auth.oidc, &auth.sessions) else {
-        return failure(
-            StatusCode::NOT_FOUND,
-            "Sign-in is not configured on this console.",
-        );
-    };
+pub async fn login(State(auth): State<Arc<SignIn>>, Query(q): Query<LoginQuery>) -> Response {
+    let (oidc, sessions) = (&auth.oidc, &auth.sessions);
     let client = match oidc.client().await {
         Ok(c) => c,
         Err(e) => {
@@ -197,16 +221,11 @@ pub struct CallbackQuery {
 }
 
 pub async fn callback(
-    State(auth): State<Arc<Auth>>,
+    State(auth): State<Arc<SignIn>>,
     headers: HeaderMap,
     Query(q): Query<CallbackQuery>,
 ) -> Response {
-    let (Some(oidc), Some(sessions)) = (&auth.oidc, &auth.sessions) else {
-        return failure(
-            StatusCode::NOT_FOUND,
-            "Sign-in is not configured on this console.",
-        );
-    };
+    let (oidc, sessions) = (&auth.oidc, &auth.sessions);
     if let Some(err) = q.error {
         let why = q.error_description.unwrap_or(err);
         return failure(
@@ -347,10 +366,8 @@ fn groups_claim(jwt: &str, claim: &str) -> Vec<String> {
 }
 
 /// Ends the session; the browser lands on a page that says so.
-pub async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
-    let Some(sessions) = &auth.sessions else {
-        return Redirect::to("/").into_response();
-    };
+pub async fn logout(State(auth): State<Arc<SignIn>>, headers: HeaderMap) -> Response {
+    let sessions = &auth.sessions;
     if let Ok(Some(s)) = sessions.session(&headers, now_unix()).await {
         let who = Identity {
             name: s.name,

@@ -240,7 +240,7 @@ impl Connector {
             return Ok(SocketAddr::new(*ip, port));
         }
         if let Ok(ip) = host.parse::<IpAddr>() {
-            return if crate::prober::guard::forbidden(ip) {
+            return if crate::net_guard::forbidden(ip) {
                 Err("a link-local address: never contacted".into())
             } else {
                 Ok(SocketAddr::new(ip, port))
@@ -252,7 +252,7 @@ impl Connector {
             .map_err(|_| "DNS failure: the host name does not resolve".to_string())?;
         found
             .into_iter()
-            .find(|a| !crate::prober::guard::forbidden(a.ip()))
+            .find(|a| !crate::net_guard::forbidden(a.ip()))
             .ok_or_else(|| {
                 "the host name resolves only to link-local addresses: never contacted".into()
             })

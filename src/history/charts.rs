@@ -7,27 +7,16 @@
 //! stays valid as the window moves; a prune clears the cache. A cluster's chart has few
 //! rows and is summed up per view.
 
-use std::collections::BTreeMap;
-
 use app::chart::{bucket_points, interval_for, Bucket, Chart, Series};
 use app::params::ClusterId;
 
-use super::History;
+use super::core::{CoverageCache, History};
 use crate::clock::short_time;
 use crate::store::timeline::{self, Bounds, ClusterBucketRow};
 use crate::store::StoreError;
 
 /// Buckets a chart is reduced to: enough for a 720-unit-wide SVG.
 const CHART_BUCKETS: i64 = 360;
-
-/// The coverage chart's summed-up intervals.
-pub(super) struct CoverageCache {
-    interval: i64,
-    /// The newest snapshot taken in.
-    upto: i64,
-    /// Interval number (`taken_at / interval`) → brokers covered %, clusters covered %.
-    buckets: BTreeMap<i64, (Bucket, Bucket)>,
-}
 
 fn chart(
     title: &str,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::History;
+use super::core::History;
 use crate::clock::now_unix;
 use crate::store::snapshots;
 use crate::store::StoreError;
@@ -19,12 +19,12 @@ pub use crate::store::snapshots::Pruned;
 pub(super) async fn run(
     history: Arc<History>,
     every: Duration,
-    mut roles: tokio::sync::watch::Receiver<crate::replica::Role>,
+    mut roles: crate::role::Roles,
     shutdown: CancellationToken,
 ) {
     loop {
         tokio::select! {
-            leading = crate::replica::until_leading(&mut roles) => if !leading { return },
+            leading = crate::role::until_leading(&mut roles) => if !leading { return },
             _ = shutdown.cancelled() => return,
         }
         let mut tick = tokio::time::interval(every);

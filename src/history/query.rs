@@ -12,7 +12,7 @@ use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
 use app::service::TextStream;
 use futures::StreamExt as _;
 
-use super::History;
+use super::core::History;
 use crate::clock::{now_unix, rfc3339};
 use crate::store::timeline::{self, Bounds, ChangeRow, ExportRow, VersionRow};
 use crate::store::{Db, StoreError};

@@ -9,10 +9,10 @@ use app::model::{coverage, CoverageStatus, Inventory};
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
-use super::{Head, History};
+use super::core::{Head, History};
 use crate::clock::now_unix;
-use crate::inventory::InventoryService;
-use crate::replica::Role;
+use crate::live::Live;
+use crate::role::Role;
 use crate::store::snapshots::{self, NewChange, Totals};
 use crate::store::StoreError;
 
@@ -44,11 +44,11 @@ struct Pending {
 /// Records after every refresh and sweep the inventory publishes.
 pub(super) async fn run(
     history: Arc<History>,
-    inventory: Arc<InventoryService>,
+    live: Arc<Live>,
     roles: tokio::sync::watch::Receiver<Role>,
     shutdown: CancellationToken,
 ) {
-    let mut rx = inventory.subscribe();
+    let mut rx = live.subscribe();
     // The leadership the kept heads were read or written under.
     let mut term = None;
     // Generation 0 is "nothing finished yet". Starting from it (not from the current

@@ -30,7 +30,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 
 use super::query::Q;
-use crate::AppState;
+use super::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

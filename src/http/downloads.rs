@@ -37,7 +37,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::query::Q;
-use crate::AppState;
+use super::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -30,6 +30,10 @@ use axum::response::{IntoResponse, Response};
 
 use app::error::AppError;
 
+/// The largest request body accepted (forms, server-function arguments). Larger ones
+/// are answered 413 before they are read.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
 /// The hosts the console answers to, besides IP literals and `localhost`.
 #[derive(Clone, Debug, Default)]
 pub struct Guard {
@@ -178,11 +182,11 @@ pub async fn check(State(guard): State<Guard>, req: Request, next: Next) -> Resp
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > super::BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return too_large();
     }
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, super::BODY_LIMIT).await {
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
@@ -196,7 +200,7 @@ fn too_large() -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         format!(
             "The request body is larger than {} KiB, or broke off.\n",
-            super::BODY_LIMIT / 1024
+            BODY_LIMIT / 1024
         ),
     )
         .into_response()

@@ -9,6 +9,7 @@ pub mod page_cache;
 pub mod query;
 pub mod serve;
 pub mod site;
+pub mod state;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -25,11 +26,9 @@ use tower_http::trace::TraceLayer;
 
 use app::service::Console;
 
-use crate::AppState;
+use state::AppState;
 
-/// The largest request body accepted (forms, server-function arguments). Larger ones
-/// are answered 413 before they are read.
-pub const BODY_LIMIT: usize = 256 * 1024;
+pub use guard::BODY_LIMIT;
 
 pub fn router(
     state: AppState,
@@ -51,7 +50,7 @@ pub fn router(
     });
     let routes = Router::new()
         .route("/healthz", get(healthz))
-        .merge(crate::auth::router(auth.clone()).with_state(()))
+        .merge(crate::auth::router(&auth).with_state(()))
         .merge(api::router())
         .merge(downloads::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), {

@@ -37,7 +37,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::inventory::InventoryService;
+use crate::live::Live;
 
 /// How long an entry may be served without a new render.
 pub const TTL: Duration = Duration::from_secs(30);
@@ -168,7 +168,7 @@ impl Entry {
 }
 
 pub struct PageCache {
-    inventory: Arc<InventoryService>,
+    live: Arc<Live>,
     slots: Mutex<HashMap<Key, Slot>>,
 }
 
@@ -193,9 +193,9 @@ impl Drop for Rendering<'_> {
 }
 
 impl PageCache {
-    pub fn new(inventory: Arc<InventoryService>) -> Arc<PageCache> {
+    pub fn new(live: Arc<Live>) -> Arc<PageCache> {
         Arc::new(PageCache {
-            inventory,
+            live,
             slots: Mutex::new(HashMap::new()),
         })
     }
@@ -336,7 +336,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         host,
         uri: req.uri().to_string(),
     };
-    let version = cache.inventory.version();
+    let version = cache.live.version();
     let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -349,9 +349,11 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         cache: &cache,
         key: &key,
     };
-    // A render stuck in Leptos (seen, rarely, in test processes running several
-    // consoles; not understood yet) would hold its client until the request timeout:
-    // after RENDER_DEADLINE it is dropped and the page rendered once more.
+    // A render stuck in Leptos would hold its client until the request timeout: after
+    // RENDER_DEADLINE it is dropped and the page rendered once more. (The stall seen in
+    // test processes was leptos issue #4773, a process-wide flag set while another
+    // console walked its routes; `http::route_list` walks them once per process now.
+    // This stays for whatever else could stall a render.)
     let again = copy_of_get(&req);
     let response = second_chance(RENDER_DEADLINE, next.clone().run(req), || {
         // The path only: a query string can hold a download's passwords.

@@ -27,7 +27,7 @@ use app::model::{
 };
 use serde::Deserialize;
 
-use super::aws::{arn_account, stable_id};
+use super::ids::{arn_account, stable_id};
 
 /// The sample inventory shown by `--sample`.
 pub const SAMPLE: &str = include_str!("../../examples/sample-inventory.toml");

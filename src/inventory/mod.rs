@@ -6,15 +6,14 @@
 //! which the cluster list shows as a banner. Successful AWS slots are written to SQLite,
 //! so a restarted console shows the last known clusters before its first refresh ends.
 //!
-//! Readers never wait: the current [`Inventory`] is an `Arc` published through a
-//! `tokio::sync::watch` channel after every slot finishes, which is also how the refresh
-//! button's progress reaches the page.
+//! Readers never wait: every slot that finishes is published at once through the live
+//! view ([`crate::live`]), which is also how the refresh button's progress reaches the
+//! page. The slots live there too, beside the probes the sweeps write.
 //!
 //! Refreshes happen at start, every `--refresh-interval`, and on request; never two at once.
-//! All mutable state is one [`state::State`] behind one lock.
 //!
-//! With replicas on PostgreSQL only the leader refreshes ([`crate::replica`]); a follower
-//! serves the leader's inventory ([`InventoryService::adopt`]) and, when it takes over,
+//! With replicas on PostgreSQL only the leader refreshes ([`crate::role`]); a follower
+//! serves the leader's inventory ([`crate::live::Live::adopt`]) and, when it takes over,
 //! rebuilds its state from the leader's last view ([`InventoryService::take_over`]).
 
 pub mod aws;
@@ -22,26 +21,23 @@ pub mod bootstrap;
 pub mod details;
 pub mod errors;
 pub mod file;
+pub mod ids;
 pub mod sources;
-mod state;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::store::Db;
-use app::model::{
-    Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceErrorKind,
-    SweepStatus,
-};
+use app::model::{Cluster, Inventory, RefreshStatus, SourceError, SourceErrorKind};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::{watch, Notify};
-use tokio_util::sync::CancellationToken;
 
 use self::aws::{AwsFetcher, Limits};
 use self::sources::Source;
-use self::state::{Published, Shared, Slot};
+use crate::background::Background;
 use crate::clock::now_rfc3339;
-use crate::replica::Role;
+use crate::live::{Live, Published, Slot};
+use crate::role::{until_leading, Roles};
 use crate::store::source_cache::{self, CachedListing};
 
 /// The region label of slots that come from inventory files.
@@ -61,22 +57,14 @@ struct Outcome {
     persist: bool,
 }
 
-/// The inventory service: its sources, its state, and the channel readers watch.
+/// The inventory service: its sources, and the live view it writes its listings to.
 pub struct InventoryService {
     /// One per configured source (an AWS source lists several regions).
     fetchers: Vec<Fetcher>,
-    /// Everything a refresh or a sweep changes.
-    state: Shared,
-    /// The inventory holds the built-in sample data.
-    sample: bool,
-    /// The sample brokers' stand-in exporters run ([`crate::demo`]).
-    sample_exporters: bool,
-    /// Publishes every new inventory; readers and the recorder watch it.
-    tx: watch::Sender<Published>,
+    /// What every reader sees: the listings written here, the probes the sweeps write.
+    live: Arc<Live>,
     /// Wakes the refresh loop for a refresh on request.
     wake: Notify,
-    /// Counts publishes ([`InventoryService::version`]).
-    version: std::sync::atomic::AtomicU64,
     /// Where successful AWS listings are cached.
     pool: Db,
 }
@@ -93,15 +81,16 @@ pub struct Settings {
 }
 
 impl InventoryService {
-    /// Builds the service, loads the cached slots, and starts the refresh loop.
-    /// The loop stops when `shutdown` is cancelled.
+    /// Builds the service and its live view, loads the cached slots, and starts the
+    /// refresh loop. The loop stops when `background` shuts down.
     pub async fn start(
         sources: Vec<Source>,
         settings: Settings,
         pool: Db,
-        roles: watch::Receiver<Role>,
-        shutdown: CancellationToken,
+        roles: Roles,
+        background: impl Into<Background>,
     ) -> Arc<InventoryService> {
+        let background = background.into();
         let mut fetchers = Vec::new();
         let mut sample = false;
         for s in sources {
@@ -116,24 +105,17 @@ impl InventoryService {
                 }
             });
         }
-        let (tx, _) = watch::channel(Arc::new(Inventory {
-            sample,
-            ..Inventory::default()
-        }));
         let svc = Arc::new(InventoryService {
             fetchers,
-            state: Shared::new(),
-            sample,
-            sample_exporters: sample && settings.sample_exporters,
-            tx,
+            live: Live::new(sample, settings.sample_exporters),
             wake: Notify::new(),
-            version: Default::default(),
             pool,
         });
         svc.load_cache().await;
-        svc.publish();
+        svc.live.publish();
         let looping = svc.clone();
-        tokio::spawn(async move {
+        let shutdown = background.shutdown.clone();
+        background.spawn(async move {
             looping
                 .run(settings.refresh_interval, roles, shutdown)
                 .await
@@ -141,21 +123,26 @@ impl InventoryService {
         svc
     }
 
+    /// The live view this service writes its listings to (the sweeps write theirs).
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
+    }
+
     /// A receiver that sees every new inventory (tests wait on it).
-    pub fn subscribe(&self) -> watch::Receiver<Arc<Inventory>> {
-        self.tx.subscribe()
+    pub fn subscribe(&self) -> watch::Receiver<Published> {
+        self.live.subscribe()
     }
 
     /// Refreshes now and every `interval` (or when woken) while this console leads.
     async fn run(
         self: Arc<Self>,
         interval: Duration,
-        mut roles: watch::Receiver<Role>,
-        shutdown: CancellationToken,
+        mut roles: Roles,
+        shutdown: tokio_util::sync::CancellationToken,
     ) {
         loop {
             tokio::select! {
-                leading = crate::replica::until_leading(&mut roles) => if !leading { return },
+                leading = until_leading(&mut roles) => if !leading { return },
                 _ = shutdown.cancelled() => return,
             }
             loop {
@@ -177,14 +164,6 @@ impl InventoryService {
         }
     }
 
-    /// Serves `inventory` as it is (a follower serving the leader's view). The state
-    /// behind it is left alone: [`InventoryService::take_over`] rebuilds it.
-    pub fn adopt(&self, inventory: Inventory) {
-        self.tx.send_replace(Arc::new(inventory));
-        self.version
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-
     /// A new leader's state: the previous leader's last view (every slot, its error and
     /// times, the probes, the progress counters), else the cached listings. The election
     /// calls it before this console says it leads.
@@ -201,11 +180,11 @@ impl InventoryService {
         };
         let Some(view) = view else {
             self.load_cache().await;
-            self.publish();
+            self.live.publish();
             return;
         };
         {
-            let mut state = self.state.lock();
+            let mut state = self.live.lock();
             state.slots.clear();
             for s in &view.sources {
                 state.slots.insert(
@@ -235,7 +214,7 @@ impl InventoryService {
         // newer than the view wins.
         self.load_cache().await;
         tracing::info!("took over the last leader's inventory");
-        self.publish();
+        self.live.publish();
     }
 
     /// Restores the last good AWS listings from the database, except where a slot already
@@ -256,7 +235,7 @@ impl InventoryService {
                 return;
             }
         };
-        let mut state = self.state.lock();
+        let mut state = self.live.lock();
         for r in rows {
             if !names.contains(&r.source.as_str()) {
                 continue;
@@ -290,32 +269,12 @@ impl InventoryService {
     /// running makes this a no-op.
     pub async fn refresh(&self) {
         let started = now_rfc3339();
-        {
-            let mut state = self.state.lock();
-            if state.refreshing {
-                return;
-            }
-            state.refreshing = true;
-            let p = &mut state.refresh;
-            p.running = true;
-            p.started_at = Some(started.clone());
-            p.done = 0;
-            p.total = self.fetchers.len();
+        if !self.live.refresh_started(self.fetchers.len()) {
+            return;
         }
-        self.publish();
-
         let units = self.fetchers.iter().map(|f| self.refresh_fetcher(f));
         futures::future::join_all(units).await;
-
-        {
-            let mut state = self.state.lock();
-            state.refreshing = false;
-            let p = &mut state.refresh;
-            p.running = false;
-            p.finished_at = Some(now_rfc3339());
-            p.generation += 1;
-        }
-        self.publish();
+        self.live.refresh_finished();
         tracing::info!(started = %started, "inventory refreshed");
     }
 
@@ -371,7 +330,7 @@ impl InventoryService {
                 };
                 self.forget_other_regions(&name, &regions).await;
                 // This source counts as one unit; its regions add the rest.
-                self.state.lock().refresh.total += regions.len().saturating_sub(1);
+                self.live.lock().refresh.total += regions.len().saturating_sub(1);
                 if let Err(e) = aws.check_credentials().await {
                     for region in regions {
                         self.record(Outcome {
@@ -407,7 +366,7 @@ impl InventoryService {
     /// from the cache, so they are not shown for ever.
     async fn forget_other_regions(&self, source: &str, regions: &[String]) {
         let stale: Vec<String> = {
-            let mut state = self.state.lock();
+            let mut state = self.live.lock();
             let keys: Vec<(String, String)> = state
                 .slots
                 .keys()
@@ -437,7 +396,7 @@ impl InventoryService {
         } = outcome;
         let at = now_rfc3339();
         let to_store = {
-            let mut state = self.state.lock();
+            let mut state = self.live.lock();
             let slot = state
                 .slots
                 .entry((source.clone(), region.clone()))
@@ -470,95 +429,13 @@ impl InventoryService {
                 tracing::warn!(error = %e, "could not cache the inventory");
             }
         }
-        self.state.lock().refresh.done += 1;
-        self.publish();
+        self.live.lock().refresh.done += 1;
+        self.live.publish();
     }
 
-    /// Which published inventory this is: it grows with every publish (refreshes,
-    /// sweeps and their progress), so rendered pages can be kept until it moves.
+    /// Which published inventory this is (see [`Live::version`]).
     pub fn version(&self) -> u64 {
-        self.version.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Publishes the inventory as it is now.
-    fn publish(&self) {
-        let inventory = self
-            .state
-            .lock()
-            .snapshot(self.sample, self.sample_exporters);
-        self.tx.send_replace(Arc::new(inventory));
-        // After the new inventory is in place: a page rendered under the old version
-        // may show the new inventory, never the other way round.
-        self.version
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-impl InventoryService {
-    /// The clusters whose exporters may be probed: every listed cluster except the
-    /// built-in sample data, whose made-up host names must not be looked up.
-    pub fn probe_candidates(&self) -> Vec<Cluster> {
-        let inv = self.inventory();
-        inv.clusters
-            .iter()
-            .filter(|c| inv.probes(c))
-            .cloned()
-            .collect()
-    }
-
-    pub(crate) fn sweep_started(&self, total: usize) {
-        {
-            let mut state = self.state.lock();
-            let s = &mut state.sweep;
-            s.running = true;
-            s.started_at = Some(now_rfc3339());
-            s.done = 0;
-            s.total = total;
-        }
-        self.publish();
-    }
-
-    pub(crate) fn sweep_progress(&self, done: usize) {
-        let changed = {
-            let mut state = self.state.lock();
-            let s = &mut state.sweep;
-            let changed = s.done != done;
-            s.done = done;
-            changed
-        };
-        if changed {
-            self.publish();
-        }
-    }
-
-    pub(crate) fn sweep_finished(&self, results: Vec<ClusterReachability>) {
-        {
-            let mut state = self.state.lock();
-            for c in results {
-                state.reachability.insert(c.cluster_id.clone(), c);
-            }
-            let s = &mut state.sweep;
-            s.running = false;
-            s.done = s.total;
-            s.finished_at = Some(now_rfc3339());
-            s.generation += 1;
-        }
-        self.publish();
-    }
-
-    /// Marks a requested sweep as running at once, so the page shows it.
-    pub fn sweep_requested(&self) -> SweepStatus {
-        let status = {
-            let mut state = self.state.lock();
-            let s = &mut state.sweep;
-            if !s.running {
-                s.running = true;
-                s.done = 0;
-            }
-            s.clone()
-        };
-        self.publish();
-        status
+        self.live.version()
     }
 }
 
@@ -574,22 +451,14 @@ fn file_error(e: &str) -> SourceError {
 impl InventoryService {
     /// The current inventory (cheap: a shared snapshot).
     pub fn inventory(&self) -> Arc<Inventory> {
-        self.tx.borrow().clone()
+        self.live.inventory()
     }
 
-    /// Starts a refresh now, unless one is running; returns its status.
+    /// Starts a refresh now, unless one is running; returns its status ("running" at
+    /// once: the loop picks the request up immediately).
     pub fn request_refresh(&self) -> RefreshStatus {
-        let status = {
-            let mut state = self.state.lock();
-            if !state.refreshing {
-                // Show "running" at once; the loop picks the request up immediately.
-                state.refresh.running = true;
-                state.refresh.done = 0;
-            }
-            state.refresh.clone()
-        };
+        let status = self.live.refresh_requested();
         self.wake.notify_one();
-        self.publish();
         status
     }
 }

@@ -17,7 +17,6 @@
 //! size.
 
 mod figures;
-pub mod guard;
 pub mod scan;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,12 +26,15 @@ use std::time::{Duration, Instant};
 use app::generate::prometheus::broker_hosts;
 use app::model::{
     BrokerReachability, Cluster, ClusterKind, ClusterReachability, ControllerReachability,
-    ExporterProbe, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+    ExporterProbe, ProbeState, SweepStatus, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
+use app::params::ClusterId;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::inventory::InventoryService;
+use crate::background::Background;
+use crate::live::Live;
+use crate::role::Roles;
 
 /// Which exporter a target is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,7 +113,7 @@ impl Prober {
             builder = builder.resolve(host, *addr);
         }
         let client = builder
-            .dns_resolver(Arc::new(guard::NoLinkLocal))
+            .dns_resolver(Arc::new(crate::net_guard::NoLinkLocal))
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
             // Exporters answer directly; a proxy from the environment would change what
@@ -258,7 +260,7 @@ impl Prober {
     pub async fn probe(&self, t: &Target) -> ExporterProbe {
         let target = format!("{}:{}", bracket_ipv6(&t.host), t.port);
         let start = Instant::now();
-        let outcome = match guard::metrics_url(&t.host, t.port) {
+        let outcome = match crate::net_guard::metrics_url(&t.host, t.port) {
             Ok(url) => self.fetch(url).await,
             Err(e) => Err(e),
         };
@@ -428,10 +430,10 @@ impl Metrics {
 }
 
 /// Probes on a schedule, after each inventory refresh, and on request, and hands the
-/// results to the inventory.
+/// results to the live view.
 pub struct ProbeService {
     prober: Prober,
-    inventory: Arc<InventoryService>,
+    live: Arc<Live>,
     /// Sweeps asked for and not started yet. Requests made while a sweep runs merge
     /// into one next sweep, so a burst of "Probe now" costs one sweep, not one each.
     pending: std::sync::Mutex<Pending>,
@@ -453,25 +455,26 @@ impl Pending {
 
 impl ProbeService {
     /// Starts the sweep loop; with `enabled` false, sweeps run only when asked for. Only
-    /// a leading console sweeps on schedule (`roles`, see [`crate::replica`]). The loop
-    /// stops when `shutdown` is cancelled.
+    /// a leading console sweeps on schedule (`roles`, see [`crate::role`]). The loop
+    /// stops when `background` shuts down.
     pub fn start(
         settings: ProberSettings,
         interval: Duration,
         enabled: bool,
-        inventory: Arc<InventoryService>,
-        roles: tokio::sync::watch::Receiver<crate::replica::Role>,
-        shutdown: CancellationToken,
+        live: Arc<Live>,
+        roles: Roles,
+        background: &Background,
     ) -> Arc<ProbeService> {
         let svc = Arc::new(ProbeService {
             prober: Prober::new(settings),
-            inventory: inventory.clone(),
+            live: live.clone(),
             pending: Default::default(),
             wake: tokio::sync::Notify::new(),
         });
         let looping = svc.clone();
-        tokio::spawn(async move {
-            let mut refreshes = inventory.subscribe();
+        let shutdown: CancellationToken = background.shutdown.clone();
+        background.spawn(async move {
+            let mut refreshes = live.subscribe();
             let mut seen = 0;
             let mut tick = tokio::time::interval(interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -510,30 +513,33 @@ impl ProbeService {
     }
 
     /// Asks for a sweep of one cluster (or all); it runs in the background, merged
-    /// with any other request made before it starts.
-    pub fn request(&self, cluster_id: Option<String>) {
+    /// with any other request made before it starts. The sweep shows as running at
+    /// once; returns its status.
+    pub fn request(&self, cluster_id: Option<ClusterId>) -> SweepStatus {
+        let status = self.live.sweep_requested();
         {
             let mut p = self.lock_pending();
             match cluster_id {
                 None => p.all = true,
                 Some(id) => {
-                    p.clusters.insert(id);
+                    p.clusters.insert(id.to_string());
                 }
             }
         }
         self.wake.notify_one();
+        status
     }
 
     /// Probes every cluster (or the listed ones) now and records the results.
     pub async fn sweep(&self, only: Option<&[String]>) {
         let clusters: Vec<Cluster> = self
-            .inventory
+            .live
             .probe_candidates()
             .into_iter()
             .filter(|c| only.is_none_or(|ids| ids.contains(&c.id)))
             .collect();
         let progress = AtomicUsize::new(0);
-        self.inventory.sweep_started(clusters.len());
+        self.live.sweep_started(clusters.len());
         let results = {
             let sweep = self.prober.sweep(&clusters, &progress);
             tokio::pin!(sweep);
@@ -541,11 +547,11 @@ impl ProbeService {
             loop {
                 tokio::select! {
                     r = &mut sweep => break r,
-                    _ = ticker.tick() => self.inventory.sweep_progress(progress.load(Ordering::SeqCst)),
+                    _ = ticker.tick() => self.live.sweep_progress(progress.load(Ordering::SeqCst)),
                 }
             }
         };
-        self.inventory.sweep_finished(results);
+        self.live.sweep_finished(results);
     }
 }
 

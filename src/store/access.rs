@@ -4,7 +4,7 @@
 //! fast hash is as safe as a slow one and lets every request be checked with one indexed
 //! look-up. Revoked tokens stay listed (with when) so the list tells what existed.
 
-use super::{text, with_db, Db, StoreError};
+use super::db::{text, with_db, Db, StoreError};
 
 /// One stored token (never its secret).
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -11,7 +11,7 @@
 
 use sqlx::postgres::{PgConnection, PgPool};
 
-use super::StoreError;
+use super::db::StoreError;
 
 /// The advisory lock whose holder leads ("msk-con" in ASCII).
 pub const LOCK_KEY: i64 = 0x006d_736b_2d63_6f6e;

@@ -5,7 +5,7 @@
 //! in. Signing out and `msk-console sessions revoke USER` mark rows revoked; expired and
 //! revoked rows are deleted a day later, when a new session starts.
 
-use super::{text, with_db, Db, StoreError};
+use super::db::{text, with_db, Db, StoreError};
 
 /// One stored session (never its id).
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -11,7 +11,7 @@
 
 use app::history::Trigger;
 
-use super::{text, with_db, Db, StoreError};
+use super::db::{text, with_db, Db, StoreError};
 
 /// The epoch a PostgreSQL write must still hold (`None` on SQLite: one process).
 fn fence(db: &Db) -> Option<i64> {

@@ -4,7 +4,7 @@
 //! so a restarted console shows the clusters before its first refresh ends. The clusters
 //! are kept as JSON, as the model serialises them.
 
-use super::{text, with_db, Db, StoreError};
+use super::db::{text, with_db, Db, StoreError};
 
 /// One stored listing.
 #[derive(Debug, sqlx::FromRow)]

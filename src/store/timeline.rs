@@ -6,7 +6,7 @@
 
 use sqlx::QueryBuilder;
 
-use super::{text, with_db, Db, StoreError};
+use super::db::{text, with_db, Db, StoreError};
 use app::history::ChangeFilter;
 
 /// One row of a timeline.

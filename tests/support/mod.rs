@@ -31,6 +31,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Cancelled once the server has been told to stop.
     pub stopped: tokio_util::sync::CancellationToken,
+    /// The console's background loops (how many still run).
+    pub background: msk_console::background::Background,
     /// The console's own database pool.
     pub pool: msk_console::store::Db,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -143,9 +145,9 @@ impl TestApp {
         sources: Vec<Source>,
     ) -> TestApp {
         // Every test's console runs on one shared multi-threaded runtime, as the real
-        // binary does; the tests themselves run on their own runtimes. (Leptos keeps
-        // per-thread render state: servers on many single-threaded test runtimes at once
-        // sometimes left a page render waiting for ever.)
+        // binary does; the tests themselves run on their own runtimes. (Renders that
+        // never finished, seen when many consoles ran in one process, were leptos issue
+        // #4773: see `tests/page_cache.rs`, `pages_render_while_other_consoles_start`.)
         let (app_parts, addr, tx) = server_runtime()
             .spawn(async move {
                 let app = App::build_with(config, sources, Some(test_credentials("AKIDTEST")))
@@ -168,6 +170,7 @@ impl TestApp {
                     app.history.clone(),
                     app.shutdown.clone(),
                     app.pool.clone(),
+                    app.background.clone(),
                 );
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
@@ -181,7 +184,7 @@ impl TestApp {
             })
             .await
             .expect("the console started");
-        let (inventory, history, stopped, pool) = app_parts;
+        let (inventory, history, stopped, pool, background) = app_parts;
         TestApp {
             addr,
             url: format!("http://{addr}"),
@@ -190,6 +193,7 @@ impl TestApp {
             db_dir,
             stopped,
             pool,
+            background,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

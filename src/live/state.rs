@@ -1,6 +1,6 @@
-//! The inventory's mutable state, in one struct behind one lock.
+//! The live state, in one struct behind one lock.
 //!
-//! Everything a refresh or a sweep changes lives in [`State`]; [`State::snapshot`] turns it
+//! Everything a refresh, a sweep or a replica changes lives in [`State`]; [`State::snapshot`] turns it
 //! into the immutable [`Inventory`] that readers share.
 
 use std::collections::{BTreeMap, HashSet};
@@ -12,7 +12,7 @@ use app::model::{
 
 /// What one source in one region (or one inventory file) last listed.
 #[derive(Clone, Default)]
-pub(super) struct Slot {
+pub struct Slot {
     /// The AWS account the listing came from, once known.
     pub account: Option<String>,
     /// The clusters of the last listing that succeeded.
@@ -27,7 +27,7 @@ pub(super) struct Slot {
 
 /// The inventory's mutable state.
 #[derive(Default)]
-pub(super) struct State {
+pub struct State {
     /// Every source and region's last listing, by (source, region).
     pub slots: BTreeMap<(String, String), Slot>,
     /// The refresh under way or the last one, for the "Refresh now" progress.
@@ -86,11 +86,12 @@ impl State {
 /// The state behind its lock. A panic while the lock was held cannot leave the state
 /// half-written in a way readers would trip over (every change is a plain assignment),
 /// so a poisoned lock is taken as it is.
-pub(super) struct Shared(Mutex<State>);
+#[derive(Default)]
+pub struct Shared(Mutex<State>);
 
 impl Shared {
     pub fn new() -> Shared {
-        Shared(Mutex::new(State::default()))
+        Shared::default()
     }
 
     pub fn lock(&self) -> MutexGuard<'_, State> {
@@ -101,4 +102,4 @@ impl Shared {
 }
 
 /// What the readers' channel carries.
-pub(super) type Published = Arc<Inventory>;
+pub type Published = Arc<Inventory>;

@@ -1,5 +1,7 @@
-//! Where a probe may go: the two open-monitoring ports of an inventory host, path
-//! `/metrics`, never a link-local address.
+//! The one network guard: where the console's own requests may go. A probe goes to the
+//! two open-monitoring ports of an inventory host, path `/metrics`; a connectivity check
+//! to a bootstrap string's own `host:port`; neither ever to a link-local address, named
+//! directly or by a DNS name that resolves there.
 //!
 //! Link-local addresses hold the cloud's instance metadata service (169.254.169.254,
 //! fd00:ec2::254 is unique-local and stays reachable only if listed) and other

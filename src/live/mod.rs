@@ -1,0 +1,205 @@
+//! The live view: the inventory every page, API call and download reads now, and the
+//! one place that publishes it.
+//!
+//! Three writers change it, each its own part:
+//! - the refresh ([`crate::inventory`]): every source's listing and the refresh progress;
+//! - the sweeps ([`crate::prober`]): every cluster's last probe and the sweep progress;
+//! - a follower's sync ([`crate::replica`]): the leader's whole view, as it is.
+//!
+//! Readers never wait: the current [`Inventory`] is an `Arc` published through a
+//! `tokio::sync::watch` channel after every change (progress included), and a version
+//! counter says when it moved (the page cache keys on it). All mutable state is one
+//! [`State`] behind one lock.
+
+mod state;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use app::model::{Cluster, ClusterReachability, Inventory, RefreshStatus, SweepStatus};
+use tokio::sync::watch;
+
+use crate::clock::now_rfc3339;
+
+pub use state::{Published, Shared, Slot, State};
+
+/// The live view and its channel.
+pub struct Live {
+    state: Shared,
+    /// The inventory holds the built-in sample data.
+    sample: bool,
+    /// The sample brokers' stand-in exporters run ([`crate::demo`]).
+    sample_exporters: bool,
+    tx: watch::Sender<Published>,
+    /// Counts publishes ([`Live::version`]).
+    version: AtomicU64,
+}
+
+impl Live {
+    pub fn new(sample: bool, sample_exporters: bool) -> Arc<Live> {
+        let (tx, _) = watch::channel(Arc::new(Inventory {
+            sample,
+            ..Inventory::default()
+        }));
+        Arc::new(Live {
+            state: Shared::new(),
+            sample,
+            sample_exporters: sample && sample_exporters,
+            tx,
+            version: AtomicU64::new(0),
+        })
+    }
+
+    /// The current inventory (cheap: a shared snapshot).
+    pub fn inventory(&self) -> Arc<Inventory> {
+        self.tx.borrow().clone()
+    }
+
+    /// A receiver that sees every new inventory.
+    pub fn subscribe(&self) -> watch::Receiver<Published> {
+        self.tx.subscribe()
+    }
+
+    /// Which published inventory this is: it grows with every publish (refreshes,
+    /// sweeps and their progress), so rendered pages can be kept until it moves.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// The state, for a writer to change (and then [`Live::publish`]).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock()
+    }
+
+    /// Publishes the state as it is now.
+    pub fn publish(&self) {
+        let inventory = self
+            .state
+            .lock()
+            .snapshot(self.sample, self.sample_exporters);
+        self.tx.send_replace(Arc::new(inventory));
+        // After the new inventory is in place: a page rendered under the old version
+        // may show the new inventory, never the other way round.
+        self.version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Serves `inventory` as it is (a follower serving the leader's view). The state
+    /// behind it is left alone: a follower that takes over rebuilds it
+    /// ([`crate::inventory::InventoryService::take_over`]).
+    pub fn adopt(&self, inventory: Inventory) {
+        self.tx.send_replace(Arc::new(inventory));
+        self.version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The clusters whose exporters may be probed: every listed cluster except the
+    /// built-in sample data, whose made-up host names must not be looked up.
+    pub fn probe_candidates(&self) -> Vec<Cluster> {
+        let inv = self.inventory();
+        inv.clusters
+            .iter()
+            .filter(|c| inv.probes(c))
+            .cloned()
+            .collect()
+    }
+
+    /// Starts a refresh's progress, unless one is running; `false` if one is.
+    pub fn refresh_started(&self, units: usize) -> bool {
+        {
+            let mut state = self.state.lock();
+            if state.refreshing {
+                return false;
+            }
+            state.refreshing = true;
+            let p = &mut state.refresh;
+            p.running = true;
+            p.started_at = Some(now_rfc3339());
+            p.done = 0;
+            p.total = units;
+        }
+        self.publish();
+        true
+    }
+
+    /// Ends a refresh's progress.
+    pub fn refresh_finished(&self) {
+        {
+            let mut state = self.state.lock();
+            state.refreshing = false;
+            let p = &mut state.refresh;
+            p.running = false;
+            p.finished_at = Some(now_rfc3339());
+            p.generation += 1;
+        }
+        self.publish();
+    }
+
+    /// Shows a requested refresh as running at once (the loop picks it up at once);
+    /// returns its status.
+    pub fn refresh_requested(&self) -> RefreshStatus {
+        let status = {
+            let mut state = self.state.lock();
+            if !state.refreshing {
+                state.refresh.running = true;
+                state.refresh.done = 0;
+            }
+            state.refresh.clone()
+        };
+        self.publish();
+        status
+    }
+
+    pub fn sweep_started(&self, total: usize) {
+        {
+            let mut state = self.state.lock();
+            let s = &mut state.sweep;
+            s.running = true;
+            s.started_at = Some(now_rfc3339());
+            s.done = 0;
+            s.total = total;
+        }
+        self.publish();
+    }
+
+    pub fn sweep_progress(&self, done: usize) {
+        let changed = {
+            let mut state = self.state.lock();
+            let s = &mut state.sweep;
+            let changed = s.done != done;
+            s.done = done;
+            changed
+        };
+        if changed {
+            self.publish();
+        }
+    }
+
+    pub fn sweep_finished(&self, results: Vec<ClusterReachability>) {
+        {
+            let mut state = self.state.lock();
+            for c in results {
+                state.reachability.insert(c.cluster_id.clone(), c);
+            }
+            let s = &mut state.sweep;
+            s.running = false;
+            s.done = s.total;
+            s.finished_at = Some(now_rfc3339());
+            s.generation += 1;
+        }
+        self.publish();
+    }
+
+    /// Marks a requested sweep as running at once, so the page shows it.
+    pub fn sweep_requested(&self) -> SweepStatus {
+        let status = {
+            let mut state = self.state.lock();
+            let s = &mut state.sweep;
+            if !s.running {
+                s.running = true;
+                s.done = 0;
+            }
+            s.clone()
+        };
+        self.publish();
+        status
+    }
+}
