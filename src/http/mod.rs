@@ -35,7 +35,7 @@ pub fn router(
     auth: std::sync::Arc<crate::auth::Auth>,
     pages: std::sync::Arc<page_cache::PageCache>,
 ) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     // Built once; every page render and server function gets a clone of the handle.
     let console = state.console.clone();
     let provide = move || provide_context(console.clone());
@@ -125,6 +125,20 @@ pub fn router(
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
             },
         ))
+}
+
+/// The app's page routes, walked once per process.
+///
+/// Walking them (`generate_route_list`) renders the app with a *process-wide* flag set
+/// that makes every resource polled for the first time meanwhile wait for ever
+/// (leptos_server's `SuppressResourceLoad`; leptos issue #4773): a page another console
+/// in the same process rendered at that moment never finished. A server builds one
+/// router, but tests and benches build many consoles while others serve pages, so the
+/// list is made once, before any console serves, and shared.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// Server functions answer every error with 500; ours carry an [`AppError`] that knows
