@@ -75,7 +75,8 @@ fn cluster(i: usize, brokers: u32) -> Cluster {
             .join(",")
     };
     Cluster {
-        id: format!("{name}-{:010x}", i * 7919 + 12345),
+        id: app::params::ClusterId::parse(&format!("{name}-{:010x}", i * 7919 + 12345))
+            .expect("a cluster id"),
         source: "prod".into(),
         account: Some("123456789012".into()),
         region: region.into(),
@@ -456,7 +457,7 @@ pub async fn run(scale: Scale) {
         .await
         .unwrap();
     let router = app.router.clone();
-    let ids: Vec<String> = sims.iter().map(|s| s.cluster.id.clone()).collect();
+    let ids: Vec<String> = sims.iter().map(|s| s.cluster.id.to_string()).collect();
     let page = |i: usize| -> String {
         match i % 4 {
             0 => "/history".into(),

@@ -335,8 +335,8 @@ pub enum Command {
     /// Refresh the sources once and print every cluster (for cron jobs and CI).
     Clusters {
         /// `table` (tab-separated, with a header) or `json` (as `GET /api/clusters`).
-        #[arg(long, default_value = "table")]
-        format: String,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -349,8 +349,8 @@ pub enum Command {
     PrometheusYml {
         /// `file` (reads a downloaded targets.json) or `http` (polls the console's
         /// http_sd endpoint at --public-url).
-        #[arg(long, default_value = "file")]
-        sd: String,
+        #[arg(long, value_enum, default_value_t = Discovery::File)]
+        sd: Discovery,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -385,12 +385,38 @@ pub struct ClientFileArgs {
     /// The cluster: its id, its ARN, or its name when no other cluster has that name.
     pub cluster: String,
     /// The auth mode: plaintext, tls, sasl-scram, sasl-iam, public-…, vpc-….
-    #[arg(long)]
-    pub mode: String,
+    #[arg(long, value_parser = parse_listener)]
+    pub mode: app::model::Listener,
     /// A client option as `name=value` (the download's query parameters, such as
     /// `truststore_location=/etc/kafka/truststore.p12`); may be given several times.
     #[arg(long = "option", value_parser = parse_option)]
     pub options: Vec<(String, String)>,
+}
+
+/// How `msk-console clusters` prints.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    /// Tab-separated, with a header.
+    Table,
+    /// As `GET /api/clusters` answers.
+    Json,
+}
+
+/// How a generated `prometheus.yml` finds its targets.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discovery {
+    /// Reads a downloaded targets.json.
+    File,
+    /// Polls the console's http_sd endpoint at --public-url.
+    Http,
+}
+
+fn parse_listener(s: &str) -> Result<app::model::Listener, String> {
+    s.parse()
+}
+
+fn parse_role(s: &str) -> Result<app::model::Role, String> {
+    app::model::Role::parse(s)
 }
 
 fn parse_option(s: &str) -> Result<(String, String), String> {
@@ -406,8 +432,8 @@ pub enum TokenCommand {
         /// A unique name that says who uses it (`prometheus`, `ci-nightly`).
         name: String,
         /// `viewer` (read) or `operator` (also refresh and probe).
-        #[arg(long, default_value = "viewer")]
-        role: String,
+        #[arg(long, value_parser = parse_role, default_value = "viewer")]
+        role: app::model::Role,
         /// Expire it after this long (`90days`); default: never.
         #[arg(long, value_parser = parse_duration)]
         expires: Option<Duration>,

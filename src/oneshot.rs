@@ -20,7 +20,7 @@ use app::generate::FileKind;
 use app::model::{ClusterListing, Selection};
 use app::params::ClusterKey;
 
-use crate::config::{ClientFileArgs, Command, Config, FilterArgs};
+use crate::config::{ClientFileArgs, Command, Config, Discovery, FilterArgs, ListFormat};
 use crate::core::{sources_of, Core};
 
 /// Runs one of the one-shot commands; `Err` is the one-line reason.
@@ -60,7 +60,7 @@ async fn refreshed_then(core: &Core, config: &Config, command: &Command) -> Resu
         Command::Token(_) | Command::Sessions(_) => Err("not a one-shot command".into()),
         Command::Clusters { format, filter } => {
             let selection = selection(filter)?;
-            let ids: Vec<String> = console
+            let ids: Vec<app::params::ClusterId> = console
                 .select(&selection)
                 .map_err(e)?
                 .into_iter()
@@ -68,20 +68,18 @@ async fn refreshed_then(core: &Core, config: &Config, command: &Command) -> Resu
                 .collect();
             let mut listing = console.listing(false);
             listing.clusters.retain(|r| ids.contains(&r.summary.id));
-            match format.as_str() {
-                "json" => serde_json::to_string_pretty(&listing)
+            match format {
+                ListFormat::Json => serde_json::to_string_pretty(&listing)
                     .map(|s| s + "\n")
                     .map_err(|e| e.to_string()),
-                "table" => Ok(table(&listing)),
-                other => Err(format!("unknown format `{other}`; use table or json")),
+                ListFormat::Table => Ok(table(&listing)),
             }
         }
         Command::Targets { filter } => console.targets_json(&selection(filter)?).map_err(e),
         Command::PrometheusYml { sd, filter } => {
-            let kind = match sd.as_str() {
-                "file" => FileKind::PrometheusFileSd,
-                "http" => FileKind::PrometheusHttpSd,
-                other => return Err(format!("unknown --sd `{other}`; use file or http")),
+            let kind = match sd {
+                Discovery::File => FileKind::PrometheusFileSd,
+                Discovery::Http => FileKind::PrometheusHttpSd,
             };
             if kind == FileKind::PrometheusHttpSd && config.public_url.is_none() {
                 return Err(
@@ -130,7 +128,7 @@ fn table(listing: &ClusterListing) -> String {
     for r in &listing.clusters {
         let s = &r.summary;
         let fields = [
-            s.id.clone(),
+            s.id.to_string(),
             s.name.clone(),
             s.source.clone(),
             s.region.clone(),
@@ -190,7 +188,7 @@ async fn client_file(core: &Core, args: &ClientFileArgs, kind: FileKind) -> Resu
         options.set(field, value.clone());
     }
     core.console
-        .cluster_file(&key, kind, Some(&args.mode), &options, None, None)
+        .cluster_file(&key, kind, Some(args.mode), &options, None, None)
         .await
         .map(|r| r.body)
         .map_err(|e| e.to_string())

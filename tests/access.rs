@@ -186,7 +186,7 @@ async fn bearer_tokens_are_checked_hashed_revocable_and_expire() {
         &app.pool,
         &msk_console::config::TokenCommand::Create {
             name: "prometheus".into(),
-            role: "viewer".into(),
+            role: app::model::Role::Viewer,
             expires: None,
         },
     )

@@ -227,7 +227,7 @@ async fn every_kind_of_answer_is_told_apart_and_coverage_sorts_problems_first() 
     let checked = |inv: &app::model::Inventory| -> Vec<(String, String)> {
         inv.reachability
             .iter()
-            .map(|(id, r)| (id.clone(), r.checked_at.clone()))
+            .map(|(id, r)| (id.to_string(), r.checked_at.clone()))
             .collect()
     };
     let then = checked(&app.inventory.inventory());

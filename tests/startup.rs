@@ -579,7 +579,6 @@ fn one_shot_commands_print_to_stdout_and_fail_with_one_line() {
             ][..],
             "unknown option `colour`",
         ),
-        (&["clusters", "--format", "xml"][..], "unknown format `xml`"),
         // Hostile values: a line break that would inject a property, a path or markup
         // where a cluster belongs.
         (
@@ -623,6 +622,30 @@ fn one_shot_commands_print_to_stdout_and_fail_with_one_line() {
             .collect();
         assert_eq!(lines.len(), 1, "{args:?}: {err}");
         assert!(lines[0].contains(says), "{args:?}: {err}");
+    }
+    // A value of the wrong kind is refused where it enters, by the argument parser, as a
+    // bad flag of the server is: exit 2 and its one-line reason, nothing on stdout.
+    for (args, says) in [
+        (
+            &["clusters", "--format", "xml"][..],
+            "invalid value 'xml' for '--format",
+        ),
+        (
+            &["prometheus-yml", "--sd", "consul"][..],
+            "invalid value 'consul' for '--sd",
+        ),
+        (
+            &["client-properties", "orders", "--mode", "gssapi"][..],
+            "unknown auth mode `gssapi`",
+        ),
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        assert!(
+            err.lines().next().unwrap_or("").contains(says),
+            "{args:?}: {err}"
+        );
     }
     // A source that cannot be listed fails the command instead of printing less.
     let out = console(dir.path())

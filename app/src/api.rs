@@ -140,12 +140,13 @@ pub async fn preview_file(
     use crate::params::{ClusterKey, SnapshotId};
     let key = ClusterKey::parse(&id)?;
     let kind = crate::generate::FileKind::parse(&kind)?;
+    let mode = crate::model::Listener::parse_opt(mode.as_deref())?;
     let at = SnapshotId::parse("at", at.map(|n| n.to_string()).as_deref())?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok());
     crate::service::console()?
-        .cluster_file(&key, kind, mode.as_deref(), &options, at, host)
+        .cluster_file(&key, kind, mode, &options, at, host)
         .await
 }

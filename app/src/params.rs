@@ -20,10 +20,68 @@ fn shown(s: &str, n: usize) -> String {
 }
 
 /// A cluster id: the cluster name made URL-safe plus ten hex digits of its ARN's SHA-256
-/// (`orders-prod-e9b1361d9d`).
+/// (`orders-prod-e9b1361d9d`). It is checked wherever it enters (a request, a stored
+/// state, a leader's view: deserializing refuses a malformed one) and carried as this
+/// type after, so no code checks it twice.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct ClusterId(String);
+
+impl TryFrom<String> for ClusterId {
+    type Error = String;
+
+    fn try_from(id: String) -> Result<ClusterId, String> {
+        if ClusterId::is_valid(&id) {
+            Ok(ClusterId(id))
+        } else {
+            Err(format!("`{}` is not a cluster id", shown(&id, SHOWN)))
+        }
+    }
+}
+
+impl From<ClusterId> for String {
+    fn from(id: ClusterId) -> String {
+        id.0
+    }
+}
+
+impl std::ops::Deref for ClusterId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ClusterId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for ClusterId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for ClusterId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ClusterId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for ClusterId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
 
 impl ClusterId {
     /// Whether a string has the shape of a cluster id at all.
@@ -57,6 +115,34 @@ impl ClusterId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The id of the cluster with this name and ARN: the name made URL-safe (at most 48
+    /// characters) and 10 hex digits of the ARN's SHA-256. It survives restarts and
+    /// refreshes, and is unique for distinct ARNs (`orders-prod-e9b1361d9d`; a name with
+    /// nothing URL-safe in it gives `cluster-e9b1361d9d`).
+    #[cfg(feature = "ssr")]
+    pub fn derive(name: &str, arn: &str) -> ClusterId {
+        use sha2::Digest;
+        let mut slug = String::new();
+        for c in name.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+            if slug.len() >= 48 {
+                break;
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        let digest = sha2::Sha256::digest(arn.as_bytes());
+        let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        if slug.is_empty() {
+            ClusterId(format!("cluster-{hex}"))
+        } else {
+            ClusterId(format!("{slug}-{hex}"))
+        }
     }
 }
 
@@ -197,6 +283,28 @@ mod tests {
             assert!(e.to_string().contains("is not a cluster id"), "{e}");
         }
         assert_eq!(ClusterId::parse_opt(Some(" ")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_cluster_id_is_checked_when_it_is_read_back_too() {
+        let id: ClusterId = serde_json::from_str(r#""orders-0a1b2c3d4e""#).unwrap();
+        assert_eq!(id, "orders-0a1b2c3d4e");
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            r#""orders-0a1b2c3d4e""#
+        );
+        for bad in [r#""../etc""#, r#""<x>""#, r#""""#, r#""Orders""#] {
+            let e = serde_json::from_str::<ClusterId>(bad).unwrap_err();
+            assert!(e.to_string().contains("is not a cluster id"), "{bad}: {e}");
+        }
+        // As a map key (the probes by cluster) as well.
+        let m: std::collections::BTreeMap<ClusterId, u8> =
+            serde_json::from_str(r#"{"a-1": 1}"#).unwrap();
+        assert_eq!(m.get("a-1"), Some(&1));
+        assert!(
+            serde_json::from_str::<std::collections::BTreeMap<ClusterId, u8>>(r#"{"A B": 1}"#)
+                .is_err()
+        );
     }
 
     #[test]

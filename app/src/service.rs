@@ -195,7 +195,7 @@ impl Console {
     fn id_of(&self, key: &ClusterKey) -> Result<ClusterId, AppError> {
         match key {
             ClusterKey::Id(id) => Ok(id.clone()),
-            ClusterKey::Arn(_) => ClusterId::parse(&self.0.inventory().find(key)?.id),
+            ClusterKey::Arn(_) => Ok(self.0.inventory().find(key)?.id.clone()),
         }
     }
 
@@ -239,7 +239,7 @@ impl Console {
         &self,
         key: &ClusterKey,
         kind: FileKind,
-        mode: Option<&str>,
+        mode: Option<crate::model::Listener>,
         options: &ClientOptions,
         at: Option<SnapshotId>,
         host: Option<&str>,
@@ -388,10 +388,7 @@ impl Console {
             None => (None, "every cluster".to_string()),
             Some(key) => {
                 let c = self.0.inventory().find(key)?.clone();
-                (
-                    Some(ClusterId::parse(&c.id)?),
-                    format!("{} ({})", c.name, c.id),
-                )
+                (Some(c.id.clone()), format!("{} ({})", c.name, c.id))
             }
         };
         let status = self.0.request_probe(id);

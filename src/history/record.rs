@@ -116,7 +116,7 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
     let mut present = HashSet::with_capacity(inv.clusters.len());
     for c in &inv.clusters {
         present.insert(c.id.as_str());
-        let old = heads.get(&c.id).and_then(|h| h.state.as_ref());
+        let old = heads.get(c.id.as_str()).and_then(|h| h.state.as_ref());
         // A cluster whose details could not all be fetched this time keeps its recorded
         // state: a failed call is not a change.
         if c.partial_error.is_some() && old.is_some() {
@@ -139,7 +139,7 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
         }
         pending.push(Pending {
             entries: diff(old, Some(&new)),
-            cluster_id: c.id.clone(),
+            cluster_id: c.id.to_string(),
             name: c.name.clone(),
             source: c.source.clone(),
             region: c.region.clone(),

@@ -26,7 +26,7 @@ use app::error::AppError;
 use app::generate::client::{ClientOptions, OptionField, DEFAULT_TRUSTSTORE_PASSWORD};
 use app::generate::prometheus::TargetGroup;
 use app::generate::{safe_file_name, FileKind, Rendered};
-use app::model::Selection;
+use app::model::{Listener, Selection};
 use app::params::{ClusterId, ClusterKey, SnapshotId};
 use app::service::Console;
 use axum::extract::{Path, State};
@@ -34,9 +34,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
-use super::query::Q;
 use super::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -75,7 +73,7 @@ fn file_route(kind: FileKind) -> axum::routing::MethodRouter<AppState> {
         move |State(console): State<Console>,
               headers: HeaderMap,
               Path(id): Path<String>,
-              Q(q): Q<DownloadQuery>| { cluster_file(console, headers, id, q, kind) },
+              q: DownloadQuery| { cluster_file(console, headers, id, q, kind) },
     )
 }
 
@@ -84,71 +82,91 @@ const PARAMS: [&str; 8] = [
     "mode", "password", "sd", "q", "source", "region", "cluster", "at",
 ];
 
-/// Every query parameter a download takes: the client options of the options table and
-/// the parameters above. Unknown ones are refused, so a typo such as `?mdoe=tls` is a
-/// 400 that says so rather than a file with the wrong settings.
-#[derive(Debug, Default)]
+/// Every query parameter a download takes, parsed where it enters: the client options
+/// of the options table, the auth mode, the truststore password, the service discovery,
+/// the snapshot and the cluster selection. Unknown parameters are refused, so a typo such
+/// as `?mdoe=tls` is a 400 that says so rather than a file with the wrong settings; a
+/// malformed value is a 400 that says which.
+#[derive(Debug)]
 pub struct DownloadQuery {
-    /// The client options (`truststore`, `scram_username`, …).
+    /// The client options (`truststore`, `scram_username`, …); checked against each
+    /// other when a file is made.
     pub options: ClientOptions,
-    /// The other parameters, by name.
-    params: BTreeMap<&'static str, String>,
+    /// `mode=…`: the listener a client file is for.
+    pub mode: Option<Listener>,
+    /// `password=…` of the truststore.
+    pub password: Option<String>,
+    /// `sd=file` (default) or `sd=http` for a `prometheus.yml`.
+    pub sd: FileKind,
+    /// `at=SNAPSHOT`: the file from the cluster's state recorded then.
+    pub at: Option<SnapshotId>,
+    /// `cluster`, `q`, `source`, `region`: the clusters a many-cluster file covers.
+    pub selection: Selection,
 }
 
-impl<'de> Deserialize<'de> for DownloadQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = BTreeMap::<String, String>::deserialize(d)?;
-        let mut q = DownloadQuery::default();
+impl DownloadQuery {
+    /// Parses a download's query string; each kind of mistake is the error its value
+    /// would be anywhere else (a malformed cluster id a 404, a bad mode a 400).
+    pub fn parse(query: &str) -> Result<DownloadQuery, AppError> {
+        let raw: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|e| AppError::bad_request(format!("The query string is not valid: {e}")))?;
+        let mut options = ClientOptions::default();
+        let mut params: BTreeMap<&str, String> = BTreeMap::new();
         for (k, v) in raw {
             if let Some(f) = OptionField::from_name(&k) {
-                q.options.set(f, v);
+                options.set(f, v);
             } else if let Some(p) = PARAMS.into_iter().find(|p| *p == k) {
-                q.params.insert(p, v);
+                params.insert(p, v);
             } else {
                 let known: Vec<&str> = OptionField::ALL
                     .into_iter()
                     .map(OptionField::name)
                     .chain(PARAMS)
                     .collect();
-                return Err(serde::de::Error::custom(format!(
-                    "unknown field `{k}`, expected one of {}",
+                return Err(AppError::bad_request(format!(
+                    "The query string is not valid: unknown field `{}`, expected one of {}",
+                    k.chars()
+                        .take(40)
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect::<String>(),
                     known.join(", ")
                 )));
             }
         }
-        Ok(q)
+        let param = |name: &str| params.get(name).map(String::as_str);
+        Ok(DownloadQuery {
+            options,
+            mode: Listener::parse_opt(param("mode"))?,
+            password: param("password").map(str::to_string),
+            sd: match param("sd").map(str::trim) {
+                None | Some("") | Some("file") => FileKind::PrometheusFileSd,
+                Some("http") => FileKind::PrometheusHttpSd,
+                Some(other) => {
+                    return Err(AppError::bad_request(format!(
+                        "unknown service discovery `{}`; use sd=file or sd=http",
+                        other.chars().take(40).collect::<String>()
+                    )))
+                }
+            },
+            at: SnapshotId::parse("at", param("at"))?,
+            selection: Selection::parse(
+                param("cluster"),
+                param("q"),
+                param("source"),
+                param("region"),
+            )?,
+        })
     }
 }
 
-impl DownloadQuery {
-    fn param(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str)
-    }
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for DownloadQuery {
+    type Rejection = AppError;
 
-    /// `at=SNAPSHOT`: the file from the cluster's state recorded then.
-    fn at(&self) -> Result<Option<SnapshotId>, AppError> {
-        SnapshotId::parse("at", self.param("at"))
-    }
-
-    /// `sd=file` (default) or `sd=http` for a `prometheus.yml`.
-    fn prometheus_kind(&self) -> Result<FileKind, AppError> {
-        match self.param("sd").map(str::trim) {
-            None | Some("") | Some("file") => Ok(FileKind::PrometheusFileSd),
-            Some("http") => Ok(FileKind::PrometheusHttpSd),
-            Some(other) => Err(AppError::bad_request(format!(
-                "unknown service discovery `{other}`; use sd=file or sd=http"
-            ))),
-        }
-    }
-
-    /// The clusters a many-cluster file covers.
-    fn selection(&self) -> Result<Selection, AppError> {
-        Selection::parse(
-            self.param("cluster"),
-            self.param("q"),
-            self.param("source"),
-            self.param("region"),
-        )
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<DownloadQuery, AppError> {
+        DownloadQuery::parse(parts.uri.query().unwrap_or(""))
     }
 }
 
@@ -191,19 +209,12 @@ async fn cluster_file(
 ) -> Result<Response, AppError> {
     let key = ClusterKey::parse(&id)?;
     let kind = if kind == FileKind::PrometheusFileSd {
-        q.prometheus_kind()?
+        q.sd
     } else {
         kind
     };
     let r = console
-        .cluster_file(
-            &key,
-            kind,
-            q.param("mode"),
-            &q.options,
-            q.at()?,
-            host(&headers),
-        )
+        .cluster_file(&key, kind, q.mode, &q.options, q.at, host(&headers))
         .await?;
     Ok(rendered(r))
 }
@@ -211,11 +222,11 @@ async fn cluster_file(
 async fn truststore(
     State(console): State<Console>,
     Path(id): Path<String>,
-    Q(q): Q<DownloadQuery>,
+    q: DownloadQuery,
 ) -> Result<Response, AppError> {
     let key = ClusterKey::parse(&id)?;
-    let password = q.param("password").unwrap_or(DEFAULT_TRUSTSTORE_PASSWORD);
-    let (name, bytes) = console.truststore(&key, q.at()?, password).await?;
+    let password = q.password.as_deref().unwrap_or(DEFAULT_TRUSTSTORE_PASSWORD);
+    let (name, bytes) = console.truststore(&key, q.at, password).await?;
     Ok(attachment(&name, "application/x-pkcs12", bytes))
 }
 
@@ -240,17 +251,14 @@ async fn history_export(
 
 async fn all_targets(
     State(console): State<Console>,
-    Q(q): Q<DownloadQuery>,
+    q: DownloadQuery,
 ) -> Result<Response, AppError> {
-    let body = console.targets_json(&q.selection()?)?;
+    let body = console.targets_json(&q.selection)?;
     Ok(attachment("msk-targets.json", "application/json", body))
 }
 
-async fn all_rules(
-    State(console): State<Console>,
-    Q(q): Q<DownloadQuery>,
-) -> Result<Response, AppError> {
-    let body = console.prometheus_rules(&q.selection()?)?;
+async fn all_rules(State(console): State<Console>, q: DownloadQuery) -> Result<Response, AppError> {
+    let body = console.prometheus_rules(&q.selection)?;
     Ok(attachment(
         "msk-prometheus-rules.yml",
         "application/yaml; charset=utf-8",
@@ -261,9 +269,9 @@ async fn all_rules(
 async fn all_prometheus(
     State(console): State<Console>,
     headers: HeaderMap,
-    Q(q): Q<DownloadQuery>,
+    q: DownloadQuery,
 ) -> Result<Response, AppError> {
-    let body = console.prometheus_yml(&q.selection()?, q.prometheus_kind()?, host(&headers))?;
+    let body = console.prometheus_yml(&q.selection, q.sd, host(&headers))?;
     Ok(attachment(
         "prometheus.yml",
         "application/yaml; charset=utf-8",
@@ -274,7 +282,7 @@ async fn all_prometheus(
 /// Prometheus `http_sd_configs` polls this: the current target groups, always fresh.
 async fn http_sd(
     State(console): State<Console>,
-    Q(q): Q<DownloadQuery>,
+    q: DownloadQuery,
 ) -> Result<Json<Vec<TargetGroup>>, AppError> {
-    console.sd_targets(&q.selection()?).map(Json)
+    console.sd_targets(&q.selection).map(Json)
 }

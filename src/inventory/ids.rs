@@ -1,29 +1,11 @@
 //! How a cluster is named in URLs and the history: the one rule, for clusters listed by
 //! AWS and by inventory files alike.
 
-/// The stable id of a cluster: its name made URL-safe plus 10 hex digits of the SHA-256
-/// of its ARN. It survives restarts and refreshes, and is unique for distinct ARNs.
-pub fn stable_id(name: &str, arn: &str) -> String {
-    use sha2::Digest;
-    let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-        if slug.len() >= 48 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    let digest = sha2::Sha256::digest(arn.as_bytes());
-    let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
-    if slug.is_empty() {
-        format!("cluster-{hex}")
-    } else {
-        format!("{slug}-{hex}")
-    }
+use app::params::ClusterId;
+
+/// The stable id of a cluster (see [`ClusterId::derive`]).
+pub fn stable_id(name: &str, arn: &str) -> ClusterId {
+    ClusterId::derive(name, arn)
 }
 
 /// The account id in an ARN (`arn:aws:kafka:REGION:ACCOUNT:cluster/…`).

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use app::model::{
     Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceStatus, SweepStatus,
 };
+use app::params::ClusterId;
 
 /// What one source in one region (or one inventory file) last listed.
 #[derive(Clone, Default)]
@@ -35,7 +36,7 @@ pub struct State {
     /// A refresh is running: a second one is not started.
     pub refreshing: bool,
     /// The last exporter probe of each cluster, by cluster id.
-    pub reachability: BTreeMap<String, ClusterReachability>,
+    pub reachability: BTreeMap<ClusterId, ClusterReachability>,
     /// The sweep under way or the last one, for the "Probe now" progress.
     pub sweep: SweepStatus,
 }

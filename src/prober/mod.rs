@@ -444,7 +444,7 @@ pub struct ProbeService {
 #[derive(Debug, Default)]
 struct Pending {
     all: bool,
-    clusters: std::collections::BTreeSet<String>,
+    clusters: std::collections::BTreeSet<ClusterId>,
 }
 
 impl Pending {
@@ -479,7 +479,7 @@ impl ProbeService {
             let mut tick = tokio::time::interval(interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                let only: Option<Vec<String>> = tokio::select! {
+                let only: Option<Vec<ClusterId>> = tokio::select! {
                     _ = tick.tick(), if enabled => None,
                     changed = refreshes.changed(), if enabled => {
                         if changed.is_err() { return; }
@@ -522,7 +522,7 @@ impl ProbeService {
             match cluster_id {
                 None => p.all = true,
                 Some(id) => {
-                    p.clusters.insert(id.to_string());
+                    p.clusters.insert(id);
                 }
             }
         }
@@ -531,7 +531,7 @@ impl ProbeService {
     }
 
     /// Probes every cluster (or the listed ones) now and records the results.
-    pub async fn sweep(&self, only: Option<&[String]>) {
+    pub async fn sweep(&self, only: Option<&[ClusterId]>) {
         let clusters: Vec<Cluster> = self
             .live
             .probe_candidates()

@@ -271,7 +271,7 @@ impl TestApp {
             &self.pool,
             &msk_console::config::TokenCommand::Create {
                 name: name.into(),
-                role: role.into(),
+                role: app::model::Role::parse(role).expect("a role"),
                 expires: None,
             },
         )

@@ -214,7 +214,7 @@ pub fn targets_file_name(cluster: &crate::model::Cluster) -> String {
 pub fn render_cluster_file(
     cluster: &crate::model::Cluster,
     kind: FileKind,
-    mode: Option<&str>,
+    mode: Option<crate::model::Listener>,
     options: &client::ValidOptions,
     sd: &prometheus::SdEndpoint,
     generated_at: &str,
@@ -223,29 +223,27 @@ pub fn render_cluster_file(
     let name = safe_file_name(&cluster.name);
     let text = "text/plain; charset=utf-8";
     let need_mode = || {
-        mode.map(str::trim)
-            .filter(|m| !m.is_empty())
-            .ok_or_else(|| {
-                let have: Vec<&str> = cluster
-                    .bootstrap
-                    .iter()
-                    .map(|b| b.listener.slug())
-                    .collect();
-                AppError::bad_request(format!(
-                    "Say which auth mode with ?mode=…; this cluster has: {}.",
-                    if have.is_empty() {
-                        "none yet".to_string()
-                    } else {
-                        have.join(", ")
-                    }
-                ))
-            })
+        mode.ok_or_else(|| {
+            let have: Vec<&str> = cluster
+                .bootstrap
+                .iter()
+                .map(|b| b.listener.slug())
+                .collect();
+            AppError::bad_request(format!(
+                "Say which auth mode with ?mode=…; this cluster has: {}.",
+                if have.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ))
+        })
     };
     Ok(match kind {
         FileKind::ClientProperties => {
             let mode = need_mode()?;
             Rendered {
-                file_name: format!("{name}-{}-client.properties", safe_file_name(mode)),
+                file_name: format!("{name}-{}-client.properties", mode.slug()),
                 content_type: text.into(),
                 body: client::java_properties(
                     cluster,
@@ -259,7 +257,7 @@ pub fn render_cluster_file(
         FileKind::Librdkafka => {
             let mode = need_mode()?;
             Rendered {
-                file_name: format!("{name}-{}-librdkafka.properties", safe_file_name(mode)),
+                file_name: format!("{name}-{}-librdkafka.properties", mode.slug()),
                 content_type: text.into(),
                 body: client::librdkafka_properties(cluster, mode, options, generated_at)?,
             }

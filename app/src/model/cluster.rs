@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::params::ClusterId;
+
 use std::collections::BTreeMap;
 
 use super::{ClusterSettings, Listener, Operation};
@@ -216,7 +218,7 @@ impl Controller {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cluster {
     /// Stable, URL-safe id derived from the ARN: `<name>-<10 hex digits>`.
-    pub id: String,
+    pub id: ClusterId,
     /// The configured source (AWS profile/account, or inventory file) it came from.
     pub source: String,
     pub account: Option<String>,
@@ -292,7 +294,7 @@ impl Cluster {
 /// A row of the cluster list: what the table shows, sorts and filters on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterSummary {
-    pub id: String,
+    pub id: ClusterId,
     pub name: String,
     pub source: String,
     pub region: String,
@@ -388,7 +390,7 @@ mod tests {
     #[test]
     fn filter_needs_every_word() {
         let s = ClusterSummary {
-            id: "orders-0123456789".into(),
+            id: crate::params::ClusterId::parse("orders-0123456789").unwrap(),
             name: "orders".into(),
             source: "prod".into(),
             region: "eu-west-1".into(),

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::params::ClusterId;
+
 use super::{
     cluster_health, ClusterHealth, ClusterKind, ClusterReachability, HealthState, Inventory,
     ProbeState, SweepStatus,
@@ -41,7 +43,7 @@ impl CoverageStatus {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterCoverage {
-    pub id: String,
+    pub id: ClusterId,
     pub name: String,
     pub source: String,
     pub region: String,

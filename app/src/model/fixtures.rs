@@ -5,7 +5,8 @@ use super::*;
 
 pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
     Cluster {
-        id: format!("{name}-0123456789"),
+        id: crate::params::ClusterId::parse(&format!("{}-0123456789", name.to_lowercase()))
+            .unwrap(),
         source: source.into(),
         account: Some("123456789012".into()),
         region: region.into(),

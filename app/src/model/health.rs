@@ -416,7 +416,7 @@ mod tests {
 
     fn reach(brokers: Vec<(Figures, Figures)>) -> ClusterReachability {
         ClusterReachability {
-            cluster_id: "c".into(),
+            cluster_id: crate::params::ClusterId::parse("c").unwrap(),
             checked_at: "2026-11-27T00:00:00Z".into(),
             brokers: brokers
                 .into_iter()

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Cluster, ClusterDetail, ClusterReachability, ClusterSummary, Progress, SweepStatus};
 use crate::error::AppError;
-use crate::params::ClusterKey;
+use crate::params::{ClusterId, ClusterKey};
 
 /// How the last refresh of one source in one region went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +98,7 @@ pub struct Inventory {
     #[serde(default)]
     pub sample_exporters: bool,
     /// The last exporter probe of each cluster, by cluster id.
-    pub reachability: std::collections::BTreeMap<String, ClusterReachability>,
+    pub reachability: std::collections::BTreeMap<ClusterId, ClusterReachability>,
     pub sweep: SweepStatus,
     /// Values worked out from the fields above on first use (not serialised).
     #[serde(skip)]

@@ -249,7 +249,7 @@ pub mod compact_rows {
     /// id, name, source, region, kind, state, Kafka version, brokers, auth, JMX
     /// exporter, node exporter, health, health reason.
     type Row = (
-        String,
+        crate::params::ClusterId,
         String,
         String,
         String,
@@ -455,7 +455,7 @@ mod tests {
         page.clusters[0].health = Some(crate::model::HealthState::Warning);
         page.clusters[0].health_reason = Some("<b>1 of 3</b> brokers\r\nslow".into());
         let json = serde_json::to_string(&page).unwrap();
-        assert!(json.starts_with(r#"{"clusters":[["C-"#), "{json}");
+        assert!(json.starts_with(r#"{"clusters":[["c-"#), "{json}");
         assert!(!json.contains("\"kafka_version\""));
         let back: InventoryOverview = serde_json::from_str(&json).unwrap();
         assert_eq!(back, page);

@@ -81,6 +81,18 @@ impl Listener {
         Listener::ALL.into_iter().find(|l| l.slug() == s)
     }
 
+    /// An auth mode from a request (`?mode=sasl-iam`): empty is none, an unknown one a
+    /// 400 that lists the known modes.
+    pub fn parse_opt(mode: Option<&str>) -> Result<Option<Listener>, crate::error::AppError> {
+        match mode.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(m) => m
+                .parse()
+                .map(Some)
+                .map_err(crate::error::AppError::BadRequest),
+        }
+    }
+
     pub fn auth(self) -> Auth {
         match self {
             Listener::Plaintext => Auth::None,
@@ -177,10 +189,15 @@ impl std::str::FromStr for Listener {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Listener::from_slug(s).ok_or_else(|| {
+        Listener::from_slug(s.trim()).ok_or_else(|| {
             let known: Vec<&str> = Listener::ALL.iter().map(|l| l.slug()).collect();
+            let shown: String = s
+                .chars()
+                .take(40)
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             format!(
-                "unknown auth mode `{s}`; known modes are {}",
+                "unknown auth mode `{shown}`; known modes are {}",
                 known.join(", ")
             )
         })

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::params::ClusterId;
+
 use super::{Figures, ListenerCheck};
 
 /// What probing one exporter of one broker found.
@@ -65,7 +67,7 @@ pub struct ControllerReachability {
 /// The last probe of one cluster's exporters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClusterReachability {
-    pub cluster_id: String,
+    pub cluster_id: ClusterId,
     /// RFC 3339 time the probe finished.
     pub checked_at: String,
     pub brokers: Vec<BrokerReachability>,

@@ -173,7 +173,7 @@ fn ClientInformation(
             let d = ClusterDetail { cluster: c.clone(), reachability, health, sample, sweep, recorded: recorded.clone() };
             view! {
                 <section id="brokers" data-live="" data-busy=running.then_some("")>
-                    <BrokerTable d operate=live && operate id=c.id.clone()/>
+                    <BrokerTable d operate=live && operate id=c.id.to_string()/>
                 </section>
             }.into_any()
         }}

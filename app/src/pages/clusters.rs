@@ -214,7 +214,7 @@ fn Row(c: ClusterSummary) -> impl IntoView {
         (false, false) => "off",
     };
     view! {
-        <tr data-cluster=c.id.clone()>
+        <tr data-cluster=c.id.to_string()>
             <td><a href=href>{c.name.clone()}</a></td>
             <td>{c.source.clone()} <span class="muted">" · " {c.region.clone()}</span></td>
             <td>{c.kind.label()}</td>

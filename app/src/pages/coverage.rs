@@ -219,7 +219,7 @@ fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
     };
     let probed = cc.checked_at.is_some();
     view! {
-        <tr data-cluster=cc.id.clone() data-status=cc.status.label()>
+        <tr data-cluster=cc.id.to_string() data-status=cc.status.label()>
             <td><a href=format!("/clusters/{}#brokers", cc.id)>{cc.name.clone()}</a></td>
             <td>{cc.source.clone()} <span class="muted">" · " {cc.region.clone()}</span></td>
             <td><Badge text=cc.status.label() tone=tone/></td>

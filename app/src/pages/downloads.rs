@@ -102,7 +102,7 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
             || (),
             move |_| {
                 preview_file(
-                    id.clone(),
+                    id.to_string(),
                     kind.slug().to_string(),
                     Some(mode.clone()),
                     options.clone(),

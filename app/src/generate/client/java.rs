@@ -8,12 +8,12 @@ use super::{
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
-use crate::model::{Auth, Cluster};
+use crate::model::{Auth, Cluster, Listener};
 
 /// The Java `client.properties` for one auth mode of one cluster.
 pub fn java_properties(
     cluster: &Cluster,
-    mode: &str,
+    mode: Listener,
     options: &ValidOptions,
     console_url: &str,
     generated_at: &str,
@@ -164,8 +164,14 @@ mod tests {
     #[test]
     fn tls_with_a_jks_copy_is_exactly_awss_example() {
         let o = ClientOptions::default().with(OptionField::Truststore, "jks");
-        let out =
-            java_properties(&cluster(), "tls", &o.parse().unwrap(), "http://console", T).unwrap();
+        let out = java_properties(
+            &cluster(),
+            Listener::Tls,
+            &o.parse().unwrap(),
+            "http://console",
+            T,
+        )
+        .unwrap();
         assert_eq!(
             lines(&out),
             [
@@ -180,7 +186,7 @@ mod tests {
     fn tls_with_the_consoles_truststore_names_type_and_password() {
         let out = java_properties(
             &cluster(),
-            "tls",
+            Listener::Tls,
             &ValidOptions::default(),
             "http://console",
             T,
@@ -203,7 +209,7 @@ mod tests {
         let o = ClientOptions::default().with(OptionField::Truststore, "none");
         let out = java_properties(
             &cluster(),
-            "sasl-scram",
+            Listener::SaslScram,
             &o.parse().unwrap(),
             "http://console",
             T,
@@ -225,7 +231,7 @@ mod tests {
         let o = ClientOptions::default().with(OptionField::Truststore, "none");
         let out = java_properties(
             &cluster(),
-            "sasl-iam",
+            Listener::SaslIam,
             &o.parse().unwrap(),
             "http://console",
             T,
@@ -251,7 +257,7 @@ mod tests {
             .with(OptionField::AwsStsRegion, "eu-west-1");
         let out = java_properties(
             &cluster(),
-            "sasl-iam",
+            Listener::SaslIam,
             &o.parse().unwrap(),
             "http://console",
             T,
@@ -271,7 +277,7 @@ mod tests {
             .with(OptionField::AwsProfile, "prod");
         let out = java_properties(
             &cluster(),
-            "sasl-iam",
+            Listener::SaslIam,
             &o.parse().unwrap(),
             "http://console",
             T,
@@ -308,7 +314,8 @@ mod tests {
         let o = ClientOptions::default()
             .with(OptionField::Truststore, "jks")
             .with(OptionField::KeystoreLocation, "/etc/kafka/client.p12");
-        let out = java_properties(&c, "tls", &o.parse().unwrap(), "http://console", T).unwrap();
+        let out =
+            java_properties(&c, Listener::Tls, &o.parse().unwrap(), "http://console", T).unwrap();
         assert_eq!(
             &lines(&out)[1..],
             [
@@ -328,8 +335,14 @@ mod tests {
             "{out}"
         );
         // A TLS listener of a cluster without client certificates has none of it.
-        let plain =
-            java_properties(&cluster(), "tls", &o.parse().unwrap(), "http://console", T).unwrap();
+        let plain = java_properties(
+            &cluster(),
+            Listener::Tls,
+            &o.parse().unwrap(),
+            "http://console",
+            T,
+        )
+        .unwrap();
         assert!(!plain.contains("keystore"), "{plain}");
     }
 
@@ -337,7 +350,7 @@ mod tests {
     fn the_header_names_cluster_arn_region_mode_time_and_doc() {
         let out = java_properties(
             &cluster(),
-            "public-sasl-iam",
+            Listener::PublicSaslIam,
             &ValidOptions::default(),
             "http://console",
             T,
@@ -363,7 +376,7 @@ mod tests {
     fn plaintext_has_no_truststore() {
         let out = java_properties(
             &cluster(),
-            "plaintext",
+            Listener::Plaintext,
             &ValidOptions::default(),
             "http://console",
             T,
@@ -376,7 +389,7 @@ mod tests {
     fn a_mode_the_cluster_lacks_is_a_clear_400() {
         let e = java_properties(
             &cluster(),
-            "public-tls",
+            Listener::PublicTls,
             &ValidOptions::default(),
             "http://console",
             T,
@@ -385,18 +398,16 @@ mod tests {
         assert_eq!(e.status_code(), 400);
         assert!(e.to_string().contains("has no Public TLS listener"), "{e}");
         assert!(e.to_string().contains("sasl-iam"), "{e}");
-        let e = java_properties(
-            &cluster(),
-            "kerberos",
-            &ValidOptions::default(),
-            "http://console",
-            T,
-        )
-        .unwrap_err();
+        // An unknown mode never gets this far: it is refused where it enters.
+        let e = Listener::parse_opt(Some("kerberos")).unwrap_err();
+        assert_eq!(e.status_code(), 400);
         assert!(
             e.to_string().contains("unknown auth mode `kerberos`"),
             "{e}"
         );
+        assert_eq!(Listener::parse_opt(Some(" ")).unwrap(), None);
+        let e = Listener::parse_opt(Some("<x>\r\nset-cookie")).unwrap_err();
+        assert!(!e.to_string().contains('\n'), "{e}");
     }
 
     #[test]
@@ -414,7 +425,9 @@ mod tests {
         ] {
             let e = o
                 .parse()
-                .and_then(|o| java_properties(&cluster(), "sasl-iam", &o, "http://console", T))
+                .and_then(|o| {
+                    java_properties(&cluster(), Listener::SaslIam, &o, "http://console", T)
+                })
                 .unwrap_err();
             assert_eq!(e.status_code(), 400, "{o:?}");
         }
@@ -436,7 +449,7 @@ mod tests {
         c.name = "evil\nsecurity.protocol=PLAINTEXT".into();
         let out = java_properties(
             &c,
-            "sasl-iam",
+            Listener::SaslIam,
             &ValidOptions::default(),
             "http://console",
             T,

@@ -6,12 +6,12 @@ use super::{
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
-use crate::model::{Auth, Cluster};
+use crate::model::{Auth, Cluster, Listener};
 
 /// A librdkafka configuration (kcat `-F`, confluent-kafka) for one auth mode.
 pub fn librdkafka_properties(
     cluster: &Cluster,
-    mode: &str,
+    mode: Listener,
     options: &ValidOptions,
     generated_at: &str,
 ) -> Result<String, AppError> {
@@ -101,7 +101,7 @@ mod tests {
     fn librdkafka_mutual_tls_names_the_pem_files() {
         let mut c = cluster();
         c.auth.tls = true;
-        let out = librdkafka_properties(&c, "tls", &ValidOptions::default(), T).unwrap();
+        let out = librdkafka_properties(&c, Listener::Tls, &ValidOptions::default(), T).unwrap();
         assert_eq!(
             &lines(&out)[1..],
             [
@@ -121,7 +121,8 @@ mod tests {
     #[test]
     fn librdkafka_scram_tls_and_iam() {
         let out =
-            librdkafka_properties(&cluster(), "sasl-scram", &ValidOptions::default(), T).unwrap();
+            librdkafka_properties(&cluster(), Listener::SaslScram, &ValidOptions::default(), T)
+                .unwrap();
         assert_eq!(
             &lines(&out)[1..],
             [
@@ -132,7 +133,8 @@ mod tests {
                 "ssl.ca.location=/etc/ssl/certs/ca-certificates.crt",
             ]
         );
-        let out = librdkafka_properties(&cluster(), "tls", &ValidOptions::default(), T).unwrap();
+        let out =
+            librdkafka_properties(&cluster(), Listener::Tls, &ValidOptions::default(), T).unwrap();
         assert_eq!(
             &lines(&out)[1..],
             [
@@ -140,8 +142,8 @@ mod tests {
                 "ssl.ca.location=/etc/ssl/certs/ca-certificates.crt"
             ]
         );
-        let out =
-            librdkafka_properties(&cluster(), "sasl-iam", &ValidOptions::default(), T).unwrap();
+        let out = librdkafka_properties(&cluster(), Listener::SaslIam, &ValidOptions::default(), T)
+            .unwrap();
         assert!(out.contains("sasl.mechanisms=OAUTHBEARER\n"));
         assert!(out.contains("aws-msk-iam-sasl-signer-python"));
         assert!(!out.contains("jaas"));

@@ -36,8 +36,7 @@ use crate::model::{Access, Auth, Bootstrap, Cluster, Listener};
 
 /// The listener a request names, if the cluster has it; otherwise a 400 that lists the
 /// modes it does have.
-pub fn listener_of<'a>(cluster: &'a Cluster, mode: &str) -> Result<&'a Bootstrap, AppError> {
-    let listener: Listener = mode.parse().map_err(AppError::BadRequest)?;
+pub fn listener_of(cluster: &Cluster, listener: Listener) -> Result<&Bootstrap, AppError> {
     cluster.bootstrap_for(listener).ok_or_else(|| {
         let have: Vec<&str> = cluster.bootstrap.iter().map(|b| b.listener.slug()).collect();
         AppError::bad_request(if have.is_empty() {
@@ -130,7 +129,7 @@ pub(crate) fn mtls_steps(cluster: &Cluster, java: bool) -> String {
 /// The listener a file is for, and the file so far: its header comment.
 pub(crate) fn begin<'a>(
     cluster: &'a Cluster,
-    mode: &str,
+    mode: Listener,
     what: &str,
     generated_at: &str,
 ) -> Result<(&'a Bootstrap, String), AppError> {
