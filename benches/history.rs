@@ -21,6 +21,9 @@
 //! `msk-console --no-aws --database-url sqlite://PATH`). The quick scale is what
 //! `tests/benches.rs` runs on every CI run, so the bench cannot rot unseen.
 
+// A bench stops at the first surprise and says where: unwrap and expect are its way.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use app::model::{

@@ -11,6 +11,9 @@
 //!     cargo bench --bench probe
 //!     cargo bench --bench probe -- --quick     (40 targets, listeners in-process)
 
+// A bench stops at the first surprise and says where: unwrap and expect are its way.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
@@ -204,7 +207,8 @@ pub async fn run(scale: Scale) {
         connectivity: false,
         ca_bundle: None,
         extra_roots: Vec::new(),
-    });
+    })
+    .expect("a prober");
     let rss_before = peak_rss_kib();
     let start = Instant::now();
     let results = prober.probe_all(targets).await;

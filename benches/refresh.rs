@@ -12,6 +12,9 @@
 //!
 //! Numbers, not assertions: CI does not time anything.
 
+// A bench stops at the first surprise and says where: unwrap and expect are its way.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use aws_credential_types::provider::SharedCredentialsProvider;

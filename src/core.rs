@@ -53,14 +53,14 @@ impl Core {
         login: AuthMode,
     ) -> Result<Core, StartError> {
         let pool = store::connect(&config.database_url).await?;
-        Ok(Self::build(config, sources, credentials, pool, login, Runs::All).await)
+        Self::build(config, sources, credentials, pool, login, Runs::All).await
     }
 
     /// A console for one command: the sources listed once into a private in-memory
     /// store (`--database-url` is not touched), nothing probed or recorded.
     pub async fn quiet(config: &Config, sources: Vec<Source>) -> Result<Core, StartError> {
         let pool = store::connect("sqlite::memory:").await?;
-        Ok(Self::build(config, sources, None, pool, AuthMode::None, Runs::Quiet).await)
+        Self::build(config, sources, None, pool, AuthMode::None, Runs::Quiet).await
     }
 
     async fn build(
@@ -70,7 +70,7 @@ impl Core {
         pool: Db,
         login: AuthMode,
         runs: Runs,
-    ) -> Core {
+    ) -> Result<Core, StartError> {
         let replica = Replica::new(
             pool.clone(),
             config
@@ -118,7 +118,8 @@ impl Core {
             inventory.live().clone(),
             replica.roles(),
             &background,
-        );
+        )
+        .map_err(StartError::Config)?;
         let history = History::new(pool.clone(), config.history_retention);
         if runs == Runs::All {
             history.start(
@@ -141,14 +142,14 @@ impl Core {
             tag_labels: app::generate::prometheus::TagLabels::new(config.target_tag_labels.clone()),
             login_required: login != AuthMode::None,
         });
-        Core {
+        Ok(Core {
             console,
             inventory,
             history,
             pool,
             replica,
             background,
-        }
+        })
     }
 }
 

@@ -59,15 +59,7 @@ async fn refreshed_then(core: &Core, config: &Config, command: &Command) -> Resu
     match command {
         Command::Token(_) | Command::Sessions(_) => Err("not a one-shot command".into()),
         Command::Clusters { format, filter } => {
-            let selection = selection(filter)?;
-            let ids: Vec<app::params::ClusterId> = console
-                .select(&selection)
-                .map_err(e)?
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
-            let mut listing = console.listing(false);
-            listing.clusters.retain(|r| ids.contains(&r.summary.id));
+            let listing = console.listing(&selection(filter)?, false).map_err(e)?;
             match format {
                 ListFormat::Json => serde_json::to_string_pretty(&listing)
                     .map(|s| s + "\n")

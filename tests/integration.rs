@@ -7,6 +7,10 @@
 //!
 //! Run one file's tests by its module path: `cargo test --test integration history::`.
 
+// Tests stop at the first surprise and say where; helpers outside `#[test]` functions
+// (the support module, the benches run at their quick scale) do the same.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod access;

@@ -116,3 +116,58 @@ async fn two_thousand_clusters_make_a_list_page_under_200_kb() {
     assert_eq!(rows(&filtered).len(), 100);
     assert!(filtered.contains("301–400 of 500 matching of 2000 clusters"));
 }
+
+/// One selection for every door that lists many clusters: the JSON list, the targets
+/// and the list page's filter words pick the same clusters.
+#[tokio::test]
+async fn the_json_list_takes_the_same_selection_as_the_targets_and_the_page() {
+    let (app, _dir) = support::file_lab(&inventory(40), |_| {}).await;
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        let mut n: Vec<String> = v["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    let (status, all) = app.get_json("/api/clusters").await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&all).len(), 40);
+    let (status, eu) = app.get_json("/api/clusters?q=eu-west-1&brief=true").await;
+    assert_eq!(status, 200, "{eu}");
+    let eu = names(&eu);
+    assert_eq!(eu.len(), 10, "{eu:?}");
+    let (_, region) = app.get_json("/api/clusters?region=eu-west-1").await;
+    assert_eq!(names(&region), eu);
+    // The targets of the same filter name the same clusters.
+    let targets: serde_json::Value = app
+        .get("/targets.json?q=eu-west-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut in_targets: Vec<String> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["labels"]["cluster"].as_str().unwrap().to_string())
+        .collect();
+    in_targets.sort();
+    in_targets.dedup();
+    assert_eq!(in_targets, eu);
+    // And so does the page.
+    let mut on_page = rows(&app.page("/?q=eu-west-1").await);
+    on_page.sort();
+    assert_eq!(on_page, eu);
+    // A bad selection is refused as every door refuses it.
+    let (status, e) = app
+        .get_json(&format!("/api/clusters?q={}", "x ".repeat(20)))
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(e["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than 16 words"));
+}

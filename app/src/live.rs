@@ -91,8 +91,15 @@ mod browser {
     /// The longest a page follows one job.
     const FOLLOW_AT_MOST_MS: f64 = 15.0 * 60_000.0;
 
-    fn window() -> web_sys::Window {
-        web_sys::window().expect("a browser window")
+    /// The browser window (an island runs in one; `None` would be a worker, where
+    /// nothing here has anything to do).
+    fn window() -> Option<web_sys::Window> {
+        web_sys::window()
+    }
+
+    /// This page's address.
+    fn location() -> Option<web_sys::Location> {
+        window().map(|w| w.location())
     }
 
     pub fn on_submit(
@@ -185,7 +192,7 @@ mod browser {
         loop {
             sleep(every_ms).await;
             let elapsed = js_sys::Date::now() - start;
-            let href = window().location().href().unwrap_or_default();
+            let href = location().and_then(|l| l.href().ok()).unwrap_or_default();
             if let Ok(Some(busy)) = refresh(&href).await {
                 seen_busy |= busy;
                 if !busy && (seen_busy || elapsed > START_WAIT_MS) {
@@ -203,13 +210,15 @@ mod browser {
     /// page cannot be fetched, the browser loads it instead.
     async fn follow_form(form: HtmlFormElement) {
         let url = form_url(&form);
-        let hash = window().location().hash().unwrap_or_default();
-        if let Ok(history) = window().history() {
+        let hash = location().and_then(|l| l.hash().ok()).unwrap_or_default();
+        if let Some(history) = window().and_then(|w| w.history().ok()) {
             let _ =
                 history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{url}{hash}")));
         }
         if refresh(&url).await.is_err() {
-            let _ = window().location().assign(&url);
+            if let Some(l) = location() {
+                let _ = l.assign(&url);
+            }
         }
     }
 
@@ -229,7 +238,7 @@ mod browser {
     }
 
     fn document() -> Option<Document> {
-        window().document()
+        window()?.document()
     }
 
     /// The GET form's URL: its action (or this path) with the fields that have a value.
@@ -238,7 +247,11 @@ mod browser {
             .get_attribute("action")
             .map(|a| a.split('#').next().unwrap_or_default().to_string())
             .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| window().location().pathname().unwrap_or_default());
+            .unwrap_or_else(|| {
+                location()
+                    .and_then(|l| l.pathname().ok())
+                    .unwrap_or_default()
+            });
         let query = encode(form, false);
         if query.is_empty() {
             path
@@ -282,7 +295,8 @@ mod browser {
     }
 
     async fn fetch(url: &str, init: &RequestInit) -> Result<(u16, String), JsValue> {
-        let resp: Response = JsFuture::from(window().fetch_with_str_and_init(url, init))
+        let window = window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let resp: Response = JsFuture::from(window.fetch_with_str_and_init(url, init))
             .await?
             .dyn_into()?;
         let text = JsFuture::from(resp.text()?).await?;
@@ -338,8 +352,8 @@ mod browser {
         let Ok(regions) = doc.query_selector_all("[data-live]") else {
             return;
         };
-        let hydrate = js_sys::Reflect::get(&window(), &JsValue::from_str("__hydrateIsland"))
-            .ok()
+        let hydrate = window()
+            .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("__hydrateIsland")).ok())
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
         for i in 0..regions.length() {
             let Some(el) = regions.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
@@ -382,8 +396,10 @@ mod browser {
 
     async fn sleep(ms: u32) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ =
-                window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+            if let Some(w) = window() {
+                let _ =
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+            }
         });
         let _ = JsFuture::from(promise).await;
     }

@@ -182,8 +182,8 @@ impl Console {
 
     /// `GET /api/clusters`: rows with ARNs, accounts, tags and bootstrap strings, or
     /// `brief` ones without.
-    pub fn listing(&self, brief: bool) -> ClusterListing {
-        ClusterListing::of(&self.0.inventory(), brief)
+    pub fn listing(&self, selection: &Selection, brief: bool) -> Result<ClusterListing, AppError> {
+        ClusterListing::of(&self.0.inventory(), selection, brief)
     }
 
     /// The monitoring-coverage overview, filtered by source and region.

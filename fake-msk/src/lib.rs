@@ -260,7 +260,9 @@ impl Cluster {
         if let Some((code, message)) = &self.state_info {
             info["stateInfo"] = json!({"code": code, "message": message});
         }
-        let obj = info.as_object_mut().expect("object");
+        let Some(obj) = info.as_object_mut() else {
+            return info;
+        };
         obj.retain(|_, v| !v.is_null());
         match self.kind {
             Kind::Serverless => {
@@ -572,7 +574,10 @@ impl FakeMsk {
 
     /// Changes the fake while it runs (add a broker, fail a region, ...).
     pub fn update(&self, f: impl FnOnce(&mut Config)) {
-        f(&mut self.config.lock().expect("fake config lock"));
+        f(&mut self
+            .config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner));
     }
 
     pub fn calls(&self) -> usize {
@@ -672,7 +677,10 @@ async fn enter(
     };
     let (key, region) = scope(headers);
     let (latency, failure) = {
-        let mut c = shared.config.lock().expect("fake config lock");
+        let mut c = shared
+            .config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut f = c
             .failures
             .get(&(region.clone(), op))
@@ -741,7 +749,10 @@ async fn list_clusters(
         return f;
     }
     let (infos, page_size) = {
-        let c = s.config.lock().expect("fake config lock");
+        let c = s
+            .config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let infos: Vec<Value> = visible(&c, &key, &region)
             .filter(|cl| {
                 q.cluster_type_filter.as_deref().is_none_or(|t| match t {
@@ -810,7 +821,10 @@ async fn describe_cluster(
     if let Some(f) = failure {
         return f;
     }
-    let c = s.config.lock().expect("fake config lock");
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match find(&c, &key, &region, &arn) {
         Ok(cl) => Json(json!({ "clusterInfo": cl.cluster_info() })).into_response(),
         Err(r) => r,
@@ -826,7 +840,10 @@ async fn bootstrap(
     if let Some(f) = failure {
         return f;
     }
-    let c = s.config.lock().expect("fake config lock");
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match find(&c, &key, &region, &arn) {
         Ok(cl) => Json(cl.bootstrap()).into_response(),
         Err(r) => r,
@@ -844,7 +861,10 @@ async fn list_nodes(
         return f;
     }
     let (cl, page_size) = {
-        let c = s.config.lock().expect("fake config lock");
+        let c = s
+            .config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match find(&c, &key, &region, &arn) {
             Ok(cl) => (cl, c.page_size),
             Err(r) => return r,
@@ -880,7 +900,10 @@ async fn describe_configuration_revision(
     if let Some(f) = failure {
         return f;
     }
-    let c = s.config.lock().expect("fake config lock");
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let found = visible(&c, &key, &region).find_map(|cl| {
         cl.configuration
             .as_ref()
@@ -913,7 +936,10 @@ async fn list_scram_secrets(
     if let Some(f) = failure {
         return f;
     }
-    let c = s.config.lock().expect("fake config lock");
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match find(&c, &key, &region, &arn) {
         Ok(cl) => Json(json!({ "secretArnList": cl.scram_secrets })).into_response(),
         Err(r) => r,
@@ -929,7 +955,10 @@ async fn list_operations(
     if let Some(f) = failure {
         return f;
     }
-    let c = s.config.lock().expect("fake config lock");
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match find(&c, &key, &region, &arn) {
         Ok(cl) => {
             let list: Vec<Value> = cl
@@ -960,7 +989,10 @@ async fn sts(State(s): State<Shared>, body: String) -> Response {
         return (StatusCode::BAD_REQUEST, "only AssumeRole is served").into_response();
     }
     let role = form.get("RoleArn").cloned().unwrap_or_default();
-    let mut c = s.config.lock().expect("fake config lock");
+    let mut c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     c.assumed.push(role.clone());
     let Some(key) = c.roles.get(&role).cloned() else {
         return (

@@ -21,7 +21,8 @@
 use app::error::AppError;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
 use app::model::{
-    AuditEvent, ClusterDetail, ClusterListing, Coverage, Identity, RefreshStatus, SweepStatus,
+    AuditEvent, ClusterDetail, ClusterListing, Coverage, Identity, RefreshStatus, Selection,
+    SweepStatus,
 };
 use app::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 use app::service::Console;
@@ -46,14 +47,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
+/// The list's parameters: the same selection as every many-cluster download and the
+/// one-shot `clusters` command (`cluster`, `q`, `source`, `region`), and `brief`.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     brief: Option<String>,
+    cluster: Option<String>,
+    q: Option<String>,
+    source: Option<String>,
+    region: Option<String>,
 }
 
-/// Every cluster with what a script needs to connect; `?brief=true` leaves out the ARN,
-/// account, tags and bootstrap strings.
+/// The clusters the selection covers (all by default), with what a script needs to
+/// connect; `?brief=true` leaves out the ARN, account, tags and bootstrap strings.
 async fn list(
     State(console): State<Console>,
     Q(q): Q<ListQuery>,
@@ -68,7 +75,13 @@ async fn list(
             )))
         }
     };
-    Ok(Json(console.listing(brief)))
+    let selection = Selection::parse(
+        q.cluster.as_deref(),
+        q.q.as_deref(),
+        q.source.as_deref(),
+        q.region.as_deref(),
+    )?;
+    Ok(Json(console.listing(&selection, brief)?))
 }
 
 #[derive(serde::Deserialize)]

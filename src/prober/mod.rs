@@ -107,7 +107,8 @@ pub struct Prober {
 }
 
 impl Prober {
-    pub fn new(settings: ProberSettings) -> Prober {
+    /// The prober; an error when no HTTP client can be made here (no TLS backend).
+    pub fn new(settings: ProberSettings) -> Result<Prober, String> {
         let mut builder = reqwest::Client::builder();
         for (host, addr) in &settings.overrides {
             builder = builder.resolve(host, *addr);
@@ -126,19 +127,19 @@ impl Prober {
                 " (exporter probe)"
             ))
             .build()
-            .expect("the HTTP client's settings are valid");
+            .map_err(|e| format!("the exporter probes' HTTP client: {e}"))?;
         let connector = crate::connect::Connector::new(
             settings.ca_bundle.as_deref(),
             settings.extra_roots.clone(),
             settings.timeout,
             &settings.overrides,
         );
-        Prober {
+        Ok(Prober {
             client,
             connector,
             settings,
             cpu: Default::default(),
-        }
+        })
     }
 
     /// The targets of one cluster: each broker's id and host. A broker without an
@@ -464,9 +465,9 @@ impl ProbeService {
         live: Arc<Live>,
         roles: Roles,
         background: &Background,
-    ) -> Arc<ProbeService> {
+    ) -> Result<Arc<ProbeService>, String> {
         let svc = Arc::new(ProbeService {
-            prober: Prober::new(settings),
+            prober: Prober::new(settings)?,
             live: live.clone(),
             pending: Default::default(),
             wake: tokio::sync::Notify::new(),
@@ -505,7 +506,7 @@ impl ProbeService {
                 }
             }
         });
-        svc
+        Ok(svc)
     }
 
     fn lock_pending(&self) -> std::sync::MutexGuard<'_, Pending> {

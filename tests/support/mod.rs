@@ -2,7 +2,6 @@
 //! database (SQLite in a temporary directory, or with `MSK_TEST_DATABASE=postgres` a new
 //! PostgreSQL database: see [`pg`]), and (where it needs AWS) its own fake MSK endpoint.
 //! The SDK's retries are off unless a test turns them on.
-#![allow(dead_code)]
 
 pub mod pg;
 pub mod process;

@@ -1,7 +1,6 @@
 //! Real peers for tests: Prometheus, promtool, node_exporter, keytool and java, as the
 //! project's setup script installs them. A missing tool fails the test with what to run;
 //! it never skips silently.
-#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

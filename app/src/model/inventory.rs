@@ -350,17 +350,23 @@ pub struct ClusterListing {
 }
 
 impl ClusterListing {
-    pub fn of(inv: &Inventory, brief: bool) -> ClusterListing {
-        ClusterListing {
+    /// The rows of the clusters a selection covers (every cluster when it is empty),
+    /// in the inventory's order.
+    pub fn of(
+        inv: &Inventory,
+        selection: &Selection,
+        brief: bool,
+    ) -> Result<ClusterListing, AppError> {
+        Ok(ClusterListing {
             clusters: inv
-                .clusters
-                .iter()
+                .select(selection)?
+                .into_iter()
                 .map(|c| ClusterRow::of(inv, c, brief))
                 .collect(),
             sources: inv.sources.clone(),
             refresh: inv.refresh.clone(),
             sample: inv.sample,
-        }
+        })
     }
 }
 
