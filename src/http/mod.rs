@@ -5,6 +5,7 @@
 pub mod api;
 pub mod downloads;
 pub mod guard;
+pub mod nonce;
 pub mod page_cache;
 pub mod query;
 pub mod serve;

@@ -18,8 +18,7 @@
 //! others back: they render for themselves.
 //!
 //! Each response still gets its own CSP nonce: the cached body and policy carry the
-//! nonce of the render, which is replaced by a fresh one (a random 128-bit value, so the
-//! replacement cannot touch anything else). The `ETag` is the page's digest and the
+//! nonce of the render, which is replaced by a fresh one ([`super::nonce`]). The `ETag` is the page's digest and the
 //! nonce of that response. A request whose `If-None-Match` names the page gets a 304 with
 //! the policy of the nonce it names, so the browser's copy and its policy agree (a 304
 //! with another nonce's policy would block the copy's scripts).
@@ -34,9 +33,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::nonce::{fresh_nonce, nonce_like, nonce_of, pieces, stitched};
 use crate::live::Live;
 
 /// How long an entry may be served without a new render.
@@ -159,10 +158,7 @@ impl Entry {
                 .strip_prefix(self.tag.as_str())?
                 .strip_prefix('.')?
                 .strip_suffix('"')?;
-            let nonce_like = (16..=64).contains(&n.len())
-                && n.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+/_-".contains(&b));
-            nonce_like.then_some(n)
+            nonce_like(n).then_some(n)
         })
     }
 }
@@ -247,33 +243,6 @@ fn cacheable(path: &str, query: Option<&str>) -> bool {
     }
 }
 
-fn fresh_nonce() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        return String::new();
-    }
-    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
-}
-
-/// The nonce in a policy: what follows `'nonce-` up to the quote.
-fn nonce_of(policy: &str) -> Option<&str> {
-    let start = policy.find("'nonce-")? + "'nonce-".len();
-    let len = policy[start..].find('\'')?;
-    Some(&policy[start..start + len]).filter(|n| n.len() >= 16)
-}
-
-/// `body` cut at every occurrence of `at` (which is left out).
-fn pieces(body: &Bytes, at: &str) -> Vec<Bytes> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in memchr::memmem::find_iter(body, at.as_bytes()) {
-        out.push(body.slice(start..i));
-        start = i + at.len();
-    }
-    out.push(body.slice(start..));
-    out
-}
-
 fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
     let mut length = None;
     let (status, body, nonce) = if let Some(held) = e.held_nonce(if_none_match) {
@@ -283,18 +252,8 @@ fn respond(e: &Entry, if_none_match: Option<&str>) -> Response {
         if nonce.is_empty() {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
-        let nonce_bytes = Bytes::from(nonce.clone());
-        let mut chunks = Vec::with_capacity(e.pieces.len() * 2);
-        for (i, piece) in e.pieces.iter().enumerate() {
-            if i > 0 {
-                chunks.push(nonce_bytes.clone());
-            }
-            chunks.push(piece.clone());
-        }
-        length = Some(chunks.iter().map(Bytes::len).sum::<usize>());
-        let body = Body::from_stream(futures::stream::iter(
-            chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
-        ));
+        let (body, len) = stitched(&e.pieces, &nonce);
+        length = Some(len);
         (StatusCode::OK, body, nonce)
     };
     let policy = e.policy.replace(&e.nonce, &nonce);
@@ -521,21 +480,5 @@ mod tests {
         assert_eq!(copy.uri(), "/?q=x");
         assert_eq!(copy.headers()["host"], "console");
         assert!(copy.extensions().get::<Identity>().is_some());
-    }
-
-    #[test]
-    fn the_nonce_is_found_and_replaced_everywhere() {
-        let policy = "default-src 'self'; script-src 'self' 'nonce-AbCdEfGhIjKlMnOpQrStUv' 'wasm-unsafe-eval'";
-        assert_eq!(nonce_of(policy), Some("AbCdEfGhIjKlMnOpQrStUv"));
-        assert_eq!(nonce_of("script-src 'none'"), None);
-        let body = Bytes::from_static(b"<script nonce=\"N1\">a</script><script nonce=\"N1\">b");
-        let cut = pieces(&body, "N1");
-        assert_eq!(cut.len(), 3);
-        assert_eq!(
-            cut.join(&b"XYZ"[..]),
-            b"<script nonce=\"XYZ\">a</script><script nonce=\"XYZ\">b".to_vec()
-        );
-        assert_ne!(fresh_nonce(), fresh_nonce());
-        assert!(fresh_nonce().len() >= 21);
     }
 }

@@ -22,6 +22,7 @@ pub mod details;
 pub mod errors;
 pub mod file;
 pub mod ids;
+pub mod mapping;
 pub mod sources;
 
 use std::sync::Arc;
