@@ -24,6 +24,8 @@ fi
 if [[ -z "${MSK_SKIP_LINT:-}" ]]; then
   step "cargo fmt --check"
   cargo fmt --all -- --check
+  step "imports form a tree (scripts/check-imports.py)"
+  python3 scripts/check-imports.py
   step "clippy (server, ssr)"
   cargo clippy --workspace --all-targets -- -D warnings
   step "clippy (browser, hydrate)"

@@ -1,18 +1,26 @@
 //! msk-console: a web console for Amazon MSK.
 //!
-//! The layers, each in its own module, and the only direction they call in:
+//! The layers, each in its own module; every arrow is "uses", and no module uses one
+//! above it (`scripts/check-imports.py` checks that there is no circle and no upward
+//! import, file by file and layer by layer):
 //!
 //! ```text
-//! http (pages, JSON API, downloads) ──> app::service::Console ──> service (ServerConsole)
-//!     service ─┬─> inventory (AWS SDK, files) ──> store::source_cache
-//!              ├─> prober (exporters) ──> inventory
-//!              ├─> history (snapshots of the inventory) ──> store::{snapshots, timeline}
-//!              └─> truststore
+//! lib (App: serve) ──┬─> http (pages, JSON API, downloads; AppState) ──> auth ──> store
+//!                    ├─> oneshot (one-shot commands)
+//!                    └─> core (the console without HTTP: its parts and the one service)
+//! core ──> service (ServerConsole: what app::service::Console asks)
+//! service ─┬─> replica (election, the leader's view) ──┬─> inventory ──┐
+//!          │                                            └─> prober ────┤
+//!          ├─> history (snapshots of the live view) ───────────────────┤
+//!          └─> truststore                                              v
+//!                   live (the published inventory, probes, progress) ──> clock
+//! inventory ──> store::source_cache, role      prober ──> connect ──> net_guard
+//! low: role, background, clock, config, logging, error, net_guard
 //! ```
 //!
-//! Every door (pages through server functions, the JSON API, the downloads) asks the one
-//! [`app::service::Console`]; [`service::ServerConsole`] is its server side. The store
-//! owns every SQL statement; [`clock`] every time helper.
+//! Every door (pages through server functions, the JSON API, the downloads, the one-shot
+//! commands) asks the one [`app::service::Console`]; [`service::ServerConsole`] is its
+//! server side. The store owns every SQL statement; [`clock`] every time helper.
 //!
 //! [`main`](../msk_console/index.html) parses the [`Config`] and calls [`run`]; tests call
 //! [`App::build`] and serve it on port 0 with a fresh database.
