@@ -148,6 +148,7 @@ pub async fn run(scale: Scale) {
         role_arn: None,
         regions: REGIONS.iter().map(|r| r.to_string()).collect(),
         endpoint_url: Some(fake.url()),
+        cloudwatch_endpoint_url: None,
     });
     let app = App::build_with(config.clone(), vec![source], Some(credentials()))
         .await

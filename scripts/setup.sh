@@ -69,8 +69,9 @@ if (( want_test )) && [[ ! -d end2end/node_modules/playwright-core ]]; then
   log "installing the browser-test packages (playwright-core; no browser download)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
-# Python peers for the generated client snippets: AWS's IAM signer and confluent-kafka
-# (real librdkafka), in a virtual environment of our own, re-made when the pins change.
+# Python peers: AWS's IAM signer and confluent-kafka (real librdkafka) for the generated
+# client snippets, moto's CloudWatch and cfn-lint for the CloudWatch tests, in a virtual
+# environment of our own, re-made when the pins change.
 if (( want_test )); then
   req=tools/requirements-test.txt
   if ! cmp -s "$req" tools/python/requirements.installed 2>/dev/null; then

@@ -72,6 +72,26 @@ pub struct Config {
     #[arg(global = true, long, env = "MSK_CONSOLE_AWS_ENDPOINT_URL")]
     pub aws_endpoint_url: Option<String>,
 
+    /// CloudWatch API endpoint for every AWS source (a CloudWatch-compatible endpoint,
+    /// tests). The SDK's AWS_ENDPOINT_URL_CLOUDWATCH works too.
+    #[arg(global = true, long, env = "MSK_CONSOLE_CLOUDWATCH_ENDPOINT_URL")]
+    pub cloudwatch_endpoint_url: Option<String>,
+
+    /// How often CloudWatch is read: every cluster's AWS/Kafka metrics (health, consumer
+    /// lag) and the alarms on them.
+    #[arg(long, env = "MSK_CONSOLE_CLOUDWATCH_INTERVAL", default_value = "1m", value_parser = parse_duration)]
+    pub cloudwatch_interval: Duration,
+
+    /// Most CloudWatch calls in flight at once per source and region. GetMetricData's
+    /// default quota is 50 calls a second per account and region; a sweep needs one
+    /// call per 500 series.
+    #[arg(long, env = "MSK_CONSOLE_CLOUDWATCH_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub cloudwatch_concurrency: u16,
+
+    /// Never read CloudWatch (health then comes from the exporters alone).
+    #[arg(long, env = "MSK_CONSOLE_NO_CLOUDWATCH")]
+    pub no_cloudwatch: bool,
+
     /// TOML file describing several sources (accounts, profiles, roles, regions); see
     /// docs/configuration.md. Used instead of the --aws-* source flags.
     #[arg(global = true, long, env = "MSK_CONSOLE_SOURCES_FILE")]

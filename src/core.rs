@@ -11,6 +11,7 @@ use app::service::Console;
 use aws_credential_types::provider::SharedCredentialsProvider;
 
 use crate::background::Background;
+use crate::cloudwatch::{self, CloudWatchService};
 use crate::config::{AuthMode, Config};
 use crate::demo;
 use crate::error::StartError;
@@ -120,6 +121,18 @@ impl Core {
             &background,
         )
         .map_err(StartError::Config)?;
+        let cloudwatch = (runs == Runs::All && !config.no_cloudwatch).then(|| {
+            CloudWatchService::start(
+                inventory.aws_access(),
+                cloudwatch::Settings {
+                    interval: config.cloudwatch_interval,
+                    concurrency: usize::from(config.cloudwatch_concurrency),
+                },
+                inventory.live().clone(),
+                replica.roles(),
+                &background,
+            )
+        });
         let history = History::new(pool.clone(), config.history_retention);
         if runs == Runs::All {
             history.start(
@@ -128,11 +141,17 @@ impl Core {
                 replica.roles(),
                 background.clone(),
             );
-            replica.start(inventory.clone(), probes.clone(), &background);
+            replica.start(
+                inventory.clone(),
+                probes.clone(),
+                cloudwatch.clone(),
+                &background,
+            );
         }
         let console = Console::new(ServerConsole {
             inventory: inventory.clone(),
             probes,
+            cloudwatch,
             replica: replica.clone(),
             history: history.clone(),
             truststore: Arc::new(Truststore::new(config.ca_bundle.clone())),

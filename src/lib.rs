@@ -28,6 +28,7 @@
 pub mod auth;
 pub mod background;
 pub mod clock;
+pub mod cloudwatch;
 pub mod config;
 pub mod connect;
 pub mod core;

@@ -36,6 +36,7 @@ use app::params::ClusterId;
 
 use crate::background::Background;
 use crate::clock::now_unix;
+use crate::cloudwatch::CloudWatchService;
 use crate::inventory::InventoryService;
 use crate::prober::ProbeService;
 use crate::store::{self, replica as sql, Db, Pg};
@@ -169,6 +170,7 @@ impl Replica {
         self: &Arc<Self>,
         inventory: Arc<InventoryService>,
         probes: Arc<ProbeService>,
+        cloudwatch: Option<Arc<CloudWatchService>>,
         background: &Background,
     ) {
         let Db::Postgres(pg) = &self.db else {
@@ -179,7 +181,8 @@ impl Replica {
             self.clone()
                 .elect(pg.clone(), inventory.clone(), shutdown.clone()),
         );
-        background.spawn(self.clone().sync(pg.clone(), inventory, probes, shutdown));
+        let sweeps = Sweeps { probes, cloudwatch };
+        background.spawn(self.clone().sync(pg.clone(), inventory, sweeps, shutdown));
     }
 
     /// What `/healthz` reports.
@@ -334,7 +337,7 @@ impl Replica {
         self: Arc<Self>,
         pg: Pg,
         inventory: Arc<InventoryService>,
-        probes: Arc<ProbeService>,
+        sweeps: Sweeps,
         shutdown: CancellationToken,
     ) {
         // `PgListener::recv` is not documented as cancel-safe: it runs in a task of its own
@@ -355,7 +358,7 @@ impl Replica {
                 note = notes.recv() => match note {
                     Some((channel, payload)) if channel == sql::REQUEST_CHANNEL => {
                         if role.leads() {
-                            self.answer(&payload, &inventory, &probes);
+                            self.answer(&payload, &inventory, &sweeps);
                         }
                     }
                     Some(_) => {
@@ -396,17 +399,19 @@ impl Replica {
     }
 
     /// Runs what a follower forwarded.
-    fn answer(&self, payload: &str, inventory: &InventoryService, probes: &ProbeService) {
+    fn answer(&self, payload: &str, inventory: &InventoryService, sweeps: &Sweeps) {
+        let probe = |id| {
+            if let Some(cw) = &sweeps.cloudwatch {
+                cw.request();
+            }
+            sweeps.probes.request(id);
+        };
         match LeaderRequest::parse(payload) {
             Some(LeaderRequest::Refresh) => {
                 inventory.request_refresh();
             }
-            Some(LeaderRequest::ProbeAll) => {
-                probes.request(None);
-            }
-            Some(LeaderRequest::Probe(id)) => {
-                probes.request(Some(id));
-            }
+            Some(LeaderRequest::ProbeAll) => probe(None),
+            Some(LeaderRequest::Probe(id)) => probe(Some(id)),
             None => {
                 tracing::warn!(request = %payload.escape_debug(), "ignoring an unknown request")
             }
@@ -539,4 +544,10 @@ async fn listen(
             _ = shutdown.cancelled() => return,
         }
     }
+}
+
+/// What answers a forwarded "Probe now": the exporter sweeps and the CloudWatch reader.
+struct Sweeps {
+    probes: Arc<ProbeService>,
+    cloudwatch: Option<Arc<CloudWatchService>>,
 }

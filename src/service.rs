@@ -13,6 +13,7 @@ use app::model::{AuditEvent, ClusterDetail, Identity, Inventory, RefreshStatus, 
 use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
 use app::service::{ConsoleService, Fut, Health};
 
+use crate::cloudwatch::CloudWatchService;
 use crate::history::History;
 use crate::inventory::InventoryService;
 use crate::prober::ProbeService;
@@ -23,6 +24,8 @@ use crate::truststore::Truststore;
 pub struct ServerConsole {
     pub inventory: Arc<InventoryService>,
     pub probes: Arc<ProbeService>,
+    /// The CloudWatch reader (none with `--no-cloudwatch` or in a one-shot command).
+    pub cloudwatch: Option<Arc<CloudWatchService>>,
     /// Whether this console leads; a follower passes refreshes and probes on.
     pub replica: Arc<Replica>,
     pub history: Arc<History>,
@@ -71,6 +74,10 @@ impl ConsoleService for ServerConsole {
             };
             self.replica.forward(request, &self.inventory);
             return self.inventory.inventory().sweep.clone();
+        }
+        // CloudWatch is read again too: "Probe now" asks for every figure.
+        if let Some(cw) = &self.cloudwatch {
+            cw.request();
         }
         self.probes.request(cluster)
     }

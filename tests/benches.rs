@@ -9,6 +9,8 @@
 
 use crate::support;
 
+#[path = "../benches/cloudwatch.rs"]
+mod cloudwatch_bench;
 #[path = "../benches/history.rs"]
 mod history_bench;
 #[path = "../benches/probe.rs"]
@@ -38,4 +40,12 @@ async fn the_history_bench_runs_at_its_quick_scale() {
         .spawn(history_bench::run(history_bench::Scale::quick()))
         .await
         .expect("the history bench ran");
+}
+
+#[tokio::test]
+async fn the_cloudwatch_bench_runs_at_its_quick_scale() {
+    support::server_runtime()
+        .spawn(cloudwatch_bench::run(cloudwatch_bench::Scale::quick()))
+        .await
+        .expect("the CloudWatch bench ran");
 }

@@ -94,6 +94,8 @@ async fn every_route_is_closed(tweak: fn(&mut msk_console::Config), mode: &str) 
         [
             "/clusters/{id}/prometheus-rules.yml",
             "/prometheus-rules.yml",
+            "/clusters/{id}/cloudwatch-alarms.yaml",
+            "/cloudwatch-alarms.yaml",
             "/no-such-page",
             "/clusters/{id}/no-such-file",
             "/pkg/no-such-file.js",
@@ -494,13 +496,20 @@ async fn control_characters_yaml_refuses_never_reach_a_generated_file() {
         ("/prometheus.yml?sd=http&q=odd".to_string(), "config"),
         (format!("/clusters/{id}/prometheus-rules.yml"), "rules"),
         ("/prometheus-rules.yml?q=odd".to_string(), "rules"),
+        // No alarms read (no CloudWatch here): every key alarm, checked by cfn-lint.
+        (format!("/clusters/{id}/cloudwatch-alarms.yaml"), "cfn-lint"),
     ] {
         let r = app.get(&path).await;
         assert_eq!(r.status(), 200, "{path}");
         let body = r.text().await.unwrap();
         let file = dir.path().join("check.yml");
         std::fs::write(&file, &body).unwrap();
-        let out = run("promtool", &["check", check, file.to_str().unwrap()]);
+        let out = if check == "cfn-lint" {
+            let lint = support::tools::python().with_file_name("cfn-lint");
+            run(lint.to_str().unwrap(), &[file.to_str().unwrap()])
+        } else {
+            run("promtool", &["check", check, file.to_str().unwrap()])
+        };
         assert!(out.status.success(), "{path}: {}\n{body}", text(&out));
     }
 }

@@ -15,6 +15,7 @@ mod support;
 
 mod access;
 mod benches;
+mod cloudwatch;
 mod connectivity;
 mod deny;
 mod deploy;

@@ -91,6 +91,7 @@ async fn several_accounts_are_listed_together_through_an_assumed_role() {
         role_arn: Some(role.into()),
         regions: vec!["eu-west-1".into()],
         endpoint_url: Some(fake.url()),
+        cloudwatch_endpoint_url: None,
     });
     let app = TestApp::spawn(vec![
         aws_source("own", &fake.url(), &["eu-west-1"]),

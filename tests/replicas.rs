@@ -62,6 +62,7 @@ fn start(name: &str, database: &str, aws: &str) -> Replica {
             "--aws-max-attempts",
             "1",
             "--no-probe",
+            "--no-cloudwatch",
             "--refresh-interval",
             "1h",
             "--session-key-file",

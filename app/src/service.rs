@@ -16,6 +16,7 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::generate::client::ClientOptions;
+use crate::generate::cloudwatch::{alarm_template, AlarmTarget};
 use crate::generate::prometheus::{
     prometheus_yml, target_groups_with, targets_json_with, Discovery, TagLabels, TargetGroup,
 };
@@ -313,6 +314,41 @@ impl Console {
             &selection.describe(clusters.len()),
             &self.0.now(),
         ))
+    }
+
+    /// A CloudFormation template of the CloudWatch alarms the selected clusters lack
+    /// (404 when none is missing: every key metric has its alarms).
+    pub fn cloudwatch_alarms(&self, selection: &Selection) -> Result<Rendered, AppError> {
+        let inv = self.0.inventory();
+        let clusters = inv.select(selection)?;
+        let targets: Vec<AlarmTarget> = clusters
+            .iter()
+            .map(|c| {
+                let reading = inv.cloudwatch.get(&c.id);
+                AlarmTarget {
+                    cluster: c,
+                    coverage: reading.and_then(|r| r.alarms.as_ref()),
+                    lag: reading
+                        .and_then(|r| r.metrics.as_ref())
+                        .map(|m| m.lag.as_slice())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let body = alarm_template(&targets, &selection.describe(clusters.len()), &self.0.now())
+            .map_err(AppError::not_found)?;
+        let file_name = match (&selection.cluster, clusters.as_slice()) {
+            (Some(_), [one]) => format!(
+                "{}-cloudwatch-alarms.yaml",
+                crate::generate::safe_file_name(&one.name)
+            ),
+            _ => "msk-cloudwatch-alarms.yaml".to_string(),
+        };
+        Ok(Rendered {
+            file_name,
+            content_type: "application/yaml; charset=utf-8".into(),
+            body,
+        })
     }
 
     /// The live http_sd answer: the selected clusters' target groups.

@@ -278,6 +278,7 @@ impl History {
     ) -> Result<ClusterDetail, AppError> {
         let (state, recorded) = self.state_at(id, snapshot).await?;
         Ok(ClusterDetail {
+            cloudwatch: None,
             reachability: state.reachability(&recorded.since),
             health: state
                 .health

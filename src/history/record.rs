@@ -53,18 +53,21 @@ pub(super) async fn run(
     let mut term = None;
     // Generation 0 is "nothing finished yet". Starting from it (not from the current
     // value) records a refresh that finished before this task first ran.
-    let (mut refreshes, mut sweeps) = (0, 0);
+    let (mut refreshes, mut sweeps, mut cloudwatch) = (0, 0, 0);
     loop {
         let inv = rx.borrow_and_update().clone();
         let trigger = if inv.refresh.generation != refreshes {
             Some(Trigger::Refresh)
         } else if inv.sweep.generation != sweeps {
             Some(Trigger::Probe)
+        } else if inv.cloudwatch_sweep.generation != cloudwatch {
+            Some(Trigger::CloudWatch)
         } else {
             None
         };
         refreshes = inv.refresh.generation;
         sweeps = inv.sweep.generation;
+        cloudwatch = inv.cloudwatch_sweep.generation;
         let role = *roles.borrow();
         if term != Some(role) {
             // Taken over (or lost): what another replica recorded must be read again.
@@ -129,7 +132,11 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
             (None, Some(o)) => o.reachability(""),
             _ => None,
         };
-        let mut new = ClusterState::of(c, inv.reachability.get(&c.id).or(kept.as_ref()));
+        let mut new = ClusterState::judged(
+            c,
+            inv.reachability.get(&c.id).or(kept.as_ref()),
+            inv.metrics(c),
+        );
         if kept.is_some() {
             // The recorded probe keeps no figures: its recorded health stands with it.
             new.health = old.and_then(|o| o.health.clone());

@@ -9,12 +9,16 @@
 //! - `GET /clusters/{id}/prometheus.yml[?sd=file|http]`
 //! - `GET /clusters/{id}/prometheus-rules.yml`: alerting rules for its targets
 //! - `GET /clusters/{id}/history.json`: everything the history recorded about the cluster
+//! - `GET /clusters/{id}/cloudwatch-alarms.yaml`: a CloudFormation template of the
+//!   CloudWatch alarms it lacks (404 when none is missing)
 //!
 //! Each per-cluster file also takes `at=SNAPSHOT`: the file as it would have been
 //! generated from the cluster's state recorded at that snapshot.
 //!
 //! For many clusters, with the cluster list's filters (`q`, `source`, `region`):
 //! - `GET /targets.json`, `GET /prometheus.yml[?sd=file|http]`, `GET /prometheus-rules.yml`
+//! - `GET /cloudwatch-alarms.yaml`: the alarms the selected clusters lack (the filter
+//!   `q=alarms:missing` picks the clusters that lack some)
 //! - `GET /sd/targets`: the live Prometheus http_sd endpoint (also takes `cluster=ID`).
 //!
 //! Unknown query parameters, unknown modes and options that would break a file are 400s
@@ -61,6 +65,8 @@ pub fn router() -> Router<AppState> {
             "/clusters/{id}/prometheus-rules.yml",
             file_route(FileKind::AlertRules),
         )
+        .route("/clusters/{id}/cloudwatch-alarms.yaml", get(cluster_alarms))
+        .route("/cloudwatch-alarms.yaml", get(all_alarms))
         .route("/targets.json", get(all_targets))
         .route("/prometheus-rules.yml", get(all_rules))
         .route("/prometheus.yml", get(all_prometheus))
@@ -264,6 +270,26 @@ async fn all_rules(State(console): State<Console>, q: DownloadQuery) -> Result<R
         "application/yaml; charset=utf-8",
         body,
     ))
+}
+
+/// The CloudWatch alarms one cluster lacks, as a CloudFormation template.
+async fn cluster_alarms(
+    State(console): State<Console>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let selection = Selection {
+        cluster: Some(ClusterKey::parse(&id)?),
+        ..Selection::default()
+    };
+    Ok(rendered(console.cloudwatch_alarms(&selection)?))
+}
+
+/// The CloudWatch alarms the selected clusters lack (`?q=alarms:missing&source=…`).
+async fn all_alarms(
+    State(console): State<Console>,
+    q: DownloadQuery,
+) -> Result<Response, AppError> {
+    Ok(rendered(console.cloudwatch_alarms(&q.selection)?))
 }
 
 async fn all_prometheus(

@@ -48,6 +48,15 @@ pub struct AwsFetcher {
     revisions: super::details::RevisionCache,
 }
 
+/// What another AWS service's reader needs of a source: its name, its SDK
+/// configuration (credentials, role, retries, timeouts) and its CloudWatch endpoint.
+#[derive(Clone, Debug)]
+pub struct SourceAccess {
+    pub name: String,
+    pub sdk: SdkConfig,
+    pub cloudwatch_endpoint_url: Option<String>,
+}
+
 /// What one region answered.
 pub struct RegionListing {
     pub account: Option<String>,
@@ -79,6 +88,8 @@ impl AwsFetcher {
         if let Some(r) = source.regions.first() {
             loader = loader.region(Region::new(r.clone()));
         }
+        // The endpoint serves STS too when a role is assumed (an MSK-compatible
+        // endpoint, the tests' fake); CloudWatch gets its own ([`AwsFetcher::access`]).
         if let Some(url) = &source.endpoint_url {
             loader = loader.endpoint_url(url);
         }
@@ -145,6 +156,19 @@ impl AwsFetcher {
             .region(Region::new(region.to_string()))
             .build();
         Client::from_conf(conf)
+    }
+
+    /// The source's SDK configuration (credentials, maybe an assumed role, retries and
+    /// timeouts), for the other AWS services the console reads for it (CloudWatch).
+    pub fn access(&self) -> SourceAccess {
+        // Not the MSK endpoint: CloudWatch has its own (or AWS's).
+        let mut sdk = self.sdk.to_builder();
+        sdk.set_endpoint_url(None);
+        SourceAccess {
+            name: self.source.name.clone(),
+            sdk: sdk.build(),
+            cloudwatch_endpoint_url: self.source.cloudwatch_endpoint_url.clone(),
+        }
     }
 
     /// Lists every cluster of one region with its bootstrap strings and brokers.

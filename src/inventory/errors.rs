@@ -32,55 +32,111 @@ where
     }
 }
 
-/// Turns a failed region-level call into the banner the cluster list shows.
+/// What a banner says about one AWS API: its name, the permissions a source needs
+/// for it, how to ease throttling, and what the page shows meanwhile.
+pub struct Api {
+    pub name: &'static str,
+    pub permissions: &'static str,
+    pub ease: &'static str,
+    pub meanwhile: &'static str,
+}
+
+/// The MSK API, which the inventory lists.
+pub const MSK: Api = Api {
+    name: "MSK",
+    permissions: "kafka:ListClustersV2, kafka:DescribeClusterV2, kafka:GetBootstrapBrokers and kafka:ListNodes",
+    ease: "Lower --aws-concurrency, or refresh less often with --refresh-interval.",
+    meanwhile: "the clusters shown are from the last good refresh",
+};
+
+/// Error codes that mean the caller may not make the call (or its credentials are
+/// no good).
+pub fn is_denied(code: &str) -> bool {
+    matches!(
+        code,
+        "ForbiddenException"
+            | "AccessDeniedException"
+            | "AccessDenied"
+            | "UnauthorizedException"
+            | "UnauthorizedOperation"
+            | "UnrecognizedClientException"
+            | "InvalidClientTokenId"
+            | "InvalidSignatureException"
+            | "SignatureDoesNotMatch"
+            | "ExpiredTokenException"
+            | "ExpiredToken"
+    )
+}
+
+/// Error codes that mean AWS throttled the call (after the SDK's retries).
+pub fn is_throttled(code: &str) -> bool {
+    matches!(
+        code,
+        "TooManyRequestsException" | "ThrottlingException" | "Throttling" | "RequestLimitExceeded"
+    )
+}
+
+/// Turns a failed region-level MSK call into the banner the cluster list shows.
 pub fn classify<E, R>(err: &SdkError<E, R>, call: &str, source: &str, region: &str) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    classify_api(err, call, source, region, &MSK)
+}
+
+/// Turns a failed region-level call of `api` into a banner.
+pub fn classify_api<E, R>(
+    err: &SdkError<E, R>,
+    call: &str,
+    source: &str,
+    region: &str,
+    api: &Api,
+) -> SourceError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
     let code = err.code().unwrap_or_default().to_string();
     let msg = err.message().unwrap_or_default().to_string();
+    let name = api.name;
+    let timed_out = || {
+        (
+            SourceErrorKind::Timeout,
+            format!("{call} timed out in {region}."),
+            format!("The {name} endpoint did not answer in time. Check the network path to AWS, or raise --aws-timeout."),
+        )
+    };
     let (kind, message, hint) = match err {
-        SdkError::TimeoutError(_) => (
-            SourceErrorKind::Timeout,
-            format!("{call} timed out in {region}."),
-            "The MSK endpoint did not answer in time. Check the network path to AWS, or raise --aws-timeout.".to_string(),
-        ),
-        SdkError::DispatchFailure(d) if d.is_timeout() => (
-            SourceErrorKind::Timeout,
-            format!("{call} timed out in {region}."),
-            "The MSK endpoint did not answer in time. Check the network path to AWS, or raise --aws-timeout.".to_string(),
-        ),
+        SdkError::TimeoutError(_) => timed_out(),
+        SdkError::DispatchFailure(d) if d.is_timeout() => timed_out(),
         SdkError::DispatchFailure(_) => (
             SourceErrorKind::Unreachable,
-            format!("The MSK endpoint for {region} could not be reached: {}", describe_transport(err)),
+            format!("The {name} endpoint for {region} could not be reached: {}", describe_transport(err)),
             "Check DNS, proxies and firewalls, and the endpoint URL if one is configured.".to_string(),
         ),
-        SdkError::ServiceError(_) => match code.as_str() {
-            "ForbiddenException" | "AccessDeniedException" | "UnauthorizedException" | "UnrecognizedClientException"
-            | "InvalidSignatureException" | "ExpiredTokenException" => (
-                SourceErrorKind::AccessDenied,
-                format!("Access denied in {region}: {code}: {msg}"),
-                format!(
-                    "Source `{source}` needs kafka:ListClustersV2, kafka:DescribeClusterV2, kafka:GetBootstrapBrokers \
-                     and kafka:ListNodes in {region}; expired SSO sessions need `aws sso login`."
-                ),
+        SdkError::ServiceError(_) if is_denied(&code) => (
+            SourceErrorKind::AccessDenied,
+            format!("Access denied in {region}: {code}: {msg}"),
+            format!(
+                "Source `{source}` needs {} in {region}; expired SSO sessions need `aws sso login`.",
+                api.permissions
             ),
-            "TooManyRequestsException" | "ThrottlingException" => (
-                SourceErrorKind::Throttled,
-                format!("MSK throttled {call} in {region} even after retries."),
-                "Lower --aws-concurrency, or refresh less often with --refresh-interval.".to_string(),
-            ),
-            _ => (
-                SourceErrorKind::AwsError,
-                format!("{call} failed in {region}: {code}: {msg}"),
-                "AWS answered with an error; the clusters shown are from the last good refresh.".to_string(),
-            ),
-        },
+        ),
+        SdkError::ServiceError(_) if is_throttled(&code) => (
+            SourceErrorKind::Throttled,
+            format!("{name} throttled {call} in {region} even after retries."),
+            api.ease.to_string(),
+        ),
+        SdkError::ServiceError(_) => (
+            SourceErrorKind::AwsError,
+            format!("{call} failed in {region}: {code}: {msg}"),
+            format!("AWS answered with an error; {}.", api.meanwhile),
+        ),
         _ => (
             SourceErrorKind::AwsError,
             format!("{call} failed in {region}: {}", DisplayErrorContext(err)),
-            "The answer from AWS could not be read; the clusters shown are from the last good refresh.".to_string(),
+            format!("The answer from AWS could not be read; {}.", api.meanwhile),
         ),
     };
     SourceError {

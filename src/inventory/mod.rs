@@ -124,6 +124,17 @@ impl InventoryService {
         svc
     }
 
+    /// How to reach each AWS source, for the CloudWatch reader.
+    pub fn aws_access(&self) -> Vec<aws::SourceAccess> {
+        self.fetchers
+            .iter()
+            .filter_map(|f| match f {
+                Fetcher::Aws(a) => Some(a.access()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The live view this service writes its listings to (the sweeps write theirs).
     pub fn live(&self) -> &Arc<Live> {
         &self.live
@@ -210,6 +221,14 @@ impl InventoryService {
             state.refreshing = false;
             state.sweep = view.sweep;
             state.sweep.running = false;
+            state.cloudwatch = view.cloudwatch;
+            state.cloudwatch_sweep = view.cloudwatch_sweep;
+            state.cloudwatch_sweep.running = false;
+            state.cloudwatch_sources = view
+                .cloudwatch_sources
+                .into_iter()
+                .map(|s| ((s.source.clone(), s.region.clone()), s))
+                .collect();
         }
         // The view is written at most every 200 ms, the cache at every listing: a listing
         // newer than the view wins.

@@ -11,6 +11,7 @@
 //! role_arn = "arn:aws:iam::210987654321:role/msk-console-read"   # optional
 //! regions = ["eu-west-1", "us-east-1"]                          # default: the profile's
 //! endpoint_url = "https://kafka.eu-west-1.amazonaws.com"        # optional
+//! cloudwatch_endpoint_url = "https://monitoring.eu-west-1.amazonaws.com"  # optional
 //!
 //! [[file]]
 //! path = "self-managed.toml"     # an inventory file, relative to this file
@@ -30,7 +31,10 @@ pub struct AwsSource {
     pub role_arn: Option<String>,
     /// Empty: the region the profile (or environment) names.
     pub regions: Vec<String>,
+    /// The MSK API endpoint (default: AWS's).
     pub endpoint_url: Option<String>,
+    /// The CloudWatch API endpoint (default: AWS's).
+    pub cloudwatch_endpoint_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +63,7 @@ struct AwsEntry {
     #[serde(default)]
     regions: Vec<String>,
     endpoint_url: Option<String>,
+    cloudwatch_endpoint_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +95,7 @@ pub fn from_config(config: &Config) -> Result<Vec<Source>, StartError> {
                 role_arn: config.aws_role_arn.clone(),
                 regions: regions.clone(),
                 endpoint_url: config.aws_endpoint_url.clone(),
+                cloudwatch_endpoint_url: config.cloudwatch_endpoint_url.clone(),
             }));
         }
     }
@@ -128,6 +134,9 @@ fn read_sources_file(path: &Path, config: &Config) -> Result<Vec<Source>, StartE
             role_arn: a.role_arn,
             regions: a.regions,
             endpoint_url: a.endpoint_url.or_else(|| config.aws_endpoint_url.clone()),
+            cloudwatch_endpoint_url: a
+                .cloudwatch_endpoint_url
+                .or_else(|| config.cloudwatch_endpoint_url.clone()),
         }));
     }
     out.extend(

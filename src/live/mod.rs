@@ -1,9 +1,11 @@
 //! The live view: the inventory every page, API call and download reads now, and the
 //! one place that publishes it.
 //!
-//! Three writers change it, each its own part:
+//! Four writers change it, each its own part:
 //! - the refresh ([`crate::inventory`]): every source's listing and the refresh progress;
 //! - the sweeps ([`crate::prober`]): every cluster's last probe and the sweep progress;
+//! - the CloudWatch sweeps ([`crate::cloudwatch`]): every cluster's metrics and alarm
+//!   coverage, and how each source and region's calls went;
 //! - a follower's sync ([`crate::replica`]): the leader's whole view, as it is.
 //!
 //! Readers never wait: the current [`Inventory`] is an `Arc` published through a
@@ -11,6 +13,7 @@
 //! counter says when it moved (the page cache keys on it). All mutable state is one
 //! [`State`] behind one lock.
 
+mod cloudwatch;
 mod state;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +24,7 @@ use tokio::sync::watch;
 
 use crate::clock::now_rfc3339;
 
+pub use cloudwatch::{RegionOutcome, Update};
 pub use state::{Published, Shared, Slot, State};
 
 /// The live view and its channel.
@@ -201,5 +205,86 @@ impl Live {
         };
         self.publish();
         status
+    }
+
+    /// A CloudWatch sweep of `regions` source-region pairs starts.
+    pub fn cloudwatch_started(&self, regions: usize) {
+        {
+            let mut state = self.state.lock();
+            let s = &mut state.cloudwatch_sweep;
+            s.running = true;
+            s.started_at = Some(now_rfc3339());
+            s.done = 0;
+            s.total = regions;
+        }
+        self.publish();
+    }
+
+    /// One region's CloudWatch readings and how its calls went.
+    pub fn cloudwatch_region(&self, outcome: RegionOutcome) {
+        {
+            let mut state = self.state.lock();
+            let RegionOutcome {
+                clusters,
+                metrics,
+                alarms,
+                mut status,
+            } = outcome;
+            match metrics {
+                Update::Set(mut m) => {
+                    for id in &clusters {
+                        state.cloudwatch.entry(id.clone()).or_default().metrics = m.remove(id);
+                    }
+                }
+                Update::Clear => {
+                    for id in &clusters {
+                        if let Some(r) = state.cloudwatch.get_mut(id) {
+                            r.metrics = None;
+                        }
+                    }
+                }
+                Update::Keep => {}
+            }
+            match alarms {
+                Update::Set(mut a) => {
+                    for id in &clusters {
+                        state.cloudwatch.entry(id.clone()).or_default().alarms = a.remove(id);
+                    }
+                }
+                Update::Clear => {
+                    for id in &clusters {
+                        if let Some(r) = state.cloudwatch.get_mut(id) {
+                            r.alarms = None;
+                        }
+                    }
+                }
+                Update::Keep => {}
+            }
+            let key = (status.source.clone(), status.region.clone());
+            if status.last_ok.is_none() {
+                status.last_ok = state
+                    .cloudwatch_sources
+                    .get(&key)
+                    .and_then(|s| s.last_ok.clone());
+            }
+            state.cloudwatch_sources.insert(key, status);
+            state.cloudwatch_sweep.done += 1;
+        }
+        self.publish();
+    }
+
+    /// The CloudWatch sweep has ended; `swept` are the source-region pairs it read
+    /// (the others' banners are dropped: they list no clusters any more).
+    pub fn cloudwatch_finished(&self, swept: &[(String, String)]) {
+        {
+            let mut state = self.state.lock();
+            state.cloudwatch_sources.retain(|k, _| swept.contains(k));
+            let s = &mut state.cloudwatch_sweep;
+            s.running = false;
+            s.done = s.total;
+            s.finished_at = Some(now_rfc3339());
+            s.generation += 1;
+        }
+        self.publish();
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use app::model::cloudwatch::{CloudWatchReading, CloudWatchSource};
 use app::model::{
     Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceStatus, SweepStatus,
 };
@@ -39,6 +40,12 @@ pub struct State {
     pub reachability: BTreeMap<ClusterId, ClusterReachability>,
     /// The sweep under way or the last one, for the "Probe now" progress.
     pub sweep: SweepStatus,
+    /// What the last CloudWatch sweeps read, by cluster id.
+    pub cloudwatch: BTreeMap<ClusterId, CloudWatchReading>,
+    /// The CloudWatch sweep under way or the last one.
+    pub cloudwatch_sweep: SweepStatus,
+    /// How each source and region's CloudWatch sweep went, by (source, region).
+    pub cloudwatch_sources: BTreeMap<(String, String), CloudWatchSource>,
 }
 
 impl State {
@@ -71,6 +78,7 @@ impl State {
             })
             .collect();
         self.reachability.retain(|id, _| seen.contains(id));
+        self.cloudwatch.retain(|id, _| seen.contains(id));
         Inventory {
             clusters,
             sources,
@@ -79,6 +87,9 @@ impl State {
             sample_exporters,
             reachability: self.reachability.clone(),
             sweep: self.sweep.clone(),
+            cloudwatch: self.cloudwatch.clone(),
+            cloudwatch_sweep: self.cloudwatch_sweep.clone(),
+            cloudwatch_sources: self.cloudwatch_sources.values().cloned().collect(),
             derived: Default::default(),
         }
     }

@@ -179,6 +179,8 @@ fn one_line(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use sqlx::sqlite::SqlitePoolOptions;
+
     #[test]
     fn nul_becomes_a_replacement_character() {
         assert_eq!(super::text("a\0b"), "a\u{FFFD}b");
@@ -186,6 +188,72 @@ mod tests {
             super::text("ab"),
             std::borrow::Cow::Borrowed("ab")
         ));
+    }
+
+    /// The CloudWatch trigger rebuilds `snapshots` (SQLite cannot change a CHECK in
+    /// place): a history written before it keeps every snapshot and change, and the
+    /// rebuilt table still cascades.
+    #[tokio::test]
+    async fn a_history_from_before_the_cloudwatch_trigger_survives_its_migration() {
+        use sqlx::sqlite::SqliteConnectOptions;
+        let dir = tempfile::tempdir().unwrap();
+        let opts = SqliteConnectOptions::new()
+            .filename(dir.path().join("old.db"))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().connect_with(opts).await.unwrap();
+        let all = sqlx::migrate!("./migrations/sqlite");
+        let mut before = sqlx::migrate!("./migrations/sqlite");
+        before.migrations = all
+            .migrations
+            .iter()
+            .filter(|m| m.version < 20261203000002)
+            .cloned()
+            .collect();
+        before.run(&pool).await.unwrap();
+        let exec = |q: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query(q).execute(&pool).await }
+        };
+        exec("INSERT INTO snapshots (id, trigger, taken_at, checked_at, changes, clusters, brokers, monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) VALUES (7, 'probe', 1, 2, 1, 1, 3, 1, 1, 3, 3)").await.unwrap();
+        exec("INSERT INTO states (id, cluster_id, hash, body) VALUES (1, 'c', 'h', '{}')")
+            .await
+            .unwrap();
+        exec("INSERT INTO changes (snapshot_id, cluster_id, cluster_name, source, region, kinds, summary, state_id, brokers) VALUES (7, 'c', 'c', 's', 'r', 1, 'x', 1, 3)").await.unwrap();
+        assert!(
+            exec("INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) VALUES ('cloudwatch', 3, 3, 0, 0, 0, 0, 0, 0, 0)").await.is_err(),
+            "the old CHECK refuses the new trigger"
+        );
+        all.run(&pool).await.unwrap();
+        let count = |q: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(q)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM snapshots WHERE id = 7 AND trigger = 'probe'").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM changes WHERE snapshot_id = 7").await,
+            1
+        );
+        exec("INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) VALUES ('cloudwatch', 3, 3, 0, 0, 0, 0, 0, 0, 0)").await.unwrap();
+        assert!(exec("INSERT INTO snapshots (trigger, taken_at, checked_at, changes, clusters, brokers, monitored_clusters, covered_clusters, monitored_brokers, covered_brokers) VALUES ('bogus', 3, 3, 0, 0, 0, 0, 0, 0, 0)").await.is_err());
+        exec("DELETE FROM snapshots WHERE id = 7").await.unwrap();
+        assert_eq!(
+            count("SELECT COUNT(*) FROM changes").await,
+            0,
+            "deleting a snapshot still cascades"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM pragma_foreign_key_check").await,
+            0
+        );
     }
 }
 

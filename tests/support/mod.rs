@@ -3,6 +3,7 @@
 //! PostgreSQL database: see [`pg`]), and (where it needs AWS) its own fake MSK endpoint.
 //! The SDK's retries are off unless a test turns them on.
 
+pub mod moto;
 pub mod pg;
 pub mod process;
 pub mod raw;
@@ -94,6 +95,9 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c.refresh_interval = Duration::from_secs(3600);
     // Fake clusters have made-up host names; tests that probe turn this back on.
     c.no_probe = true;
+    // CloudWatch would be AWS's own endpoint: tests that read it point a source at moto
+    // (tests/cloudwatch.rs) and turn this back on.
+    c.no_cloudwatch = true;
     c.probe_timeout = Duration::from_secs(1);
     c
 }
@@ -118,6 +122,7 @@ pub fn aws_source(name: &str, endpoint: &str, regions: &[&str]) -> Source {
         role_arn: None,
         regions: regions.iter().map(|r| r.to_string()).collect(),
         endpoint_url: Some(endpoint.to_string()),
+        cloudwatch_endpoint_url: None,
     })
 }
 

@@ -7,9 +7,11 @@
 //!
 //! - [`client`]: Java `client.properties` and librdkafka configs per auth mode;
 //! - [`prometheus`]: file_sd `targets.json`, http_sd target groups and `prometheus.yml`;
-//! - [`rules`]: Prometheus alerting rules for those targets.
+//! - [`rules`]: Prometheus alerting rules for those targets;
+//! - [`cloudwatch`]: a CloudFormation template of the CloudWatch alarms a cluster lacks.
 
 pub mod client;
+pub mod cloudwatch;
 pub mod prometheus;
 pub mod rules;
 

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    cluster_health, BrokerReachability, Cluster, ClusterReachability, ControllerReachability,
-    ExporterProbe, HealthState, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
+    BrokerReachability, Cluster, ClusterReachability, ControllerReachability, ExporterProbe,
+    HealthState, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
 };
 
 /// What one exporter of one broker answered, without the volatile parts of a probe.
@@ -69,6 +69,15 @@ pub struct ClusterState {
 
 impl ClusterState {
     pub fn of(cluster: &Cluster, probe: Option<&ClusterReachability>) -> ClusterState {
+        Self::judged(cluster, probe, None)
+    }
+
+    /// The state to record, with health judged from the probe and CloudWatch's figures.
+    pub fn judged(
+        cluster: &Cluster,
+        probe: Option<&ClusterReachability>,
+        cloudwatch: Option<&crate::model::cloudwatch::ClusterMetrics>,
+    ) -> ClusterState {
         // A reason matters only where the diff and the pages show it: why an enabled
         // exporter is down, or what answers while off. Why a disabled one is silent is
         // no news, and must not make a new state.
@@ -109,16 +118,14 @@ impl ClusterState {
                         .collect()
                 })
                 .unwrap_or_default(),
-            health: probe
-                .and_then(|r| cluster_health(cluster, r))
-                .map(|h| RecordedHealth {
-                    state: h.state,
-                    brokers: h
-                        .brokers
-                        .iter()
-                        .filter_map(|b| b.broker_id.map(|id| (id, b.state)))
-                        .collect(),
-                }),
+            health: crate::model::judge(cluster, probe, cloudwatch).map(|h| RecordedHealth {
+                state: h.state,
+                brokers: h
+                    .brokers
+                    .iter()
+                    .filter_map(|b| b.broker_id.map(|id| (id, b.state)))
+                    .collect(),
+            }),
         }
     }
 

@@ -14,6 +14,9 @@ use crate::params::{ChangeId, ClusterId, PageSize};
 pub enum Trigger {
     Refresh,
     Probe,
+    /// A CloudWatch sweep (its figures moved a cluster's health).
+    #[serde(rename = "cloudwatch")]
+    CloudWatch,
 }
 
 impl Trigger {
@@ -22,15 +25,16 @@ impl Trigger {
         match self {
             Trigger::Refresh => "refresh",
             Trigger::Probe => "probe",
+            Trigger::CloudWatch => "cloudwatch",
         }
     }
 
     /// The trigger stored as `name`; an unknown one reads as a refresh.
     pub fn from_stored(name: &str) -> Trigger {
-        if name == "probe" {
-            Trigger::Probe
-        } else {
-            Trigger::Refresh
+        match name {
+            "probe" => Trigger::Probe,
+            "cloudwatch" => Trigger::CloudWatch,
+            _ => Trigger::Refresh,
         }
     }
 }

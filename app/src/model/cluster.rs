@@ -287,7 +287,34 @@ impl Cluster {
             tags: self.tags.clone(),
             health: None,
             health_reason: None,
+            alarms: None,
         }
+    }
+}
+
+/// A cluster's CloudWatch alarm coverage in brief, for its list row and the filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmsBrief {
+    /// Key metrics with alarms on every broker they apply to.
+    pub covered: u16,
+    /// Key metrics of the cluster's kind.
+    pub total: u16,
+    /// Alarms on them in the ALARM state.
+    pub firing: u16,
+}
+
+impl AlarmsBrief {
+    pub fn of(a: &super::cloudwatch::AlarmCoverage) -> AlarmsBrief {
+        let n = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
+        AlarmsBrief {
+            covered: n(a.covered()),
+            total: n(a.key.len()),
+            firing: n(a.firing().len()),
+        }
+    }
+
+    pub fn complete(self) -> bool {
+        self.covered >= self.total
     }
 }
 
@@ -312,12 +339,17 @@ pub struct ClusterSummary {
     /// The worst reason, when not healthy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_reason: Option<String>,
+    /// CloudWatch alarm coverage of the key metrics (`None`: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<AlarmsBrief>,
 }
 
 impl ClusterSummary {
     /// Whether the row matches a free-text filter (case-insensitive, every word must
     /// match). A word `tag:KEY=VALUE` matches a tag exactly, `tag:KEY` any value of that
-    /// tag; other words match any column, or a tag's value.
+    /// tag; `alarms:missing`, `alarms:complete`, `alarms:firing` and `alarms:unknown`
+    /// match on CloudWatch alarm coverage; other words match any column, or a tag's
+    /// value.
     pub fn matches(&self, filter: &str) -> bool {
         TextFilter::parse(filter).matches(self, &self.haystack())
     }
@@ -359,17 +391,28 @@ impl TextFilter {
 
     /// Whether `row`, whose [`ClusterSummary::haystack`] is `hay`, matches every word.
     pub fn matches(&self, row: &ClusterSummary, hay: &str) -> bool {
-        self.0.iter().all(|w| match w.strip_prefix("tag:") {
-            Some(t) => {
-                let (key, value) = match t.split_once('=') {
-                    Some((k, v)) => (k, Some(v)),
-                    None => (t, None),
+        self.0.iter().all(|w| {
+            if let Some(want) = w.strip_prefix("alarms:") {
+                return match (want, row.alarms) {
+                    ("missing", Some(a)) => !a.complete(),
+                    ("complete", Some(a)) => a.complete(),
+                    ("firing", Some(a)) => a.firing > 0,
+                    ("unknown", None) => true,
+                    _ => false,
                 };
-                row.tags.iter().any(|(k, v)| {
-                    k.to_lowercase() == key && value.is_none_or(|want| v.to_lowercase() == want)
-                })
             }
-            None => hay.contains(w.as_str()),
+            match w.strip_prefix("tag:") {
+                Some(t) => {
+                    let (key, value) = match t.split_once('=') {
+                        Some((k, v)) => (k, Some(v)),
+                        None => (t, None),
+                    };
+                    row.tags.iter().any(|(k, v)| {
+                        k.to_lowercase() == key && value.is_none_or(|want| v.to_lowercase() == want)
+                    })
+                }
+                None => hay.contains(w.as_str()),
+            }
         })
     }
 }
@@ -403,8 +446,22 @@ mod tests {
             tags: [("team".to_string(), "Payments".to_string())].into(),
             health: None,
             health_reason: None,
+            alarms: None,
         };
         assert!(s.matches("ORDERS eu-west"));
+        assert!(s.matches("alarms:unknown orders"));
+        assert!(!s.matches("alarms:missing"));
+        let mut missing = s.clone();
+        missing.alarms = Some(AlarmsBrief {
+            covered: 3,
+            total: 4,
+            firing: 1,
+        });
+        assert!(missing.matches("alarms:missing"));
+        assert!(missing.matches("ALARMS:FIRING"));
+        assert!(!missing.matches("alarms:complete"));
+        assert!(!missing.matches("alarms:unknown"));
+        assert!(!missing.matches("alarms:bogus"));
         assert!(s.matches("tag:team=payments orders"));
         assert!(s.matches("tag:Team"));
         assert!(!s.matches("tag:team=search"));

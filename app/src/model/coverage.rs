@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::params::ClusterId;
 
+use super::cloudwatch::AlarmCoverage;
 use super::{
-    cluster_health, ClusterHealth, ClusterKind, ClusterReachability, HealthState, Inventory,
-    ProbeState, SweepStatus,
+    ClusterHealth, ClusterKind, ClusterReachability, HealthState, Inventory, ProbeState,
+    SweepStatus,
 };
 
 /// Where a cluster stands on monitoring coverage, worst first.
@@ -58,9 +59,16 @@ pub struct ClusterCoverage {
     pub controllers_up: usize,
     pub status: CoverageStatus,
     pub checked_at: Option<String>,
-    /// Health from the last probe's figures (`None`: not probed, or nothing to judge).
+    /// Health from the last probe's and the last CloudWatch reading's figures, the
+    /// fresher per figure (`None`: nothing to judge yet).
     #[serde(default)]
     pub health: Option<ClusterHealth>,
+    /// Whether CloudWatch had datapoints for the cluster at the last reading.
+    #[serde(default)]
+    pub cloudwatch_metrics: bool,
+    /// Which key metrics have CloudWatch alarms (`None`: not read).
+    #[serde(default)]
+    pub alarms: Option<AlarmCoverage>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +91,18 @@ pub struct CoverageTotals {
     pub critical: usize,
     #[serde(default)]
     pub health_unknown: usize,
+    /// Clusters whose key metrics all have CloudWatch alarms.
+    #[serde(default)]
+    pub alarms_complete: usize,
+    /// Clusters with a key metric (or a broker of one) no alarm watches.
+    #[serde(default)]
+    pub alarms_missing: usize,
+    /// Clusters whose alarms were not read.
+    #[serde(default)]
+    pub alarms_unknown: usize,
+    /// Clusters with a key alarm in the ALARM state.
+    #[serde(default)]
+    pub alarms_firing: usize,
 }
 
 /// The coverage overview: problems first.
@@ -152,7 +172,9 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
                 controllers_up,
                 status,
                 checked_at: r.map(|r| r.checked_at.clone()),
-                health: r.and_then(|r| cluster_health(c, r)),
+                health: inv.health(c),
+                cloudwatch_metrics: inv.metrics(c).is_some_and(|m| m.has_data()),
+                alarms: inv.cloudwatch.get(&c.id).and_then(|r| r.alarms.clone()),
             }
         })
         .collect();
@@ -168,6 +190,14 @@ pub fn coverage(inv: &Inventory, source: Option<&str>, region: Option<&str>) -> 
             Some(HealthState::Critical) => totals.critical += 1,
             Some(HealthState::Unknown) => totals.health_unknown += 1,
             None => {}
+        }
+        match &c.alarms {
+            None => totals.alarms_unknown += 1,
+            Some(a) if a.complete() => totals.alarms_complete += 1,
+            Some(_) => totals.alarms_missing += 1,
+        }
+        if c.alarms.as_ref().is_some_and(|a| !a.firing().is_empty()) {
+            totals.alarms_firing += 1;
         }
         totals.brokers += c.brokers;
         totals.controllers += c.controllers;

@@ -11,9 +11,13 @@ pub struct ClusterDetail {
     #[serde(flatten)]
     pub cluster: Cluster,
     pub reachability: Option<ClusterReachability>,
-    /// Health judged from the probe's figures (as recorded, for a past state).
+    /// Health judged from the probe's figures and CloudWatch's (as recorded, for a past
+    /// state).
     #[serde(default)]
     pub health: Option<ClusterHealth>,
+    /// What the last CloudWatch sweep read: metrics, consumer lag and alarm coverage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudwatch: Option<super::cloudwatch::CloudWatchReading>,
     /// The state of the exporter sweeps (for the "Probe now" progress).
     pub sweep: SweepStatus,
     /// The cluster is made-up sample data (`--sample`).

@@ -4,9 +4,9 @@
 use super::*;
 
 pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
+    let id = format!("{}-0123456789", name.to_lowercase());
     Cluster {
-        id: crate::params::ClusterId::parse(&format!("{}-0123456789", name.to_lowercase()))
-            .unwrap(),
+        id: crate::params::ClusterId::parse(&id).unwrap_or_else(|_| panic!("bad test id {id}")),
         source: source.into(),
         account: Some("123456789012".into()),
         region: region.into(),

@@ -96,6 +96,66 @@ impl Figures {
     }
 }
 
+/// Where a set of figures came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FigureSource {
+    /// The broker's own exporters (open monitoring), asked by the console's probe.
+    Exporter,
+    /// The `AWS/Kafka` metrics MSK publishes to CloudWatch.
+    #[serde(rename = "cloudwatch")]
+    CloudWatch,
+}
+
+/// Where figures came from, and how recent they are: the probe's time, or the
+/// CloudWatch datapoint's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Origin {
+    pub source: FigureSource,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+impl Origin {
+    /// "from the JMX exporter" or "from CloudWatch, 2 min old" (its age when `now` was
+    /// checked; RFC 3339 times).
+    pub fn describe(&self, exporter: &str, now: &str) -> String {
+        match self.source {
+            FigureSource::Exporter => format!("from the {exporter}"),
+            FigureSource::CloudWatch => match age_minutes(&self.at, now) {
+                Some(0) => "from CloudWatch, under a minute old".into(),
+                Some(m) => format!("from CloudWatch, {m} min old"),
+                None => "from CloudWatch".into(),
+            },
+        }
+    }
+}
+
+/// Whole minutes from `then` to `now` (RFC 3339 UTC times to the second); `None` if
+/// either does not parse.
+fn age_minutes(then: &str, now: &str) -> Option<i64> {
+    let secs = |t: &str| -> Option<i64> {
+        // YYYY-MM-DDTHH:MM:SS…Z: days from the civil date, then the time of day.
+        let b = t.as_bytes();
+        if b.len() < 19 || b[4] != b'-' || b[10] != b'T' {
+            return None;
+        }
+        let n = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
+        let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+        let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+        // Howard Hinnant's days_from_civil.
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+    };
+    Some(((secs(now)? - secs(then)?) / 60).max(0))
+}
+
 /// One broker's (or KRaft controller's) health and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokerHealth {
@@ -105,6 +165,12 @@ pub struct BrokerHealth {
     pub state: HealthState,
     /// Why, in words; empty when healthy.
     pub reasons: Vec<String>,
+    /// Where its Kafka figures (partitions) came from; `None`: none were known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_from: Option<Origin>,
+    /// Where its host figures (disk, CPU, memory) came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_from: Option<Origin>,
 }
 
 /// A cluster's health: the worst of its brokers and its cluster-wide figures.
@@ -120,6 +186,12 @@ pub struct ClusterHealth {
     /// Under-replicated partitions summed over brokers (`None`: some broker unknown).
     pub under_replicated: Option<u32>,
     pub brokers: Vec<BrokerHealth>,
+    /// Where the cluster-wide figures (controllers, offline partitions) came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_from: Option<Origin>,
+    /// When the figures were judged (RFC 3339): the newest probe or CloudWatch sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_at: Option<String>,
 }
 
 impl ClusterHealth {
@@ -133,6 +205,29 @@ impl ClusterHealth {
         }
     }
 
+    /// Which sources the figures came from, in words: "CloudWatch", "exporters" or
+    /// "exporters and CloudWatch" (`None`: none recorded, as for a past state).
+    pub fn judged_by(&self) -> Option<&'static str> {
+        let origins = self.cluster_from.iter().chain(
+            self.brokers
+                .iter()
+                .flat_map(|b| b.kafka_from.iter().chain(b.host_from.iter())),
+        );
+        let (mut exporter, mut cloudwatch) = (false, false);
+        for o in origins {
+            match o.source {
+                FigureSource::Exporter => exporter = true,
+                FigureSource::CloudWatch => cloudwatch = true,
+            }
+        }
+        match (exporter, cloudwatch) {
+            (true, true) => Some("exporters and CloudWatch"),
+            (true, false) => Some("exporters"),
+            (false, true) => Some("CloudWatch"),
+            (false, false) => None,
+        }
+    }
+
     /// A past state as the history recorded it: only its state is kept.
     pub fn recorded(state: HealthState) -> ClusterHealth {
         ClusterHealth {
@@ -142,18 +237,20 @@ impl ClusterHealth {
             offline_partitions: None,
             under_replicated: None,
             brokers: Vec::new(),
+            cluster_from: None,
+            judged_at: None,
         }
     }
 }
 
 /// A reason with the state it causes.
-struct Finding(HealthState, String);
+pub(super) struct Finding(pub HealthState, pub String);
 
-fn percent(per_mille: u16) -> String {
+pub(super) fn percent(per_mille: u16) -> String {
     format!("{}%", (per_mille + 5) / 10)
 }
 
-fn plural(n: u32, one: &str, many: &str) -> String {
+pub(super) fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -170,14 +267,50 @@ fn broker(
     node: Option<&ExporterProbe>,
     node_expected: bool,
 ) -> Vec<Finding> {
+    let kafka = answered(jmx)
+        .ok_or_else(|| format!("JMX exporter not answering on {who}: Kafka figures unknown"));
+    let host = node.and_then(|node| match answered(node) {
+        Some(f) => Some(Ok(f)),
+        None if node_expected => Some(Err(format!(
+            "node exporter not answering on {who}: host figures unknown"
+        ))),
+        None => None,
+    });
+    judge_broker(who, kafka, host, "node exporter", Needs::ALL)
+}
+
+/// Which figures a broker must have to be judged: what its source can publish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Needs {
+    /// The data volume's use (not on Express brokers, whose storage is managed).
+    pub volume: bool,
+    /// The ReplicaManager's counts (not in CloudWatch for Express brokers).
+    pub replica_counts: bool,
+}
+
+impl Needs {
+    pub(super) const ALL: Needs = Needs {
+        volume: true,
+        replica_counts: true,
+    };
+}
+
+/// The rules for one broker, whatever its figures came from. `kafka`: its Kafka figures,
+/// or why they are unknown; `host`: its host figures, why they are unknown, or `None`
+/// when none are needed. `host_source` names where host figures come from in the
+/// reasons ("node exporter", "CloudWatch").
+pub(super) fn judge_broker(
+    who: &str,
+    kafka: Result<&Figures, String>,
+    host: Option<Result<&Figures, String>>,
+    host_source: &str,
+    needs: Needs,
+) -> Vec<Finding> {
     use HealthState::*;
     let mut out = Vec::new();
-    match answered(jmx) {
-        None => out.push(Finding(
-            Unknown,
-            format!("JMX exporter not answering on {who}: Kafka figures unknown"),
-        )),
-        Some(f) => {
+    match kafka {
+        Err(why) => out.push(Finding(Unknown, why)),
+        Ok(f) => {
             let kafka = [
                 (
                     f.under_min_isr,
@@ -198,7 +331,7 @@ fn broker(
                     "offline replicas",
                 ),
             ];
-            if f.under_replicated.is_none() && f.partitions.is_none() {
+            if needs.replica_counts && f.under_replicated.is_none() && f.partitions.is_none() {
                 out.push(Finding(
                     Unknown,
                     format!("no ReplicaManager metrics from {who}'s JMX exporter"),
@@ -211,14 +344,10 @@ fn broker(
             }
         }
     }
-    let Some(node) = node else { return out };
-    match answered(node) {
-        None if node_expected => out.push(Finding(
-            Unknown,
-            format!("node exporter not answering on {who}: host figures unknown"),
-        )),
+    match host {
         None => {}
-        Some(f) => {
+        Some(Err(why)) => out.push(Finding(Unknown, why)),
+        Some(Ok(f)) => {
             match (f.volume_used, &f.volume) {
                 (Some(v), volume) if v >= VOLUME_WARNING => {
                     let state = if v >= VOLUME_CRITICAL {
@@ -233,9 +362,10 @@ fn broker(
                     ));
                 }
                 (Some(_), _) => {}
+                (None, _) if !needs.volume => {}
                 (None, _) => out.push(Finding(
                     Unknown,
-                    format!("no filesystem figures from {who}'s node exporter"),
+                    format!("no filesystem figures from {who}'s {host_source}"),
                 )),
             }
             if let Some(c @ CPU_WARNING..) = f.cpu_busy {
@@ -255,7 +385,7 @@ fn broker(
     out
 }
 
-fn worst(findings: &[Finding]) -> HealthState {
+pub(super) fn worst(findings: &[Finding]) -> HealthState {
     findings
         .iter()
         .map(|f| f.0)
@@ -276,11 +406,17 @@ pub fn cluster_health(cluster: &Cluster, r: &ClusterReachability) -> Option<Clus
     for b in &r.brokers {
         let who = format!("broker {}", b.broker_id);
         let f = broker(&who, &b.jmx, Some(&b.node), node_expected);
+        let origin = || Origin {
+            source: FigureSource::Exporter,
+            at: r.checked_at.clone(),
+        };
         brokers.push(BrokerHealth {
             broker_id: Some(b.broker_id),
             host: b.host.clone(),
             state: worst(&f),
             reasons: f.iter().map(|f| f.1.clone()).collect(),
+            kafka_from: answered(&b.jmx).map(|_| origin()),
+            host_from: answered(&b.node).map(|_| origin()),
         });
         findings.extend(f);
     }
@@ -298,6 +434,11 @@ pub fn cluster_health(cluster: &Cluster, r: &ClusterReachability) -> Option<Clus
             host: c.host.clone(),
             state: worst(&f),
             reasons: f.iter().map(|f| f.1.clone()).collect(),
+            kafka_from: answered(&c.jmx).map(|_| Origin {
+                source: FigureSource::Exporter,
+                at: r.checked_at.clone(),
+            }),
+            host_from: None,
         });
         findings.extend(f);
     }
@@ -366,6 +507,11 @@ pub fn cluster_health(cluster: &Cluster, r: &ClusterReachability) -> Option<Clus
         offline_partitions,
         under_replicated,
         brokers,
+        cluster_from: (!known.is_empty()).then(|| Origin {
+            source: FigureSource::Exporter,
+            at: r.checked_at.clone(),
+        }),
+        judged_at: Some(r.checked_at.clone()),
     })
 }
 

@@ -100,6 +100,15 @@ pub struct Inventory {
     /// The last exporter probe of each cluster, by cluster id.
     pub reachability: std::collections::BTreeMap<ClusterId, ClusterReachability>,
     pub sweep: SweepStatus,
+    /// What the last CloudWatch sweeps read of each cluster (metrics, alarms), by id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub cloudwatch: std::collections::BTreeMap<ClusterId, super::cloudwatch::CloudWatchReading>,
+    /// The CloudWatch sweep under way or the last one.
+    #[serde(default)]
+    pub cloudwatch_sweep: SweepStatus,
+    /// How each source and region's CloudWatch sweep went.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cloudwatch_sources: Vec<super::cloudwatch::CloudWatchSource>,
     /// Values worked out from the fields above on first use (not serialised).
     #[serde(skip)]
     pub derived: Derived,
@@ -159,14 +168,23 @@ impl Inventory {
         })
     }
 
+    /// What the last CloudWatch sweep read of a cluster's metrics.
+    pub fn metrics(&self, c: &Cluster) -> Option<&super::cloudwatch::ClusterMetrics> {
+        self.cloudwatch.get(&c.id).and_then(|r| r.metrics.as_ref())
+    }
+
+    /// A cluster's health from its last probe and its last CloudWatch reading.
+    pub fn health(&self, c: &Cluster) -> Option<super::ClusterHealth> {
+        super::judge(c, self.reachability.get(&c.id), self.metrics(c))
+    }
+
     /// A cluster with its last probe and the sweep status: what the cluster page shows.
     pub fn detail(&self, key: &ClusterKey) -> Result<ClusterDetail, AppError> {
         let c = self.find(key)?;
         let reachability = self.reachability.get(&c.id).cloned();
         Ok(ClusterDetail {
-            health: reachability
-                .as_ref()
-                .and_then(|r| super::cluster_health(c, r)),
+            health: self.health(c),
+            cloudwatch: self.cloudwatch.get(&c.id).cloned(),
             sample: self.sample && c.source == SAMPLE_SOURCE,
             cluster: c.clone(),
             reachability,
@@ -187,14 +205,15 @@ impl Inventory {
     /// A cluster's list row, with its health from the last probe.
     pub fn summary(&self, c: &Cluster) -> ClusterSummary {
         let mut row = c.summary();
-        if let Some(h) = self
-            .reachability
-            .get(&c.id)
-            .and_then(|r| super::cluster_health(c, r))
-        {
+        if let Some(h) = self.health(c) {
             row.health_reason = (h.state != super::HealthState::Healthy).then(|| h.summary());
             row.health = Some(h.state);
         }
+        row.alarms = self
+            .cloudwatch
+            .get(&c.id)
+            .and_then(|r| r.alarms.as_ref())
+            .map(super::AlarmsBrief::of);
         row
     }
 
@@ -203,11 +222,16 @@ impl Inventory {
             return Ok(vec![self.find(key)?]);
         }
         let wanted = |filter: &str, v: &str| filter.is_empty() || filter == v;
+        let filter = super::TextFilter::parse(&s.q);
         Ok(self
             .clusters
             .iter()
             .filter(|c| wanted(&s.source, &c.source) && wanted(&s.region, &c.region))
-            .filter(|c| c.summary().matches(&s.q))
+            .filter(|c| {
+                // Health and alarm coverage too: `alarms:missing` selects by them.
+                let row = self.summary(c);
+                filter.matches(&row, &row.haystack())
+            })
             .collect())
     }
 }

@@ -174,6 +174,9 @@ pub struct InventoryOverview {
     /// Pages of matching clusters (at least 1).
     pub pages: usize,
     pub sources: Vec<SourceStatus>,
+    /// CloudWatch sources and regions whose last sweep failed or left something out.
+    #[serde(default)]
+    pub cloudwatch: Vec<crate::model::cloudwatch::CloudWatchSource>,
     pub refresh: RefreshStatus,
     pub sample: bool,
 }
@@ -212,6 +215,12 @@ impl InventoryOverview {
             query,
             pages,
             sources: inv.sources.clone(),
+            cloudwatch: inv
+                .cloudwatch_sources
+                .iter()
+                .filter(|s| s.error.is_some() || !s.notes.is_empty())
+                .cloned()
+                .collect(),
             refresh: inv.refresh.clone(),
             sample: inv.sample,
         }
@@ -244,10 +253,12 @@ impl InventoryOverview {
 pub mod compact_rows {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use crate::model::{ClusterKind, ClusterSummary, HealthState, LifecycleState, Monitoring};
+    use crate::model::{
+        AlarmsBrief, ClusterKind, ClusterSummary, HealthState, LifecycleState, Monitoring,
+    };
 
     /// id, name, source, region, kind, state, Kafka version, brokers, auth, JMX
-    /// exporter, node exporter, health, health reason.
+    /// exporter, node exporter, health, health reason, alarm coverage.
     type Row = (
         crate::params::ClusterId,
         String,
@@ -262,6 +273,7 @@ pub mod compact_rows {
         bool,
         Option<HealthState>,
         Option<String>,
+        Option<AlarmsBrief>,
     );
 
     pub fn serialize<S: Serializer>(rows: &[ClusterSummary], s: S) -> Result<S::Ok, S::Error> {
@@ -280,6 +292,7 @@ pub mod compact_rows {
                 r.monitoring.node_exporter,
                 r.health,
                 &r.health_reason,
+                r.alarms,
             )
         }))
     }
@@ -303,6 +316,7 @@ pub mod compact_rows {
                     node_exporter,
                     health,
                     health_reason,
+                    alarms,
                 )| ClusterSummary {
                     id,
                     name,
@@ -320,6 +334,7 @@ pub mod compact_rows {
                     tags: Default::default(),
                     health,
                     health_reason,
+                    alarms,
                 },
             )
             .collect())

@@ -14,12 +14,15 @@
 //! - [`connectivity`]: whether a client can connect to each listener from here;
 //! - [`detail`]: a cluster with its probe, live or as recorded at a snapshot;
 //! - [`coverage`]: the monitoring-coverage overview;
-//! - [`health`]: broker and cluster health from the probes' figures;
+//! - [`health`]: the health rules, judging the probes' figures;
+//! - [`cloudwatch`]: what CloudWatch says: `AWS/Kafka` metrics, consumer lag, alarms;
+//! - [`judgement`]: health from every source, the fresher per figure;
 //! - [`access`]: who is asking (identity, role) and the audit log;
 //! - [`endpoint`]: host names and host:port lists, checked where they enter;
 //! - [`settings`]: settings, configuration, secrets and operations beyond client information.
 
 pub mod access;
+pub mod cloudwatch;
 pub mod cluster;
 pub mod connectivity;
 pub mod coverage;
@@ -27,13 +30,15 @@ pub mod detail;
 pub mod endpoint;
 pub mod health;
 pub mod inventory;
+pub mod judgement;
 pub mod list;
 pub mod listener;
 pub mod reachability;
 pub mod settings;
 
-#[cfg(test)]
-pub(crate) mod fixtures;
+/// A cluster for other crates' unit tests too (the server's CloudWatch readers).
+#[doc(hidden)]
+pub mod fixtures;
 
 pub use access::*;
 pub use cluster::*;
@@ -42,6 +47,7 @@ pub use coverage::*;
 pub use detail::*;
 pub use health::*;
 pub use inventory::*;
+pub use judgement::judge;
 pub use list::{InventoryOverview, ListQuery, ListRows, SortKey, PAGE_SIZE};
 pub use listener::*;
 pub use reachability::*;

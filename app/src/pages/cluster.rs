@@ -33,7 +33,7 @@ pub fn ClusterPage() -> impl IntoView {
                     // While a probe runs, the page follows it.
                     Ok(d) => view! {
                         <LivePage every_ms=700>
-                            <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health sample=d.sample sweep=d.sweep/>
+                            <ClientInformation c=d.cluster recorded=d.recorded reachability=d.reachability health=d.health cloudwatch=d.cloudwatch sample=d.sample sweep=d.sweep/>
                         </LivePage>
                     }.into_any(),
                     Err(e) => view! { <Title text="Not found"/><ErrorPanel error=e/> }.into_any(),
@@ -57,10 +57,17 @@ fn ClientInformation(
     recorded: Option<RecordedAt>,
     reachability: Option<crate::model::ClusterReachability>,
     health: Option<crate::model::ClusterHealth>,
+    cloudwatch: Option<crate::model::cloudwatch::CloudWatchReading>,
     sample: bool,
     sweep: SweepStatus,
 ) -> impl IntoView {
     let operate = crate::components::can_operate();
+    let health_section = health
+        .clone()
+        .filter(|_| c.kind == ClusterKind::Serverless || c.brokers.is_empty())
+        .map(|h| view! { <section id="health"><h2>"Health"</h2><HealthSummary h/></section> });
+    let cloudwatch_section = (recorded.is_none())
+        .then(|| view! { <CloudWatchSection c=c.clone() reading=cloudwatch.clone()/> });
     let at = recorded.as_ref().map(|r| r.snapshot);
     let state_tone = c.state.tone();
     let location = [
@@ -170,13 +177,15 @@ fn ClientInformation(
             // A recorded state has no probe to run.
             let live = recorded.is_none();
             let running = live && sweep.running;
-            let d = ClusterDetail { cluster: c.clone(), reachability, health, sample, sweep, recorded: recorded.clone() };
+            let d = ClusterDetail { cluster: c.clone(), reachability, health, cloudwatch: None, sample, sweep, recorded: recorded.clone() };
             view! {
                 <section id="brokers" data-live="" data-busy=running.then_some("")>
                     <BrokerTable d operate=live && operate id=c.id.to_string()/>
                 </section>
             }.into_any()
         }}
+        {health_section}
+        {cloudwatch_section}
 
         <section>
             <h2>"Settings"</h2>
@@ -370,6 +379,7 @@ fn BrokerTable(
         None if running => "Probing the exporters…".to_string(),
         None => "The exporters have not been probed yet.".to_string(),
     };
+    let judged_at = d.health.as_ref().and_then(|h| h.judged_at.clone());
     let broker_health = |id: u32| {
         d.health
             .as_ref()
@@ -386,27 +396,7 @@ fn BrokerTable(
             (b.clone(), r, broker_health(b.id))
         })
         .collect();
-    let health = d.health.clone().map(|h| {
-        let figures = [
-            h.active_controllers.map(|n| format!("{n} active controller{}", if n == 1 { "" } else { "s" })),
-            h.offline_partitions.map(|n| format!("{n} offline partitions")),
-            h.under_replicated.map(|n| format!("{n} under-replicated")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-        view! {
-            <div class="health-summary" id="cluster-health" data-health=h.state.label()>
-                <strong>"Health: "</strong>
-                <Badge text=h.state.label() tone=crate::pages::coverage::health_tone(h.state)/>
-                <span class="small muted">" " {figures}</span>
-                {(!h.reasons.is_empty()).then(|| view! {
-                    <ul class="health-reasons small">{h.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-                })}
-            </div>
-        }
-    });
+    let health = d.health.clone().map(|h| view! { <HealthSummary h/> });
     let controllers: Vec<_> = c
         .controllers
         .iter()
@@ -459,10 +449,14 @@ fn BrokerTable(
                         None => view! { <td class="muted">"—"</td><td class="muted">"—"</td> }.into_any(),
                     }}
                     <td class="health-cell">{match h {
-                        Some(h) => view! {
-                            <span data-health=h.state.label()><Badge text=h.state.label() tone=crate::pages::coverage::health_tone(h.state)/></span>
-                            <div class="small muted health-reason">{h.reasons.join("; ")}</div>
-                        }.into_any(),
+                        Some(h) => {
+                            let from = figures_from(&h, judged_at.as_deref());
+                            view! {
+                                <span data-health=h.state.label()><Badge text=h.state.label() tone=crate::pages::coverage::health_tone(h.state)/></span>
+                                <div class="small muted health-reason">{h.reasons.join("; ")}</div>
+                                {(!from.is_empty()).then(|| view! { <div class="small muted figures-from">{from}</div> })}
+                            }.into_any()
+                        }
                         None => view! { <span class="muted">"—"</span> }.into_any(),
                     }}</td>
                 </tr>
@@ -495,5 +489,145 @@ fn ControllerTable(
             }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Where a broker's figures came from: "Kafka figures from CloudWatch, 2 min old; host
+/// figures from the node exporter" (empty when only the exporters were asked).
+fn figures_from(h: &crate::model::BrokerHealth, judged_at: Option<&str>) -> String {
+    use crate::model::FigureSource;
+    let now = judged_at.unwrap_or_default();
+    let cw = |o: &Option<crate::model::Origin>| {
+        o.as_ref()
+            .is_some_and(|o| o.source == FigureSource::CloudWatch)
+    };
+    if !cw(&h.kafka_from) && !cw(&h.host_from) {
+        return String::new();
+    }
+    [
+        h.kafka_from
+            .as_ref()
+            .map(|o| format!("Kafka figures {}", o.describe("JMX exporter", now))),
+        h.host_from
+            .as_ref()
+            .map(|o| format!("host figures {}", o.describe("node exporter", now))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("; ")
+}
+
+/// The cluster's health: its state, the cluster-wide figures with where they came from,
+/// and every reason.
+#[component]
+fn HealthSummary(h: crate::model::ClusterHealth) -> impl IntoView {
+    let figures = [
+        h.active_controllers
+            .map(|n| format!("{n} active controller{}", if n == 1 { "" } else { "s" })),
+        h.offline_partitions
+            .map(|n| format!("{n} offline partitions")),
+        h.under_replicated.map(|n| format!("{n} under-replicated")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let from = h
+        .cluster_from
+        .as_ref()
+        .map(|o| o.describe("JMX exporters", h.judged_at.as_deref().unwrap_or_default()));
+    view! {
+        <div class="health-summary" id="cluster-health" data-health=h.state.label()>
+            <strong>"Health: "</strong>
+            <Badge text=h.state.label() tone=crate::pages::coverage::health_tone(h.state)/>
+            <span class="small muted">" " {figures}</span>
+            {from.map(|f| view! { <span class="small muted" id="health-from">" (" {f} ")"</span> })}
+            {(!h.reasons.is_empty()).then(|| view! {
+                <ul class="health-reasons small">{h.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+            })}
+        </div>
+    }
+}
+
+/// What CloudWatch says: which key metrics have alarms (and a template for the missing
+/// ones), and how far behind each consumer group is.
+#[component]
+fn CloudWatchSection(
+    c: Cluster,
+    reading: Option<crate::model::cloudwatch::CloudWatchReading>,
+) -> impl IntoView {
+    let kind = crate::model::cloudwatch::MetricsKind::of(&c);
+    let reading = reading.unwrap_or_default();
+    let alarms = reading.alarms.clone();
+    let mut lag = reading
+        .metrics
+        .as_ref()
+        .map(|m| m.lag.clone())
+        .unwrap_or_default();
+    lag.sort_by(|a, b| {
+        let s = |l: &crate::model::cloudwatch::ConsumerLag| {
+            l.time_lag_seconds.as_ref().map(|d| d.value)
+        };
+        s(b).cmp(&s(a))
+            .then_with(|| (&a.group, &a.topic).cmp(&(&b.group, &b.topic)))
+    });
+    let checked = reading.metrics.as_ref().map(|m| m.checked_at.clone());
+    let template = format!("/clusters/{}/cloudwatch-alarms.yaml", c.id);
+    view! {
+        <section id="cloudwatch">
+            <h2>"CloudWatch"</h2>
+            <p class="muted small" id="cloudwatch-status">{match checked {
+                Some(t) => format!("AWS/Kafka metrics last read {t}."),
+                None => "CloudWatch has not been read for this cluster yet (or it is off: --no-cloudwatch).".to_string(),
+            }}</p>
+            {match alarms {
+                Some(a) => {
+                    let missing: Vec<String> = a.missing().iter().map(|m| m.to_string()).collect();
+                    view! {
+                        <h3>"Alarms on the key metrics: " <span id="alarm-coverage">{a.summary()}</span></h3>
+                        <table id="alarm-table">
+                            <thead><tr><th>"Metric"</th><th>"Alarms"</th></tr></thead>
+                            <tbody>
+                            {a.key.iter().map(|k| view! {
+                                <tr data-metric=k.metric.clone()>
+                                    <td><code>{k.metric.clone()}</code></td>
+                                    <td>{if k.alarms.is_empty() {
+                                        view! { <span class="badge bad">"none: nobody would be told"</span> }.into_any()
+                                    } else {
+                                        k.alarms.iter().map(|al| view! {
+                                            <span class="alarm" data-state=al.state.label()>{al.name.clone()} " (" {al.state.label()} ") "</span>
+                                        }).collect_view().into_any()
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                            </tbody>
+                        </table>
+                        {(!missing.is_empty()).then(|| view! {
+                            <p class="small">"Missing: " {missing.join(", ")} ". "
+                                <a href=template.clone() id="alarm-template" download="">"CloudFormation template for the missing alarms"</a>
+                                " (its thresholds are the console's own health rules; give it your SNS topic's ARN)."</p>
+                        })}
+                    }.into_any()
+                }
+                None => view! { <p class="muted small" id="alarm-coverage">{format!("Alarms not read yet; the key metrics for this kind of cluster: {}.", kind.key_alarm_metrics().join(", "))}</p> }.into_any(),
+            }}
+            {(!lag.is_empty()).then(|| view! {
+                <h3>"Consumer lag"</h3>
+                <table id="lag-table">
+                    <thead><tr><th>"Consumer group"</th><th>"Topic"</th><th>"Time behind"</th><th>"Offsets behind"</th></tr></thead>
+                    <tbody>
+                    {lag.into_iter().map(|l| view! {
+                        <tr data-group=l.group.clone()>
+                            <td>{l.group.clone()}</td>
+                            <td>{l.topic.clone()}</td>
+                            <td class="num">{l.time_lag_seconds.as_ref().map(|d| crate::model::judgement::behind(d.value)).unwrap_or_else(|| "—".into())}</td>
+                            <td class="num">{l.max_offset_lag.as_ref().map(|d| d.value.to_string()).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
     }
 }

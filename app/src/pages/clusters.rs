@@ -15,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{get_overview, RefreshInventory};
 use crate::components::{Badge, ErrorPanel};
 use crate::live::LivePage;
+use crate::model::cloudwatch::CloudWatchSource;
 use crate::model::{
     ClusterSummary, InventoryOverview, ListQuery, RefreshStatus, SortKey, SourceStatus,
 };
@@ -57,7 +58,7 @@ pub fn ClustersPage() -> impl IntoView {
                             // While a refresh runs, the page follows it once a second.
                             <LivePage every_ms=1000>
                                 <div id="clusters-head" data-live="" data-busy=running.then_some("")>
-                                    <Head total=o.total sources=o.sources.clone() status=o.refresh.clone() sample=o.sample operate/>
+                                    <Head total=o.total sources=o.sources.clone() cloudwatch=o.cloudwatch.clone() status=o.refresh.clone() sample=o.sample operate/>
                                 </div>
                                 <FilterForm query/>
                                 <div id="cluster-rows" data-live="">
@@ -79,7 +80,7 @@ fn FilterForm(query: ListQuery) -> impl IntoView {
     view! {
         <form method="get" action="/" class="filter" role="search" data-live-form="">
             <label for="cluster-filter" class="visually-hidden">"Filter clusters"</label>
-            <input id="cluster-filter" type="search" name="q" placeholder="Filter by name, source, region, state, version, auth…"
+            <input id="cluster-filter" type="search" name="q" placeholder="Filter by name, source, region, state, version, auth, tag:KEY, alarms:missing…"
                 value=query.q.clone() autocomplete="off"/>
             {sorted.then(|| view! {
                 <input type="hidden" name="sort" value=query.sort.slug()/>
@@ -95,6 +96,8 @@ fn FilterForm(query: ListQuery) -> impl IntoView {
 fn Head(
     total: usize,
     sources: Vec<SourceStatus>,
+    /// CloudWatch sources whose last sweep failed or left something out.
+    cloudwatch: Vec<CloudWatchSource>,
     status: RefreshStatus,
     sample: bool,
     /// Whether the caller may start a refresh (operators only).
@@ -128,6 +131,7 @@ fn Head(
             </div>
         }.into_any())}
         {failing.into_iter().map(|s| view! { <SourceBanner status=s/> }).collect_view().into_any()}
+        {cloudwatch.into_iter().map(|s| view! { <CloudWatchBanner status=s/> }).collect_view().into_any()}
         {no_sources.then(|| view! {
             <div class="empty">
                 <h2>"No sources are configured"</h2>
@@ -226,8 +230,47 @@ fn Row(c: ClusterSummary) -> impl IntoView {
             <td class="health-cell">{c.health.map(|h| view! {
                 <span data-health=h.label()><Badge text=h.label() tone=crate::pages::coverage::health_tone(h)/></span>
                 {c.health_reason.clone().map(|w| view! { <div class="small muted health-reason">{w}</div> })}
+            })}
+            {c.alarms.filter(|a| !a.complete() || a.firing > 0).map(|a| view! {
+                <div class="small muted alarms-brief" data-alarms=format!("{} of {}", a.covered, a.total)>
+                    {format!(
+                        "CloudWatch alarms: {} of {}{}",
+                        a.covered,
+                        a.total,
+                        if a.firing > 0 { format!(" · {} in ALARM", a.firing) } else { String::new() }
+                    )}
+                </div>
             })}</td>
         </tr>
+    }
+}
+
+/// A CloudWatch source and region whose last sweep failed (its figures are older) or
+/// could not read everything (a missing permission).
+#[component]
+fn CloudWatchBanner(status: CloudWatchSource) -> impl IntoView {
+    let tone = if status.error.is_some() {
+        "error"
+    } else {
+        "info"
+    };
+    let (message, hint) = status
+        .error
+        .as_ref()
+        .map(|e| (e.message.clone(), e.hint.clone()))
+        .unwrap_or_default();
+    let kept = match (&status.error, &status.last_ok) {
+        (None, _) => String::new(),
+        (Some(_), Some(t)) => format!("CloudWatch figures are from {t}."),
+        (Some(_), None) => "No CloudWatch figures from here yet.".to_string(),
+    };
+    view! {
+        <div class=format!("banner {tone} cloudwatch-banner") data-source=status.source.clone() data-region=status.region.clone()>
+            <strong>{format!("CloudWatch · {} · {}: ", status.source, status.region)}</strong>
+            {message}
+            {status.notes.into_iter().map(|n| view! { <div class="note">{n}</div> }).collect_view()}
+            {(!hint.is_empty() || !kept.is_empty()).then(|| view! { <div class="hint">{hint} " " {kept}</div> })}
+        </div>
     }
 }
 

@@ -11,7 +11,9 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{get_coverage, ProbeExporters};
 use crate::components::{Badge, ErrorPanel};
 use crate::live::LivePage;
+use crate::model::cloudwatch::AlarmCoverage;
 use crate::model::{ClusterCoverage, ClusterHealth, Coverage, CoverageStatus, HealthState};
+use crate::params::ClusterId;
 
 #[component]
 pub fn CoveragePage() -> impl IntoView {
@@ -108,6 +110,11 @@ fn CoverageView(
                     <span>"brokers whose enabled exporters all answer"</span></div>
                 <div class="total" id="health-totals"><strong>{format!("{} healthy", t.healthy)}</strong>
                     <span>{format!("{} warning · {} critical · {} unknown", t.warning, t.critical, t.health_unknown)}</span></div>
+                <div class="total" id="alarm-totals"><strong>{format!("{} of {}", t.alarms_complete, t.clusters)}</strong>
+                    <span>{format!(
+                        "clusters with CloudWatch alarms on every key metric · {} missing some · {} firing · {} not read",
+                        t.alarms_missing, t.alarms_firing, t.alarms_unknown
+                    )}</span></div>
             </div>
         </div>
         <form method="get" action="/coverage" class="filter download-form" data-live-form="">
@@ -123,6 +130,12 @@ fn CoverageView(
                     {(i > 0).then_some(" · ")}
                     <a href=format!("/{file}{filter}") download="">{file}</a>
                 }).collect_view()}
+                {(t.alarms_missing > 0).then(|| view! {
+                    " · "
+                    <a id="missing-alarms-template" href=format!("/cloudwatch-alarms.yaml{}", filter_query_with(&source, &region, "alarms:missing")) download="">
+                        "cloudwatch-alarms.yaml (CloudFormation: the missing alarms)"
+                    </a>
+                })}
             </p>
             <p class="muted small" id="sweep-status">{last}</p>
             {if c.clusters.is_empty() {
@@ -132,7 +145,7 @@ fn CoverageView(
                     <div class="table-wrap">
                     <table id="coverage-table">
                         <thead><tr><th>"Cluster"</th><th>"Source · region"</th><th>"Status"</th><th>"Health"</th>
-                            <th>"JMX exporter"</th><th>"Node exporter"</th><th>"Probed"</th></tr></thead>
+                            <th>"CloudWatch alarms"</th><th>"JMX exporter"</th><th>"Node exporter"</th><th>"Probed"</th></tr></thead>
                         <tbody>{c.clusters.into_iter().map(|cc| view! { <CoverageRow cc/> }).collect_view()}</tbody>
                     </table>
                     </div>
@@ -144,7 +157,12 @@ fn CoverageView(
 
 /// `?source=…&region=…` for the download links (empty filters left out).
 fn filter_query(source: &str, region: &str) -> String {
-    let pairs: Vec<(&str, &str)> = [("source", source), ("region", region)]
+    filter_query_with(source, region, "")
+}
+
+/// `?source=…&region=…&q=…` (empty ones left out).
+fn filter_query_with(source: &str, region: &str, q: &str) -> String {
+    let pairs: Vec<(&str, &str)> = [("source", source), ("region", region), ("q", q)]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .collect();
@@ -200,13 +218,37 @@ pub fn health_cell(h: Option<&ClusterHealth>) -> AnyView {
         Some(h) => {
             let why = (h.state != HealthState::Healthy).then(|| h.summary());
             let all = h.reasons.join("\n");
+            let by = h.judged_by();
             view! {
-                <span data-health=h.state.label()><Badge text=h.state.label() tone=health_tone(h.state)/></span>
+                <span data-health=h.state.label() data-from=by><Badge text=h.state.label() tone=health_tone(h.state)/></span>
                 {why.map(|w| view! { <div class="small muted health-reason" title=all>{w}</div> })}
+                {by.map(|b| view! { <div class="small muted health-from">{format!("from {b}")}</div> })}
             }
             .into_any()
         }
     }
+}
+
+/// "3 of 4", the missing key metrics named, the firing ones, and a link to the template
+/// that adds what is missing.
+fn alarms_cell(id: &ClusterId, a: Option<&AlarmCoverage>) -> AnyView {
+    let Some(a) = a else {
+        return view! { <span class="muted">"not read"</span> }.into_any();
+    };
+    let tone = if a.complete() { "ok" } else { "warn" };
+    let missing = a.missing();
+    let firing: Vec<String> = a.firing().iter().map(|f| f.name.clone()).collect();
+    view! {
+        <span data-alarms=a.summary()><Badge text=a.summary() tone=tone/></span>
+        {(!missing.is_empty()).then(|| view! {
+            <div class="small muted alarms-missing">{format!("missing: {}", missing.join(", "))}</div>
+            <div class="small"><a href=format!("/clusters/{id}/cloudwatch-alarms.yaml") download="">"template"</a></div>
+        })}
+        {(!firing.is_empty()).then(|| view! {
+            <div class="small alarms-firing">{format!("in ALARM: {}", firing.join(", "))}</div>
+        })}
+    }
+    .into_any()
 }
 
 #[component]
@@ -224,6 +266,7 @@ fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
             <td>{cc.source.clone()} <span class="muted">" · " {cc.region.clone()}</span></td>
             <td><Badge text=cc.status.label() tone=tone/></td>
             <td class="health-cell">{health_cell(cc.health.as_ref())}</td>
+            <td class="alarms-cell">{alarms_cell(&cc.id, cc.alarms.as_ref())}</td>
             <td>{bar(cc.jmx_enabled, cc.jmx_up, cc.brokers, probed)}</td>
             <td>{bar(cc.node_enabled, cc.node_up, cc.brokers, probed)}</td>
             <td class="small muted">{cc.checked_at.clone().unwrap_or_else(|| "—".into())}</td>

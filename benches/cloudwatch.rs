@@ -1,0 +1,374 @@
+//! CloudWatch sweep benchmark: 2,000 provisioned clusters of 3 brokers in 5 regions
+//! (400 a region, 24 series each: 9,600 series a region), 50 consumer-lag pairs and 100
+//! alarms a region, behind a fake CloudWatch that speaks the awsQuery protocol the
+//! console's client uses and adds a fixed latency to every call. Prints, per region,
+//! the calls of one sweep by API and the calls per 500 series, and the sweep's time
+//! against one call's latency: the time to the health figures (GetMetricData, and
+//! ListMetrics then GetMetricData for the lag) and to the alarms (DescribeAlarms, one
+//! page of 100 after another, at the same time).
+//!
+//! One untimed warm-up sweep (clients built, connections open), then the median of
+//! five timed ones.
+//!
+//!     cargo bench --bench cloudwatch
+//!     cargo bench --bench cloudwatch -- --quick     (20 clusters, 1 ms a call, one run)
+//!
+//! Goals (issue 27): at most 2 calls per region per 500 series, and a sweep within 2×
+//! one call's latency per region. Numbers, not assertions: CI does not time anything.
+
+// A bench stops at the first surprise and says where: unwrap and expect are its way.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::model::{Broker, Cluster};
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use msk_console::cloudwatch::{sweep_region, CloudWatchService, Settings};
+use msk_console::inventory::aws::SourceAccess;
+use msk_console::live::{Live, Slot};
+
+const REGIONS: [&str; 5] = [
+    "eu-west-1",
+    "us-east-1",
+    "ap-northeast-2",
+    "eu-central-1",
+    "sa-east-1",
+];
+
+/// How much the bench reads.
+pub struct Scale {
+    pub clusters: usize,
+    pub latency: Duration,
+    pub lag_pairs_per_region: usize,
+    pub alarms_per_region: usize,
+    pub runs: usize,
+}
+
+impl Scale {
+    /// The README's figures.
+    pub fn full() -> Scale {
+        Scale {
+            clusters: 2_000,
+            latency: Duration::from_millis(50),
+            lag_pairs_per_region: 50,
+            alarms_per_region: 100,
+            runs: 5,
+        }
+    }
+
+    /// What CI runs (`tests/benches.rs`), in a second.
+    pub fn quick() -> Scale {
+        Scale {
+            clusters: 20,
+            latency: Duration::from_millis(1),
+            lag_pairs_per_region: 2,
+            alarms_per_region: 3,
+            runs: 1,
+        }
+    }
+}
+
+/// What the fake answers and counts.
+#[derive(Default)]
+struct Fake {
+    /// (region, action) → calls.
+    calls: Mutex<BTreeMap<(String, String), usize>>,
+    /// Per region: the cluster names (for the lag series and alarms it lists).
+    clusters: BTreeMap<String, Vec<String>>,
+    lag_pairs: usize,
+    alarms: usize,
+    latency: Duration,
+}
+
+const NS: &str = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+
+/// The region of a SigV4-signed request (its credential scope).
+fn region_of(headers: &HeaderMap) -> String {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').nth(2))
+        .unwrap_or("?")
+        .to_string()
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl Fake {
+    async fn answer(
+        &self,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> ([(&'static str, &'static str); 1], String) {
+        tokio::time::sleep(self.latency).await;
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let action = get("Action").unwrap_or_default().to_string();
+        let region = region_of(&headers);
+        *self
+            .calls
+            .lock()
+            .unwrap()
+            .entry((region.clone(), action.clone()))
+            .or_default() += 1;
+        let names = self.clusters.get(&region).cloned().unwrap_or_default();
+        let mut x = String::new();
+        match action.as_str() {
+            "GetMetricData" => {
+                let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+                    .fmt(aws_smithy_types::date_time::Format::DateTime)
+                    .unwrap();
+                let _ = write!(x, "<GetMetricDataResponse xmlns=\"{NS}\"><GetMetricDataResult><MetricDataResults>");
+                for (k, id) in &form {
+                    if k.starts_with("MetricDataQueries.member.") && k.ends_with(".Id") {
+                        let _ = write!(
+                            x,
+                            "<member><Id>{id}</Id><Label>x</Label><Timestamps><member>{now}</member></Timestamps><Values><member>1.0</member></Values><StatusCode>Complete</StatusCode></member>"
+                        );
+                    }
+                }
+                x.push_str("</MetricDataResults><Messages/></GetMetricDataResult><ResponseMetadata><RequestId>b</RequestId></ResponseMetadata></GetMetricDataResponse>");
+            }
+            "ListMetrics" => {
+                let metric = get("MetricName").unwrap_or_default();
+                let _ = write!(
+                    x,
+                    "<ListMetricsResponse xmlns=\"{NS}\"><ListMetricsResult><Metrics>"
+                );
+                for (i, name) in names.iter().take(self.lag_pairs).enumerate() {
+                    let _ = write!(
+                        x,
+                        "<member><Namespace>AWS/Kafka</Namespace><MetricName>{metric}</MetricName><Dimensions>\
+                         <member><Name>Cluster Name</Name><Value>{}</Value></member>\
+                         <member><Name>Consumer Group</Name><Value>group-{i}</Value></member>\
+                         <member><Name>Topic</Name><Value>topic-{i}</Value></member></Dimensions></member>",
+                        xml_escape(name)
+                    );
+                }
+                x.push_str("</Metrics></ListMetricsResult><ResponseMetadata><RequestId>b</RequestId></ResponseMetadata></ListMetricsResponse>");
+            }
+            "DescribeAlarms" => {
+                let from: usize = get("NextToken").and_then(|t| t.parse().ok()).unwrap_or(0);
+                let to = (from + 100).min(self.alarms);
+                let _ = write!(
+                    x,
+                    "<DescribeAlarmsResponse xmlns=\"{NS}\"><DescribeAlarmsResult><MetricAlarms>"
+                );
+                for i in from..to {
+                    let name = &names[i % names.len().max(1)];
+                    let _ = write!(
+                        x,
+                        "<member><AlarmName>alarm-{i}</AlarmName><StateValue>OK</StateValue><Namespace>AWS/Kafka</Namespace>\
+                         <MetricName>ActiveControllerCount</MetricName><Dimensions><member><Name>Cluster Name</Name><Value>{}</Value></member></Dimensions></member>",
+                        xml_escape(name)
+                    );
+                }
+                x.push_str("</MetricAlarms><CompositeAlarms/>");
+                if to < self.alarms {
+                    let _ = write!(x, "<NextToken>{to}</NextToken>");
+                }
+                x.push_str("</DescribeAlarmsResult><ResponseMetadata><RequestId>b</RequestId></ResponseMetadata></DescribeAlarmsResponse>");
+            }
+            _ => {}
+        }
+        ([("content-type", "text/xml")], x)
+    }
+}
+
+fn cluster(name: &str, region: &str) -> Cluster {
+    let mut c = app::model::fixtures::cluster(name, "bench", region);
+    c.instance_type = Some("kafka.m7g.large".into());
+    c.brokers = (1..=3)
+        .map(|id| Broker {
+            id,
+            endpoints: vec![format!("b-{id}.{name}.example")],
+            client_vpc_ip: None,
+            node_arn: None,
+        })
+        .collect();
+    c
+}
+
+#[cfg_attr(test, allow(dead_code))]
+#[tokio::main]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    run(if quick { Scale::quick() } else { Scale::full() }).await
+}
+
+/// Sweeps the fake's regions; prints the calls and times.
+pub async fn run(scale: Scale) {
+    let mut by_region: BTreeMap<String, Vec<Cluster>> = BTreeMap::new();
+    for i in 0..scale.clusters {
+        let region = REGIONS[i % REGIONS.len()];
+        by_region
+            .entry(region.to_string())
+            .or_default()
+            .push(cluster(&format!("bench-{i:04}"), region));
+    }
+    let fake = Arc::new(Fake {
+        clusters: by_region
+            .iter()
+            .map(|(r, cs)| (r.clone(), cs.iter().map(|c| c.name.clone()).collect()))
+            .collect(),
+        lag_pairs: scale.lag_pairs_per_region,
+        alarms: scale.alarms_per_region,
+        latency: scale.latency,
+        ..Fake::default()
+    });
+    let answering = fake.clone();
+    let router = axum::Router::new().fallback(axum::routing::post(
+        move |headers: HeaderMap, body: Bytes| {
+            let fake = answering.clone();
+            async move { fake.answer(headers, body).await }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGIONS[0]))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDBENCH",
+            "secret",
+            None,
+            None,
+            "bench",
+        )))
+        .load()
+        .await;
+    let access = SourceAccess {
+        name: "bench".into(),
+        sdk,
+        cloudwatch_endpoint_url: Some(url),
+    };
+    let live = Live::new(false, false);
+    {
+        let mut state = live.lock();
+        for (region, clusters) in &by_region {
+            state.slots.insert(
+                ("bench".into(), region.clone()),
+                Slot {
+                    clusters: clusters.clone(),
+                    ..Slot::default()
+                },
+            );
+        }
+    }
+    live.publish();
+    let settings = Settings {
+        interval: Duration::from_secs(3600),
+        concurrency: 16,
+    };
+    let svc = CloudWatchService::new(vec![access.clone()], settings, live.clone());
+
+    // A warm-up sweep, then timed ones.
+    svc.sweep().await;
+    fake.calls.lock().unwrap().clear();
+    let mut times = Vec::new();
+    for _ in 0..scale.runs {
+        let t = Instant::now();
+        svc.sweep().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let sweep = times[times.len() / 2];
+    let calls = fake.calls.lock().unwrap().clone();
+    let inv = live.inventory();
+    let judged = inv
+        .clusters
+        .iter()
+        .filter(|c| inv.health(c).is_some())
+        .count();
+    assert_eq!(
+        judged, scale.clusters,
+        "every cluster judged from CloudWatch"
+    );
+    let with_alarms = inv
+        .cloudwatch
+        .values()
+        .filter(|r| r.alarms.is_some())
+        .count();
+    assert_eq!(with_alarms, scale.clusters);
+
+    // One region alone, its health figures and its alarms timed apart.
+    let region = REGIONS[0];
+    let reader = msk_console::cloudwatch::reader::RegionReader::new(
+        &access.sdk,
+        access.cloudwatch_endpoint_url.as_deref(),
+        "bench",
+        region,
+        settings.concurrency,
+    );
+    let refs: Vec<&Cluster> = by_region[region].iter().collect();
+    let _ = sweep_region(&reader, &refs).await;
+    let t = Instant::now();
+    let series = msk_console::cloudwatch::metrics::cluster_series(&refs);
+    let _ = reader.read(&series).await.unwrap();
+    let metrics_only = t.elapsed();
+    let t = Instant::now();
+    let _ = reader.alarms().await.unwrap();
+    let alarms_only = t.elapsed();
+    let t = Instant::now();
+    let _ = sweep_region(&reader, &refs).await;
+    let one_region = t.elapsed();
+
+    let per_region = scale.clusters / REGIONS.len();
+    let series_per_region = series.len() + 2 * scale.lag_pairs_per_region.min(per_region);
+    println!(
+        "CloudWatch sweep of {} clusters of 3 brokers in {} regions ({} series a region), {} ms per call",
+        scale.clusters,
+        REGIONS.len(),
+        series_per_region,
+        scale.latency.as_millis()
+    );
+    let runs = scale.runs;
+    let mut total = 0;
+    for r in REGIONS {
+        let of = |a: &str| {
+            calls
+                .get(&(r.to_string(), a.to_string()))
+                .copied()
+                .unwrap_or(0)
+                / runs
+        };
+        let (gmd, list, alarms) = (of("GetMetricData"), of("ListMetrics"), of("DescribeAlarms"));
+        let sum = gmd + list + alarms;
+        total += sum;
+        println!(
+            "  {r:<15} calls per sweep: {sum} (GetMetricData {gmd}, ListMetrics {list}, DescribeAlarms {alarms}): {:.2} per 500 series",
+            sum as f64 * 500.0 / series_per_region as f64
+        );
+    }
+    let latency = scale.latency.as_secs_f64() * 1000.0;
+    println!("  calls per sweep, all regions: {total}");
+    println!(
+        "  sweep, all regions at once: {:.1} ms = {:.2}× one call's latency (median of {runs})",
+        sweep.as_secs_f64() * 1000.0,
+        sweep.as_secs_f64() * 1000.0 / latency
+    );
+    println!(
+        "  one region: {:.1} ms ({:.2}×); its cluster and broker figures alone {:.1} ms ({:.2}×), its alarms alone {:.1} ms ({:.2}×)",
+        one_region.as_secs_f64() * 1000.0,
+        one_region.as_secs_f64() * 1000.0 / latency,
+        metrics_only.as_secs_f64() * 1000.0,
+        metrics_only.as_secs_f64() * 1000.0 / latency,
+        alarms_only.as_secs_f64() * 1000.0,
+        alarms_only.as_secs_f64() * 1000.0 / latency,
+    );
+}
