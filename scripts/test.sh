@@ -48,7 +48,8 @@ step "the store, history and API tests again, on PostgreSQL"
 # The same selection and features as above, so nothing is compiled again: only the test
 # binary's filter differs (each integration-test file is a module of tests/integration.rs).
 MSK_TEST_DATABASE=postgres cargo test --workspace --test integration -- \
-  history:: access:: promises:: inventory_aws:: downloads:: health:: page_cache:: hostile::
+  history:: access:: promises:: inventory_aws:: downloads:: health:: page_cache:: hostile:: \
+  cloudwatch::
 
 step "browser tests (the replica test runs against a follower on PostgreSQL)"
 (cd end2end && npx playwright test)

@@ -233,13 +233,14 @@ impl Live {
             match metrics {
                 Update::Set(mut m) => {
                     for id in &clusters {
-                        state.cloudwatch.entry(id.clone()).or_default().metrics = m.remove(id);
+                        Arc::make_mut(state.cloudwatch.entry(id.clone()).or_default()).metrics =
+                            m.remove(id);
                     }
                 }
                 Update::Clear => {
                     for id in &clusters {
                         if let Some(r) = state.cloudwatch.get_mut(id) {
-                            r.metrics = None;
+                            Arc::make_mut(r).metrics = None;
                         }
                     }
                 }
@@ -248,13 +249,14 @@ impl Live {
             match alarms {
                 Update::Set(mut a) => {
                     for id in &clusters {
-                        state.cloudwatch.entry(id.clone()).or_default().alarms = a.remove(id);
+                        Arc::make_mut(state.cloudwatch.entry(id.clone()).or_default()).alarms =
+                            a.remove(id);
                     }
                 }
                 Update::Clear => {
                     for id in &clusters {
                         if let Some(r) = state.cloudwatch.get_mut(id) {
-                            r.alarms = None;
+                            Arc::make_mut(r).alarms = None;
                         }
                     }
                 }

@@ -41,7 +41,7 @@ pub struct State {
     /// The sweep under way or the last one, for the "Probe now" progress.
     pub sweep: SweepStatus,
     /// What the last CloudWatch sweeps read, by cluster id.
-    pub cloudwatch: BTreeMap<ClusterId, CloudWatchReading>,
+    pub cloudwatch: BTreeMap<ClusterId, Arc<CloudWatchReading>>,
     /// The CloudWatch sweep under way or the last one.
     pub cloudwatch_sweep: SweepStatus,
     /// How each source and region's CloudWatch sweep went, by (source, region).

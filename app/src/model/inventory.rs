@@ -101,8 +101,11 @@ pub struct Inventory {
     pub reachability: std::collections::BTreeMap<ClusterId, ClusterReachability>,
     pub sweep: SweepStatus,
     /// What the last CloudWatch sweeps read of each cluster (metrics, alarms), by id.
+    /// Shared with the live state: each sweep of a region publishes the inventory, and a
+    /// publish copies pointers rather than every cluster's figures.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub cloudwatch: std::collections::BTreeMap<ClusterId, super::cloudwatch::CloudWatchReading>,
+    pub cloudwatch:
+        std::collections::BTreeMap<ClusterId, std::sync::Arc<super::cloudwatch::CloudWatchReading>>,
     /// The CloudWatch sweep under way or the last one.
     #[serde(default)]
     pub cloudwatch_sweep: SweepStatus,
@@ -184,7 +187,7 @@ impl Inventory {
         let reachability = self.reachability.get(&c.id).cloned();
         Ok(ClusterDetail {
             health: self.health(c),
-            cloudwatch: self.cloudwatch.get(&c.id).cloned(),
+            cloudwatch: self.cloudwatch.get(&c.id).map(|r| (**r).clone()),
             sample: self.sample && c.source == SAMPLE_SOURCE,
             cluster: c.clone(),
             reachability,
