@@ -980,3 +980,51 @@ async fn the_cluster_history_page_and_the_json_api_page_the_same_way() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_export_is_written_a_page_at_a_time_and_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_pool, history, _leading) = fresh_history(dir.path()).await;
+    let page = msk_console::history::query::EXPORT_PAGE as usize;
+    // Every record changes the version: 2½ pages of changes.
+    let total = page * 2 + page / 2;
+    let t0 = 1_760_000_000;
+    let mut id = None;
+    for i in 0..total {
+        let version = if i % 2 == 0 { "3.5.1" } else { "3.6.0" };
+        let clusters = parsed(&inventory(&[("orders", version, 2)]));
+        id.get_or_insert_with(|| clusters[0].id.clone());
+        let r = history
+            .record(&listed(clusters), Trigger::Refresh, t0 + i as i64 * 60)
+            .await
+            .unwrap();
+        assert_eq!(r.changes, 1, "record {i} is a change");
+    }
+    let id = id.unwrap();
+
+    let mut stream = history.export(&id).await.unwrap();
+    let mut pieces = Vec::new();
+    while let Some(piece) = futures::StreamExt::next(&mut stream).await {
+        pieces.push(piece.unwrap());
+    }
+    // The head, one piece per page of changes, the tail: no piece holds more than a page.
+    let per_piece: Vec<usize> = pieces
+        .iter()
+        .map(|p| p.matches("\"snapshot\":").count())
+        .collect();
+    assert_eq!(per_piece, vec![0, page, page, page / 2, 0], "{per_piece:?}");
+    let export: Value = serde_json::from_str(&pieces.concat()).unwrap();
+    let changes = export["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), total);
+    let versions: Vec<&str> = changes
+        .iter()
+        .map(|c| c["state"]["cluster"]["kafka_version"].as_str().unwrap())
+        .collect();
+    assert!(
+        versions
+            .iter()
+            .enumerate()
+            .all(|(i, v)| *v == if i % 2 == 0 { "3.5.1" } else { "3.6.0" }),
+        "oldest first, every state in full: {versions:?}"
+    );
+}
