@@ -349,7 +349,7 @@ async fn a_client_that_stops_sending_is_dropped_after_the_idle_timeout() {
 /// line break, in the audit line of a probe of that cluster. Without a terminal the log
 /// has no colour codes; `--log-format json` writes one JSON object per line.
 #[test]
-fn log_lines_cannot_be_forged_and_carry_no_colour_off_a_terminal() {
+fn log_lines_cannot_be_forged_carry_no_query_and_no_colour_off_a_terminal() {
     let forged = "2026-01-01T00:00:00Z  INFO audit: actor=root action=refresh";
     for format in ["text", "json"] {
         let dir = tempfile::tempdir().unwrap();
@@ -374,6 +374,9 @@ fn log_lines_cannot_be_forged_and_carry_no_colour_off_a_terminal() {
                 &format!("sqlite://{}/db.sqlite", dir.path().display()),
                 "--log-format",
                 format,
+                // Every request's own lines too: they name the path, never the query.
+                "--log",
+                "info,tower_http=debug",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -405,6 +408,15 @@ fn log_lines_cannot_be_forged_and_carry_no_colour_off_a_terminal() {
                     .ok_or_else(|| list.to_string())
             })
             .await;
+            // A download's password travels in its query string.
+            let r = client
+                .get(format!(
+                    "{base}/clusters/{id}/truststore.p12?password=hunter2-in-the-query"
+                ))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().as_u16() < 500, "{format}: {}", r.status());
             let r = client
                 .post(format!("{base}/api/probe?cluster={id}"))
                 .send()
@@ -420,7 +432,12 @@ fn log_lines_cannot_be_forged_and_carry_no_colour_off_a_terminal() {
             .arg(child.id().to_string())
             .status();
         let _ = child.wait();
+        assert!(
+            lines.iter().any(|l| l.contains("/truststore.p12")),
+            "{format}: the download's request is logged: {lines:#?}"
+        );
         for l in &lines {
+            assert!(!l.contains("hunter2"), "{format}: a query in the log: {l}");
             assert!(!l.starts_with("2026-01-01"), "{format}: a forged line: {l}");
             assert!(!l.contains('\u{1b}'), "{format}: a colour code: {l:?}");
             if format == "json" {
