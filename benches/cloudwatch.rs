@@ -29,7 +29,7 @@ use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::model::{Broker, Cluster};
+use app::model::Cluster;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
@@ -204,14 +204,7 @@ impl Fake {
 fn cluster(name: &str, region: &str) -> Cluster {
     let mut c = app::model::fixtures::cluster(name, "bench", region);
     c.instance_type = Some("kafka.m7g.large".into());
-    c.brokers = (1..=3)
-        .map(|id| Broker {
-            id,
-            endpoints: vec![format!("b-{id}.{name}.example")],
-            client_vpc_ip: None,
-            node_arn: None,
-        })
-        .collect();
+    c.brokers = app::model::fixtures::brokers(name, 3);
     c
 }
 

@@ -378,19 +378,12 @@ pub fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{Broker, ClusterKind};
+    use app::model::ClusterKind;
 
     fn cluster(name: &str, instance: &str, brokers: u32) -> Cluster {
         let mut c = app::model::fixtures::cluster(name, "test", "eu-west-1");
         c.instance_type = Some(instance.into());
-        c.brokers = (1..=brokers)
-            .map(|id| Broker {
-                id,
-                endpoints: vec![format!("b-{id}.{name}.example")],
-                client_vpc_ip: None,
-                node_arn: None,
-            })
-            .collect();
+        c.brokers = app::model::fixtures::brokers(name, brokers);
         c
     }
 

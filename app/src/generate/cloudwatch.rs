@@ -422,19 +422,12 @@ pub fn alarm_template(
 mod tests {
     use super::*;
     use crate::model::cloudwatch::{AlarmRef, AlarmState, KeyAlarms};
-    use crate::model::{fixtures, Broker, ClusterKind};
+    use crate::model::{fixtures, ClusterKind};
 
     fn cluster(name: &str, brokers: u32) -> Cluster {
         let mut c = fixtures::cluster(name, "prod", "eu-west-1");
         c.instance_type = Some("kafka.m7g.large".into());
-        c.brokers = (1..=brokers)
-            .map(|id| Broker {
-                id,
-                endpoints: vec![format!("b-{id}.example")],
-                client_vpc_ip: None,
-                node_arn: None,
-            })
-            .collect();
+        c.brokers = fixtures::brokers(name, brokers);
         c
     }
 

@@ -1,5 +1,5 @@
 //! A cluster for unit tests to adjust with struct-update syntax: provisioned, active,
-//! both exporters on, no brokers or bootstrap strings yet.
+//! both exporters on, no brokers or bootstrap strings yet; and brokers to give it.
 
 use super::*;
 
@@ -38,4 +38,16 @@ pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
         notes: vec![],
         partial_error: None,
     }
+}
+
+/// Brokers 1 to `n` of cluster `name`, each with one endpoint `b-{id}.{name}.example`.
+pub fn brokers(name: &str, n: u32) -> Vec<Broker> {
+    (1..=n)
+        .map(|id| Broker {
+            id,
+            endpoints: vec![format!("b-{id}.{name}.example")],
+            client_vpc_ip: None,
+            node_arn: None,
+        })
+        .collect()
 }

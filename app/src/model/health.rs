@@ -464,32 +464,16 @@ pub fn cluster_health(cluster: &Cluster, r: &ClusterReachability) -> Option<Clus
     let (active, active_complete) = sum(|f| f.active_controllers);
     // A partial sum of 1 or more is already telling; a partial 0 is not.
     let active_controllers = (active_complete || active >= 1).then_some(active);
-    match active_controllers {
-        Some(1) => {}
-        Some(0) => findings.push(Finding(
-            HealthState::Critical,
-            "no active controller".into(),
-        )),
-        Some(n) => findings.push(Finding(
-            HealthState::Critical,
-            format!("{n} active controllers (exactly 1 expected)"),
-        )),
-        None => findings.push(Finding(
-            HealthState::Unknown,
-            "active controller unknown: not every JMX exporter answered with it".into(),
-        )),
-    }
     let (offline, _) = sum(|f| f.offline_partitions);
     let offline_partitions = known
         .iter()
         .any(|k| k.offline_partitions.is_some())
         .then_some(offline);
-    if let Some(n @ 1..) = offline_partitions {
-        findings.push(Finding(
-            HealthState::Critical,
-            plural(n, "offline partition", "offline partitions"),
-        ));
-    }
+    findings.extend(cluster_findings(
+        active_controllers,
+        offline_partitions,
+        "active controller unknown: not every JMX exporter answered with it",
+    ));
     let (urp, urp_complete) = sum(|f| f.under_replicated);
     let under_replicated = urp_complete.then_some(urp).or((urp > 0).then_some(urp));
 
@@ -513,6 +497,35 @@ pub fn cluster_health(cluster: &Cluster, r: &ClusterReachability) -> Option<Clus
         }),
         judged_at: Some(r.checked_at.clone()),
     })
+}
+
+/// The cluster-wide findings: exactly one active controller, no offline partition.
+/// `unknown` says why the controller count is not known, where it was looked for.
+pub(super) fn cluster_findings(
+    active_controllers: Option<u32>,
+    offline_partitions: Option<u32>,
+    unknown: &str,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    match active_controllers {
+        Some(1) => {}
+        Some(0) => findings.push(Finding(
+            HealthState::Critical,
+            "no active controller".into(),
+        )),
+        Some(n) => findings.push(Finding(
+            HealthState::Critical,
+            format!("{n} active controllers (exactly 1 expected)"),
+        )),
+        None => findings.push(Finding(HealthState::Unknown, unknown.into())),
+    }
+    if let Some(n @ 1..) = offline_partitions {
+        findings.push(Finding(
+            HealthState::Critical,
+            plural(n, "offline partition", "offline partitions"),
+        ));
+    }
+    findings
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use super::cloudwatch::{BrokerMetrics, ClusterMetrics, Datum, MetricsKind};
-use super::health::{judge_broker, plural, worst, Finding, Needs};
+use super::health::{cluster_findings, judge_broker, worst, Finding, Needs};
 use super::{
     cluster_health, BrokerHealth, Cluster, ClusterHealth, ClusterReachability, ExporterProbe,
     FigureSource, Figures, HealthState, Origin, ProbeState,
@@ -263,27 +263,11 @@ fn provisioned(
     let chosen = fresher(exporter_cluster, cw_cluster);
     let (active_controllers, offline_partitions) =
         chosen.as_ref().map(|(v, _)| *v).unwrap_or((None, None));
-    match active_controllers {
-        Some(1) => {}
-        Some(0) => findings.push(Finding(
-            HealthState::Critical,
-            "no active controller".into(),
-        )),
-        Some(n) => findings.push(Finding(
-            HealthState::Critical,
-            format!("{n} active controllers (exactly 1 expected)"),
-        )),
-        None => findings.push(Finding(
-            HealthState::Unknown,
-            "active controller unknown: no JMX exporter sum and no ActiveControllerCount datapoint in CloudWatch".into(),
-        )),
-    }
-    if let Some(n @ 1..) = offline_partitions {
-        findings.push(Finding(
-            HealthState::Critical,
-            plural(n, "offline partition", "offline partitions"),
-        ));
-    }
+    findings.extend(cluster_findings(
+        active_controllers,
+        offline_partitions,
+        "active controller unknown: no JMX exporter sum and no ActiveControllerCount datapoint in CloudWatch",
+    ));
     findings.extend(lag_findings(cw));
     let judged_at = match probe.map(|r| r.checked_at.as_str()) {
         Some(p) if p > cw.checked_at.as_str() => p.to_string(),
@@ -390,7 +374,7 @@ fn finish(
 mod tests {
     use super::*;
     use crate::model::cloudwatch::ConsumerLag;
-    use crate::model::{fixtures, Broker, BrokerReachability};
+    use crate::model::{fixtures, BrokerReachability};
 
     const T0: &str = "2026-12-03T10:00:00Z";
     const T1: &str = "2026-12-03T10:02:00Z";
@@ -406,14 +390,7 @@ mod tests {
         let mut c = fixtures::cluster("orders", "prod", "eu-west-1");
         c.monitoring.jmx_exporter = jmx;
         c.monitoring.node_exporter = node;
-        c.brokers = (1..=2)
-            .map(|id| Broker {
-                id,
-                endpoints: vec![format!("b-{id}.orders.example")],
-                client_vpc_ip: None,
-                node_arn: None,
-            })
-            .collect();
+        c.brokers = fixtures::brokers("orders", 2);
         c
     }
 
