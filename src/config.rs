@@ -69,12 +69,12 @@ pub struct Config {
 
     /// MSK API endpoint for every AWS source, for MSK-compatible endpoints and tests.
     /// The SDK's own AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_KAFKA work too.
-    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_ENDPOINT_URL")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_AWS_ENDPOINT_URL", value_parser = parse_url)]
     pub aws_endpoint_url: Option<String>,
 
     /// CloudWatch API endpoint for every AWS source (a CloudWatch-compatible endpoint,
     /// tests). The SDK's AWS_ENDPOINT_URL_CLOUDWATCH works too.
-    #[arg(global = true, long, env = "MSK_CONSOLE_CLOUDWATCH_ENDPOINT_URL")]
+    #[arg(global = true, long, env = "MSK_CONSOLE_CLOUDWATCH_ENDPOINT_URL", value_parser = parse_url)]
     pub cloudwatch_endpoint_url: Option<String>,
 
     /// How often CloudWatch is read: every cluster's AWS/Kafka metrics (health, consumer
@@ -534,6 +534,33 @@ mod tests {
         assert!(e.to_string().contains("not a duration"), "{e}");
         let e = Config::try_parse_from(["msk-console", "--aws-concurrency", "0"]).unwrap_err();
         assert!(e.to_string().contains("--aws-concurrency"), "{e}");
+    }
+
+    #[test]
+    fn endpoint_urls_are_absolute_http_urls_checked_at_start() {
+        for flag in ["--aws-endpoint-url", "--cloudwatch-endpoint-url"] {
+            for bad in [
+                "http://127.0.0.1:4566\n",
+                "http://127.0.0.1:4566\u{2028}",
+                "http://127.0.0.1\r\n:4566",
+                "http://127.0.0.1:4566/\u{7}",
+                "/etc/passwd",
+                "javascript:alert(1)",
+                "127.0.0.1:4566",
+                "http://<b>host</b>/",
+                "",
+            ] {
+                let r = Config::try_parse_from(["msk-console", flag, bad]);
+                assert!(r.is_err(), "{flag} {bad:?} was taken");
+            }
+            let c = Config::parse_from(["msk-console", flag, "http://127.0.0.1:4566/"]);
+            let got = if flag == "--aws-endpoint-url" {
+                c.aws_endpoint_url
+            } else {
+                c.cloudwatch_endpoint_url
+            };
+            assert_eq!(got.as_deref(), Some("http://127.0.0.1:4566"));
+        }
     }
 
     #[test]
