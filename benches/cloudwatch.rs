@@ -333,6 +333,7 @@ pub async fn run(scale: Scale) {
         "bench",
         region,
         settings.concurrency,
+        live.telemetry(),
     );
     let refs: Vec<&Cluster> = by_region[region].iter().collect();
     let _ = sweep_region(&reader, &refs).await;

@@ -15,11 +15,12 @@
 //!          └─> truststore                                              v
 //!                   live (the published inventory, probes, progress) ──> clock
 //! inventory ──> store::source_cache, role      prober ──> connect ──> net_guard
+//! live ──> telemetry (the console's counters; /metrics asks the service for them)
 //! low: role, background, clock, config, logging, error, net_guard
 //! ```
 //!
-//! Every door (pages through server functions, the JSON API, the downloads, the one-shot
-//! commands) asks the one [`app::service::Console`]; [`service::ServerConsole`] is its
+//! Every door (pages through server functions, the JSON API, the downloads, `/metrics`,
+//! the one-shot commands) asks the one [`app::service::Console`]; [`service::ServerConsole`] is its
 //! server side. The store owns every SQL statement; [`clock`] every time helper.
 //!
 //! [`main`](../msk_console/index.html) parses the [`Config`] and calls [`run`]; tests call
@@ -46,6 +47,7 @@ pub mod replica;
 pub mod role;
 pub mod service;
 pub mod store;
+pub mod telemetry;
 pub mod truststore;
 
 use std::sync::Arc;

@@ -157,6 +157,14 @@ impl ConsoleService for ServerConsole {
         })
     }
 
+    fn metrics(&self) -> Result<String, AppError> {
+        let live = self.inventory.live();
+        let fleet = crate::telemetry::fleet::registry(&live.inventory());
+        live.telemetry()
+            .encode(&fleet)
+            .map_err(|_| AppError::internal("the metrics could not be written"))
+    }
+
     fn activity(&self, limit: PageSize) -> Fut<'_, Vec<AuditEvent>> {
         Box::pin(async move {
             let rows =

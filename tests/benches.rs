@@ -13,6 +13,8 @@ use crate::support;
 mod cloudwatch_bench;
 #[path = "../benches/history.rs"]
 mod history_bench;
+#[path = "../benches/metrics.rs"]
+mod metrics_bench;
 #[path = "../benches/probe.rs"]
 mod probe_bench;
 #[path = "../benches/refresh.rs"]
@@ -48,4 +50,12 @@ async fn the_cloudwatch_bench_runs_at_its_quick_scale() {
         .spawn(cloudwatch_bench::run(cloudwatch_bench::Scale::quick()))
         .await
         .expect("the CloudWatch bench ran");
+}
+
+#[tokio::test]
+async fn the_metrics_bench_runs_at_its_quick_scale() {
+    support::server_runtime()
+        .spawn(metrics_bench::run(metrics_bench::Scale::quick()))
+        .await
+        .expect("the metrics bench ran");
 }

@@ -61,6 +61,14 @@ pub(crate) const GET_ROUTES: &[&str] = &[
     "/targets.json",
     "/prometheus.yml",
     "/sd/targets",
+    "/metrics",
+    "/msk-console-rules.yml",
+    "/clusters/{id}/scrape-config.yaml",
+    "/scrape-config.yaml",
+    "/clusters/{id}/prometheus-rule.yaml",
+    "/prometheus-rule.yaml",
+    "/clusters/{id}/grafana-dashboard.json",
+    "/grafana-dashboard.json",
     "/healthz",
 ];
 

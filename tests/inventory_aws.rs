@@ -215,6 +215,36 @@ async fn a_denied_region_shows_its_error_and_the_other_region_still_works() {
         html.contains("Access denied in us-east-1"),
         "banner missing"
     );
+    // /metrics counts the calls by outcome, and the failing region.
+    let m = app.get("/metrics").await.text().await.unwrap();
+    let calls = |outcome: &str| {
+        metric(
+            &m,
+            &format!("msk_console_aws_calls_total{{service=\"kafka\",operation=\"ListClustersV2\",outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(calls("denied"), Some(1.0), "{m}");
+    assert_eq!(calls("ok"), Some(1.0), "{m}");
+    assert_eq!(
+        metric(
+            &m,
+            "msk_console_source_up{source=\"prod\",region=\"us-east-1\"}"
+        ),
+        Some(0.0),
+        "{m}"
+    );
+    assert_eq!(
+        metric(&m, "msk_console_source_errors_total{source=\"prod\"}"),
+        Some(1.0),
+        "{m}"
+    );
+}
+
+/// The value of the sample whose name and labels are `series`, in an exposition.
+fn metric(exposition: &str, series: &str) -> Option<f64> {
+    exposition
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
 }
 
 #[tokio::test]
@@ -248,6 +278,14 @@ async fn server_errors_and_throttling_without_retries_are_explained() {
     };
     assert_eq!(kind("eu-west-1"), "aws-error");
     assert_eq!(kind("us-east-1"), "throttled");
+    let m = app.get("/metrics").await.text().await.unwrap();
+    for outcome in ["error", "throttled"] {
+        let series = format!("msk_console_aws_calls_total{{service=\"kafka\",operation=\"ListClustersV2\",outcome=\"{outcome}\"}}");
+        assert!(
+            metric(&m, &series).is_some_and(|n| n >= 1.0),
+            "{series}: {m}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -269,6 +307,17 @@ async fn throttling_is_retried_when_retries_are_on() {
     // ListClustersV2 three times (throttled twice, then answered), then the cluster's
     // bootstrap brokers, nodes and recent operations once each.
     assert_eq!(fake.calls(), 3 + 3);
+    // Every attempt counts, by what AWS answered.
+    let m = app.get("/metrics").await.text().await.unwrap();
+    let calls = |op: &str, outcome: &str| {
+        metric(
+            &m,
+            &format!("msk_console_aws_calls_total{{service=\"kafka\",operation=\"{op}\",outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(calls("ListClustersV2", "throttled"), Some(2.0), "{m}");
+    assert_eq!(calls("ListClustersV2", "ok"), Some(1.0), "{m}");
+    assert_eq!(calls("ListNodes", "ok"), Some(1.0), "{m}");
 }
 
 #[tokio::test]

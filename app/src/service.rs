@@ -126,6 +126,9 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// The newest audit events, newest first.
     fn activity(&self, limit: PageSize) -> Fut<'_, Vec<AuditEvent>>;
+
+    /// The console's own metrics and the fleet's, in Prometheus text format 0.0.4.
+    fn metrics(&self) -> Result<String, AppError>;
 }
 
 /// Refuses a caller that is not an operator, saying what it tried.
@@ -316,6 +319,126 @@ impl Console {
         ))
     }
 
+    /// Alerting rules on the console's own `/metrics` (`msk-console-rules.yml`).
+    pub fn console_rules(&self) -> String {
+        crate::generate::console_rules::console_rules(&self.0.now())
+    }
+
+    /// The selection's name for a Kubernetes object or a dashboard: the one cluster's
+    /// name, else the filters'.
+    fn scope_name(&self, selection: &Selection) -> Result<(String, Vec<Cluster>), AppError> {
+        let clusters = self.select(selection)?;
+        let name = match (&selection.cluster, clusters.as_slice()) {
+            (Some(_), [one]) => one.name.clone(),
+            _ if selection.is_empty() => "all".into(),
+            _ => format!("{} {} {}", selection.q, selection.source, selection.region),
+        };
+        Ok((name, clusters))
+    }
+
+    /// A prometheus-operator `ScrapeConfig` polling this console's `/sd/targets` for the
+    /// selection; a many-cluster one also scrapes the console's own `/metrics`. With a
+    /// login in force the token comes from the Secret `secret` (default
+    /// [`operator::DEFAULT_SECRET`]).
+    pub fn scrape_config(
+        &self,
+        selection: &Selection,
+        secret: Option<&str>,
+        host: Option<&str>,
+    ) -> Result<Rendered, AppError> {
+        use crate::generate::operator;
+        let (name, clusters) = self.scope_name(selection)?;
+        let console = self.0.console_url(host);
+        let sd_url = match &selection.cluster {
+            Some(_) => format!(
+                "{console}/sd/targets?cluster={}",
+                clusters.first().map(|c| c.id.as_str()).unwrap_or_default()
+            ),
+            None => format!("{console}/sd/targets?{}", selection.query_string()),
+        };
+        let object = operator::object_name("msk-", &name);
+        let body = operator::scrape_config(&operator::ScrapeTarget {
+            name: &object,
+            sd_url: &sd_url,
+            console_url: selection.cluster.is_none().then_some(console.as_str()),
+            secret: self
+                .0
+                .login_required()
+                .then(|| secret.unwrap_or(operator::DEFAULT_SECRET)),
+            described: &selection.describe(clusters.len()),
+            generated_at: &self.0.now(),
+        });
+        Ok(Rendered {
+            file_name: format!("{object}-scrapeconfig.yaml"),
+            content_type: "application/yaml; charset=utf-8".into(),
+            body,
+        })
+    }
+
+    /// A prometheus-operator `PrometheusRule` with the selection's alert rules; a
+    /// many-cluster one also holds the rules on the console's own `/metrics`.
+    pub fn prometheus_rule(&self, selection: &Selection) -> Result<Rendered, AppError> {
+        use crate::generate::{console_rules, operator, rules};
+        let (name, clusters) = self.scope_name(selection)?;
+        let refs: Vec<&Cluster> = clusters.iter().collect();
+        let scope = if selection.is_empty() {
+            Scope::All
+        } else {
+            Scope::Clusters(&refs)
+        };
+        let mut groups = vec![rules::rule_group(&scope)];
+        if selection.cluster.is_none() {
+            groups.push(console_rules::console_rule_groups());
+        }
+        let object = operator::object_name("msk-", &name);
+        Ok(Rendered {
+            file_name: format!("{object}-prometheusrule.yaml"),
+            content_type: "application/yaml; charset=utf-8".into(),
+            body: operator::prometheus_rule(
+                &object,
+                &groups,
+                &selection.describe(clusters.len()),
+                &self.0.now(),
+            ),
+        })
+    }
+
+    /// A Grafana dashboard of the selection's open monitoring.
+    pub fn grafana_dashboard(&self, selection: &Selection) -> Result<Rendered, AppError> {
+        use crate::generate::grafana;
+        let (name, clusters) = self.scope_name(selection)?;
+        let refs: Vec<&Cluster> = clusters.iter().collect();
+        let one = selection.cluster.is_some();
+        let scope = if selection.is_empty() {
+            Scope::All
+        } else {
+            Scope::Clusters(&refs)
+        };
+        let uid = grafana::uid(&format!(
+            "msk-{}",
+            match (one, clusters.first()) {
+                (true, Some(c)) => c.id.as_str(),
+                _ => name.as_str(),
+            }
+        ));
+        let body = grafana::dashboard(&grafana::DashboardScope {
+            scope,
+            title: format!("MSK: {}", name.trim()),
+            uid: uid.clone(),
+            selected: if one {
+                clusters.first().map(|c| c.name.as_str())
+            } else {
+                None
+            },
+            generated_at: &self.0.now(),
+        });
+        Ok(Rendered {
+            file_name: format!("{uid}-dashboard.json"),
+            content_type: "application/json".into(),
+            body,
+        })
+    }
+
     /// A CloudFormation template of the CloudWatch alarms the selected clusters lack
     /// (404 when none is missing: every key metric has its alarms).
     pub fn cloudwatch_alarms(&self, selection: &Selection) -> Result<Rendered, AppError> {
@@ -435,6 +558,11 @@ impl Console {
     /// The newest audit events, for the History page and the JSON API.
     pub async fn activity(&self, limit: PageSize) -> Result<Vec<AuditEvent>, AppError> {
         self.0.activity(limit).await
+    }
+
+    /// `GET /metrics`: what Prometheus scrapes of the console itself.
+    pub fn metrics(&self) -> Result<String, AppError> {
+        self.0.metrics()
     }
 
     /// One page of the global timeline.

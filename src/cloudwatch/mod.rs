@@ -127,6 +127,7 @@ impl CloudWatchService {
                     &access.name,
                     region,
                     self.settings.concurrency,
+                    self.live.telemetry(),
                 ))
             })
             .clone()
@@ -146,6 +147,7 @@ impl CloudWatchService {
             }
         }
         self.live.cloudwatch_started(regions.len());
+        let timer = std::time::Instant::now();
         let swept: Vec<(String, String)> = regions
             .keys()
             .map(|(s, r)| (s.to_string(), r.to_string()))
@@ -159,6 +161,7 @@ impl CloudWatchService {
             })
         });
         futures::future::join_all(per_region).await;
+        self.live.telemetry().cloudwatch_sweep_took(timer.elapsed());
         self.live.cloudwatch_finished(&swept);
     }
 }

@@ -24,6 +24,8 @@ use super::metrics::{
     query_id, LagSeries, Reading, Series, CLUSTER_NAME, CONSUMER_GROUP, NAMESPACE, TOPIC,
 };
 use crate::inventory::errors::{classify_api, Api};
+use crate::telemetry::aws::CountCalls;
+use crate::telemetry::Telemetry;
 
 /// The CloudWatch API, as its banners name it.
 pub const CLOUDWATCH: Api = Api {
@@ -69,9 +71,11 @@ impl RegionReader {
         source: &str,
         region: &str,
         concurrency: usize,
+        telemetry: &Telemetry,
     ) -> RegionReader {
-        let mut conf =
-            aws_sdk_cloudwatch::config::Builder::from(sdk).region(Region::new(region.to_string()));
+        let mut conf = aws_sdk_cloudwatch::config::Builder::from(sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(CountCalls(telemetry.clone()));
         if let Some(url) = endpoint_url {
             conf = conf.endpoint_url(url);
         }

@@ -15,6 +15,7 @@ use crate::live::Live;
 use crate::role::Role;
 use crate::store::snapshots::{self, NewChange, Totals};
 use crate::store::StoreError;
+use crate::telemetry::HistoryWrite;
 
 /// What one call to [`History::record`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,9 +76,17 @@ pub(super) async fn run(
             term = Some(role);
         }
         if let (Some(trigger), true) = (trigger, role.leads()) {
-            if let Err(e) = history.record(&inv, trigger, now_unix()).await {
-                tracing::warn!(error = %e, "could not record a history snapshot; the next check tries again");
-            }
+            let wrote = match history.record(&inv, trigger, now_unix()).await {
+                Ok(Recorded {
+                    snapshot: Some(_), ..
+                }) => HistoryWrite::Snapshot,
+                Ok(_) => HistoryWrite::Unchanged,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not record a history snapshot; the next check tries again");
+                    HistoryWrite::Failed
+                }
+            };
+            live.telemetry().history_write(wrote);
         }
         tokio::select! {
             changed = rx.changed() => if changed.is_err() { return },

@@ -20,6 +20,16 @@
 //! - `GET /cloudwatch-alarms.yaml`: the alarms the selected clusters lack (the filter
 //!   `q=alarms:missing` picks the clusters that lack some)
 //! - `GET /sd/targets`: the live Prometheus http_sd endpoint (also takes `cluster=ID`).
+//! - `GET /msk-console-rules.yml`: alerting rules on the console's own `/metrics`.
+//!
+//! For prometheus-operator and Grafana, per cluster (`/clusters/{id}/…`) and for the
+//! filtered set (`/…?q=&source=&region=`):
+//! - `scrape-config.yaml[?secret=NAME]`: a `ScrapeConfig` polling `/sd/targets` (the set's
+//!   also scrapes the console's `/metrics`); with a login in force it reads the token
+//!   from the Secret `NAME` (default `msk-console-token`, key `token`);
+//! - `prometheus-rule.yaml`: a `PrometheusRule` with the alert rules (the set's also
+//!   holds the console rules);
+//! - `grafana-dashboard.json`: a dashboard of the open-monitoring metrics.
 //!
 //! Unknown query parameters, unknown modes and options that would break a file are 400s
 //! with a message; an unknown cluster is a 404.
@@ -28,6 +38,7 @@ use std::collections::BTreeMap;
 
 use app::error::AppError;
 use app::generate::client::{ClientOptions, OptionField, DEFAULT_TRUSTSTORE_PASSWORD};
+use app::generate::operator;
 use app::generate::prometheus::TargetGroup;
 use app::generate::{safe_file_name, FileKind, Rendered};
 use app::model::{Listener, Selection};
@@ -71,6 +82,22 @@ pub fn router() -> Router<AppState> {
         .route("/prometheus-rules.yml", get(all_rules))
         .route("/prometheus.yml", get(all_prometheus))
         .route("/sd/targets", get(http_sd))
+        .route("/msk-console-rules.yml", get(console_rules))
+        .route(
+            "/clusters/{id}/scrape-config.yaml",
+            get(cluster_scrape_config),
+        )
+        .route("/scrape-config.yaml", get(all_scrape_config))
+        .route(
+            "/clusters/{id}/prometheus-rule.yaml",
+            get(cluster_prometheus_rule),
+        )
+        .route("/prometheus-rule.yaml", get(all_prometheus_rule))
+        .route(
+            "/clusters/{id}/grafana-dashboard.json",
+            get(cluster_dashboard),
+        )
+        .route("/grafana-dashboard.json", get(all_dashboard))
 }
 
 /// The route of one of a cluster's text files.
@@ -84,8 +111,8 @@ fn file_route(kind: FileKind) -> axum::routing::MethodRouter<AppState> {
 }
 
 /// The query parameters a download takes besides the client options.
-const PARAMS: [&str; 8] = [
-    "mode", "password", "sd", "q", "source", "region", "cluster", "at",
+const PARAMS: [&str; 9] = [
+    "mode", "password", "sd", "q", "source", "region", "cluster", "at", "secret",
 ];
 
 /// Every query parameter a download takes, parsed where it enters: the client options
@@ -108,6 +135,8 @@ pub struct DownloadQuery {
     pub at: Option<SnapshotId>,
     /// `cluster`, `q`, `source`, `region`: the clusters a many-cluster file covers.
     pub selection: Selection,
+    /// `secret=NAME`: the Kubernetes Secret a `ScrapeConfig` reads the token from.
+    pub secret: Option<String>,
 }
 
 impl DownloadQuery {
@@ -161,6 +190,15 @@ impl DownloadQuery {
                 param("source"),
                 param("region"),
             )?,
+            secret: match param("secret") {
+                None | Some("") => None,
+                Some(name) if operator::valid_object_name(name) => Some(name.to_string()),
+                Some(_) => {
+                    return Err(AppError::bad_request(
+                        "`secret` must name a Kubernetes Secret: lower-case letters, digits, `-` and `.`, at most 253 characters",
+                    ))
+                }
+            },
         })
     }
 }
@@ -311,4 +349,69 @@ async fn http_sd(
     q: DownloadQuery,
 ) -> Result<Json<Vec<TargetGroup>>, AppError> {
     console.sd_targets(&q.selection).map(Json)
+}
+
+/// The selection of one cluster's file.
+fn one(id: &str) -> Result<Selection, AppError> {
+    Ok(Selection {
+        cluster: Some(ClusterKey::parse(id)?),
+        ..Selection::default()
+    })
+}
+
+async fn console_rules(State(console): State<Console>, _: DownloadQuery) -> Response {
+    attachment(
+        "msk-console-rules.yml",
+        "application/yaml; charset=utf-8",
+        console.console_rules(),
+    )
+}
+
+async fn cluster_scrape_config(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    q: DownloadQuery,
+) -> Result<Response, AppError> {
+    let r = console.scrape_config(&one(&id)?, q.secret.as_deref(), host(&headers))?;
+    Ok(rendered(r))
+}
+
+async fn all_scrape_config(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    q: DownloadQuery,
+) -> Result<Response, AppError> {
+    let r = console.scrape_config(&q.selection, q.secret.as_deref(), host(&headers))?;
+    Ok(rendered(r))
+}
+
+async fn cluster_prometheus_rule(
+    State(console): State<Console>,
+    Path(id): Path<String>,
+    _: DownloadQuery,
+) -> Result<Response, AppError> {
+    Ok(rendered(console.prometheus_rule(&one(&id)?)?))
+}
+
+async fn all_prometheus_rule(
+    State(console): State<Console>,
+    q: DownloadQuery,
+) -> Result<Response, AppError> {
+    Ok(rendered(console.prometheus_rule(&q.selection)?))
+}
+
+async fn cluster_dashboard(
+    State(console): State<Console>,
+    Path(id): Path<String>,
+    _: DownloadQuery,
+) -> Result<Response, AppError> {
+    Ok(rendered(console.grafana_dashboard(&one(&id)?)?))
+}
+
+async fn all_dashboard(
+    State(console): State<Console>,
+    q: DownloadQuery,
+) -> Result<Response, AppError> {
+    Ok(rendered(console.grafana_dashboard(&q.selection)?))
 }

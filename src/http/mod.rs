@@ -1,10 +1,11 @@
 //! The HTTP surface: pages (Leptos, server-rendered, with islands), server functions, the
-//! JSON API, `/healthz` and the static site, with the middleware every response passes:
-//! request tracing, compression, a time limit and security headers.
+//! JSON API, `/metrics`, `/healthz` and the static site, with the middleware every
+//! response passes: request tracing, compression, a time limit and security headers.
 
 pub mod api;
 pub mod downloads;
 pub mod guard;
+pub mod metrics;
 pub mod nonce;
 pub mod page_cache;
 pub mod query;
@@ -54,6 +55,7 @@ pub fn router(
         .merge(crate::auth::router(&auth).with_state(()))
         .merge(api::router())
         .merge(downloads::router())
+        .merge(metrics::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), {
             // axum clones this closure for every request: it holds the state's one `Arc`
             // and clones the options only when a page renders.

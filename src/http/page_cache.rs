@@ -302,8 +302,10 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     if let Plan::Serve(e) = cache.plan(&key, version) {
+        cache.live.telemetry().page_cache(true);
         return respond(&e, if_none_match.as_deref());
     }
+    cache.live.telemetry().page_cache(false);
     let _rendering = Rendering {
         cache: &cache,
         key: &key,

@@ -29,6 +29,8 @@ use tokio::sync::Semaphore;
 
 use super::errors::{classify, short};
 use super::sources::AwsSource;
+use crate::telemetry::aws::CountCalls;
+use crate::telemetry::Telemetry;
 
 /// Limits for the calls of one refresh.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +48,8 @@ pub struct AwsFetcher {
     limits: Limits,
     /// Configuration revisions' `server.properties`, asked for once each.
     revisions: super::details::RevisionCache,
+    /// Counts every call the source's clients make.
+    telemetry: Telemetry,
 }
 
 /// What another AWS service's reader needs of a source: its name, its SDK
@@ -71,6 +75,7 @@ impl AwsFetcher {
         source: AwsSource,
         limits: Limits,
         credentials: Option<SharedCredentialsProvider>,
+        telemetry: Telemetry,
     ) -> AwsFetcher {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(limits.max_attempts))
@@ -113,6 +118,7 @@ impl AwsFetcher {
             sdk,
             limits,
             revisions: Default::default(),
+            telemetry,
         }
     }
 
@@ -154,6 +160,7 @@ impl AwsFetcher {
     fn client(&self, region: &str) -> Client {
         let conf = aws_sdk_kafka::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_string()))
+            .interceptor(CountCalls(self.telemetry.clone()))
             .build();
         Client::from_conf(conf)
     }

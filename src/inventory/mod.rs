@@ -92,23 +92,27 @@ impl InventoryService {
         background: impl Into<Background>,
     ) -> Arc<InventoryService> {
         let background = background.into();
+        let sample = sources.iter().any(|s| matches!(s, Source::Sample));
+        let live = Live::new(sample, settings.sample_exporters);
         let mut fetchers = Vec::new();
-        let mut sample = false;
         for s in sources {
             fetchers.push(match s {
                 Source::Aws(a) => Fetcher::Aws(Box::new(
-                    AwsFetcher::load(a, settings.limits, settings.credentials.clone()).await,
+                    AwsFetcher::load(
+                        a,
+                        settings.limits,
+                        settings.credentials.clone(),
+                        live.telemetry().clone(),
+                    )
+                    .await,
                 )),
                 Source::File(p) => Fetcher::File(p),
-                Source::Sample => {
-                    sample = true;
-                    Fetcher::Sample
-                }
+                Source::Sample => Fetcher::Sample,
             });
         }
         let svc = Arc::new(InventoryService {
             fetchers,
-            live: Live::new(sample, settings.sample_exporters),
+            live,
             wake: Notify::new(),
             pool,
         });
@@ -292,8 +296,10 @@ impl InventoryService {
         if !self.live.refresh_started(self.fetchers.len()) {
             return;
         }
+        let timer = std::time::Instant::now();
         let units = self.fetchers.iter().map(|f| self.refresh_fetcher(f));
         futures::future::join_all(units).await;
+        self.live.telemetry().refresh_took(timer.elapsed());
         self.live.refresh_finished();
         tracing::info!(started = %started, "inventory refreshed");
     }
@@ -432,6 +438,7 @@ impl InventoryService {
                 }
                 Err(e) => {
                     tracing::warn!(%source, %region, kind = %e.kind, message = %e.message, "source refresh failed");
+                    self.live.telemetry().source_error(&source);
                     slot.error = Some(e);
                     None
                 }

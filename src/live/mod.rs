@@ -23,6 +23,7 @@ use app::model::{Cluster, ClusterReachability, Inventory, RefreshStatus, SweepSt
 use tokio::sync::watch;
 
 use crate::clock::now_rfc3339;
+use crate::telemetry::Telemetry;
 
 pub use cloudwatch::{RegionOutcome, Update};
 pub use state::{Published, Shared, Slot, State};
@@ -37,6 +38,8 @@ pub struct Live {
     tx: watch::Sender<Published>,
     /// Counts publishes ([`Live::version`]).
     version: AtomicU64,
+    /// The console's counters: every writer here counts its work into them.
+    telemetry: Telemetry,
 }
 
 impl Live {
@@ -51,7 +54,13 @@ impl Live {
             sample_exporters: sample && sample_exporters,
             tx,
             version: AtomicU64::new(0),
+            telemetry: Telemetry::new(),
         })
+    }
+
+    /// The console's counters and timers, for `/metrics` ([`crate::telemetry`]).
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
     }
 
     /// The current inventory (cheap: a shared snapshot).

@@ -126,6 +126,7 @@ impl ProbeService {
             .collect();
         let progress = AtomicUsize::new(0);
         self.live.sweep_started(clusters.len());
+        let timer = std::time::Instant::now();
         let results = {
             let sweep = self.prober.sweep(&clusters, &progress);
             tokio::pin!(sweep);
@@ -137,6 +138,7 @@ impl ProbeService {
                 }
             }
         };
+        self.live.telemetry().probe_sweep_took(timer.elapsed());
         self.live.sweep_finished(results);
     }
 }

@@ -12,6 +12,9 @@
 
 pub mod client;
 pub mod cloudwatch;
+pub mod console_rules;
+pub mod grafana;
+pub mod operator;
 pub mod prometheus;
 pub mod rules;
 
