@@ -92,6 +92,15 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_NO_CLOUDWATCH")]
     pub no_cloudwatch: bool,
 
+    /// How often every provisioned cluster's topics are listed with MSK's topic API
+    /// (ListTopics; Kafka 3.6 or later).
+    #[arg(long, env = "MSK_CONSOLE_TOPICS_INTERVAL", default_value = "5m", value_parser = parse_duration)]
+    pub topics_interval: Duration,
+
+    /// Never list topics (MSK's topic APIs are then not called).
+    #[arg(long, env = "MSK_CONSOLE_NO_TOPICS")]
+    pub no_topics: bool,
+
     /// TOML file describing several sources (accounts, profiles, roles, regions); see
     /// docs/configuration.md. Used instead of the --aws-* source flags.
     #[arg(global = true, long, env = "MSK_CONSOLE_SOURCES_FILE")]

@@ -22,6 +22,7 @@ use crate::prober::{ProbeService, ProberSettings};
 use crate::replica::Replica;
 use crate::service::ServerConsole;
 use crate::store::{self, Db};
+use crate::topics::TopicService;
 use crate::truststore::{self, Truststore};
 
 /// A console's parts behind its one service.
@@ -133,6 +134,14 @@ impl Core {
                 &background,
             )
         });
+        let topics = (runs == Runs::All && !config.no_topics).then(|| {
+            TopicService::start(
+                inventory.clone(),
+                config.topics_interval,
+                replica.roles(),
+                &background,
+            )
+        });
         let history = History::new(pool.clone(), config.history_retention);
         if runs == Runs::All {
             history.start(
@@ -152,6 +161,7 @@ impl Core {
             inventory: inventory.clone(),
             probes,
             cloudwatch,
+            topics,
             replica: replica.clone(),
             history: history.clone(),
             truststore: Arc::new(Truststore::new(config.ca_bundle.clone())),

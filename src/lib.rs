@@ -48,6 +48,7 @@ pub mod role;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod topics;
 pub mod truststore;
 
 use std::sync::Arc;

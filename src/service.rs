@@ -9,8 +9,9 @@ use crate::store::Db;
 use app::error::AppError;
 use app::generate::prometheus::TagLabels;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
+use app::model::topics::{TopicDetail, TopicName};
 use app::model::{AuditEvent, ClusterDetail, Identity, Inventory, RefreshStatus, SweepStatus};
-use app::params::{ChangeId, ClusterId, PageSize, SnapshotId};
+use app::params::{ChangeId, ClusterId, ClusterKey, PageSize, SnapshotId};
 use app::service::{ConsoleService, Fut, Health};
 
 use crate::cloudwatch::CloudWatchService;
@@ -26,6 +27,8 @@ pub struct ServerConsole {
     pub probes: Arc<ProbeService>,
     /// The CloudWatch reader (none with `--no-cloudwatch` or in a one-shot command).
     pub cloudwatch: Option<Arc<CloudWatchService>>,
+    /// The topic reader (none with `--no-topics` or in a one-shot command).
+    pub topics: Option<Arc<crate::topics::TopicService>>,
     /// Whether this console leads; a follower passes refreshes and probes on.
     pub replica: Arc<Replica>,
     pub history: Arc<History>,
@@ -154,6 +157,19 @@ impl ConsoleService for ServerConsole {
                 tracing::error!(error = %e, "writing an audit event failed");
             }
             Ok(())
+        })
+    }
+
+    fn topic(&self, id: ClusterId, name: TopicName) -> Fut<'_, TopicDetail> {
+        Box::pin(async move {
+            let Some(topics) = &self.topics else {
+                return Err(AppError::not_found(
+                    "This console does not read topics (--no-topics).",
+                ));
+            };
+            let inv = self.inventory.live().inventory();
+            let c = inv.find(&ClusterKey::Id(id))?;
+            Ok((*topics.describe(c, &name).await?).clone())
         })
     }
 

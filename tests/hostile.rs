@@ -62,6 +62,10 @@ pub(crate) const GET_ROUTES: &[&str] = &[
     "/prometheus.yml",
     "/sd/targets",
     "/metrics",
+    "/api/clusters/{id}/topics",
+    "/api/clusters/{id}/topics/orders",
+    "/api/clusters/{id}/consumers",
+    "/clusters/{id}/topics/orders",
     "/msk-console-rules.yml",
     "/clusters/{id}/scrape-config.yaml",
     "/scrape-config.yaml",
@@ -92,6 +96,9 @@ const PARAMS: &[&str] = &[
     "keystore_location",
     "key_password",
     "iam_mechanism",
+    "topics",
+    "tpage",
+    "page",
     "x",
 ];
 

@@ -37,3 +37,4 @@ mod replicas;
 mod rules;
 mod shutdown;
 mod startup;
+mod topics;

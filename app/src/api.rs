@@ -150,3 +150,31 @@ pub async fn preview_file(
         .cluster_file(&key, kind, mode, &options, at, host)
         .await
 }
+
+/// One page of a cluster's topics (`q` filters by name, `page` from 1), as strings from
+/// the URL.
+#[server(prefix = "/sfn", endpoint = "topics")]
+pub async fn get_topics(
+    id: String,
+    q: Option<String>,
+    page: Option<String>,
+) -> Result<crate::model::topics::TopicsPage, AppError> {
+    let key = crate::params::ClusterKey::parse(&id)?;
+    // A page number that does not parse is the first page (the pager writes only good ones).
+    let page = page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1);
+    crate::service::console()?.topics(&key, q.as_deref().unwrap_or(""), page)
+}
+
+/// One topic of a cluster in full.
+#[server(prefix = "/sfn", endpoint = "topic")]
+pub async fn get_topic(
+    id: String,
+    name: String,
+) -> Result<crate::model::topics::TopicDetail, AppError> {
+    let key = crate::params::ClusterKey::parse(&id)?;
+    let name = crate::model::topics::TopicName::parse(&name)?;
+    crate::service::console()?.topic(&key, &name).await
+}

@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/history") view=pages::history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id/history") view=pages::history::ClusterHistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id/diff") view=pages::history::DiffPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters/:id/topics/:name") view=pages::topics::TopicPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

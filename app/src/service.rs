@@ -23,6 +23,8 @@ use crate::generate::prometheus::{
 use crate::generate::rules::{prometheus_rules, Scope};
 use crate::generate::{render_cluster_file, FileKind, Rendered};
 use crate::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
+use crate::model::cloudwatch::ConsumerLag;
+use crate::model::topics::{TopicDetail, TopicName, TopicsPage};
 use crate::model::{
     coverage, AuditEvent, Cluster, ClusterDetail, ClusterListing, Coverage, Identity, Inventory,
     InventoryOverview, Permissions, RefreshStatus, Selection, SweepStatus,
@@ -129,6 +131,10 @@ pub trait ConsoleService: Send + Sync + 'static {
 
     /// The console's own metrics and the fleet's, in Prometheus text format 0.0.4.
     fn metrics(&self) -> Result<String, AppError>;
+
+    /// One topic of a listed cluster in full (configuration, partitions, consumers),
+    /// from MSK's topic APIs.
+    fn topic(&self, id: ClusterId, name: TopicName) -> Fut<'_, TopicDetail>;
 }
 
 /// Refuses a caller that is not an operator, saying what it tried.
@@ -558,6 +564,57 @@ impl Console {
     /// The newest audit events, for the History page and the JSON API.
     pub async fn activity(&self, limit: PageSize) -> Result<Vec<AuditEvent>, AppError> {
         self.0.activity(limit).await
+    }
+
+    /// One page of a cluster's topics, filtered by name (`filter`), as the last topic
+    /// refresh read them.
+    pub fn topics(
+        &self,
+        key: &ClusterKey,
+        filter: &str,
+        page: usize,
+    ) -> Result<TopicsPage, AppError> {
+        let inv = self.0.inventory();
+        let c = inv.find(key)?;
+        Ok(TopicsPage::of(
+            &c.id,
+            &c.name,
+            inv.topics.get(&c.id).map(|t| &**t),
+            filter,
+            page,
+        ))
+    }
+
+    /// One topic in full. A name the last listing of the cluster did not hold is a 404
+    /// without asking MSK.
+    pub async fn topic(&self, key: &ClusterKey, name: &TopicName) -> Result<TopicDetail, AppError> {
+        let id = {
+            let inv = self.0.inventory();
+            let c = inv.find(key)?;
+            if let Some(t) = inv.topics.get(&c.id).filter(|t| t.read) {
+                if !t.topics.iter().any(|s| s.name == name.as_str()) {
+                    return Err(AppError::not_found(format!(
+                        "Cluster {} has no topic `{name}` (as MSK listed its topics at {}).",
+                        c.name, t.checked_at
+                    )));
+                }
+            }
+            c.id.clone()
+        };
+        self.0.topic(id, name.clone()).await
+    }
+
+    /// Every consumer group CloudWatch knows on a cluster, most behind first.
+    pub fn consumers(&self, key: &ClusterKey) -> Result<Vec<ConsumerLag>, AppError> {
+        let inv = self.0.inventory();
+        let c = inv.find(key)?;
+        let mut lag: Vec<ConsumerLag> = inv.metrics(c).map(|m| m.lag.clone()).unwrap_or_default();
+        lag.sort_by(|a, b| {
+            let s = |l: &ConsumerLag| l.time_lag_seconds.as_ref().map(|d| d.value);
+            s(b).cmp(&s(a))
+                .then_with(|| (&a.group, &a.topic).cmp(&(&b.group, &b.topic)))
+        });
+        Ok(lag)
     }
 
     /// `GET /metrics`: what Prometheus scrapes of the console itself.

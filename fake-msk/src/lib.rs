@@ -92,6 +92,107 @@ pub struct Cluster {
     /// order on every call, as real MSK does for clusters of more than three (`0`: all,
     /// in order).
     pub bootstrap_sample: usize,
+    /// Topics, as the topic APIs (ListTopics, DescribeTopic, DescribeTopicPartitions)
+    /// serve them; they answer only for provisioned clusters on Kafka 3.6 or later.
+    pub topics: Vec<Topic>,
+}
+
+/// One topic of a fake cluster.
+#[derive(Clone, Debug)]
+pub struct Topic {
+    pub name: String,
+    /// CREATING, UPDATING, DELETING or ACTIVE.
+    pub status: String,
+    pub partitions: Vec<Partition>,
+    /// The topic's configuration; DescribeTopic serves it Base64-encoded, as a JSON
+    /// object, or as `key=value` lines with `configs_as_properties`.
+    pub configs: Vec<(String, String)>,
+    pub configs_as_properties: bool,
+}
+
+/// One partition: its leader (`-1`: none), replicas and in-sync replicas (broker ids).
+#[derive(Clone, Debug)]
+pub struct Partition {
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}
+
+impl Topic {
+    /// An ACTIVE topic of `partitions` partitions on brokers 1 to `replicas`, all in
+    /// sync, leaders spread over the brokers.
+    pub fn new(name: &str, partitions: usize, replicas: usize) -> Topic {
+        let brokers = replicas.max(1) as i32;
+        Topic {
+            name: name.to_string(),
+            status: "ACTIVE".into(),
+            partitions: (0..partitions)
+                .map(|p| {
+                    let ids: Vec<i32> =
+                        (0..brokers).map(|r| (p as i32 + r) % brokers + 1).collect();
+                    Partition {
+                        leader: ids[0],
+                        replicas: ids.clone(),
+                        isr: ids,
+                    }
+                })
+                .collect(),
+            configs: vec![
+                ("cleanup.policy".into(), "delete".into()),
+                ("retention.ms".into(), "604800000".into()),
+            ],
+            configs_as_properties: false,
+        }
+    }
+
+    fn replication_factor(&self) -> usize {
+        self.partitions
+            .first()
+            .map(|p| p.replicas.len())
+            .unwrap_or(0)
+    }
+
+    fn out_of_sync(&self) -> usize {
+        self.partitions
+            .iter()
+            .map(|p| p.replicas.iter().filter(|r| !p.isr.contains(r)).count())
+            .sum()
+    }
+
+    fn arn(&self, cluster: &Cluster) -> String {
+        format!(
+            "arn:aws:kafka:{}:{}:topic/{}/{}/{}",
+            cluster.region, cluster.account, cluster.name, cluster.uuid, self.name
+        )
+    }
+
+    fn info(&self, cluster: &Cluster) -> Value {
+        json!({
+            "topicArn": self.arn(cluster),
+            "topicName": self.name,
+            "replicationFactor": self.replication_factor(),
+            "partitionCount": self.partitions.len(),
+            "outOfSyncReplicaCount": self.out_of_sync(),
+        })
+    }
+
+    fn encoded_configs(&self) -> String {
+        use base64::Engine;
+        let text = if self.configs_as_properties {
+            self.configs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}\n"))
+                .collect::<String>()
+        } else {
+            let map: serde_json::Map<String, Value> = self
+                .configs
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            Value::Object(map).to_string()
+        };
+        base64::engine::general_purpose::STANDARD.encode(text)
+    }
 }
 
 impl Cluster {
@@ -131,6 +232,7 @@ impl Cluster {
             state_info: None,
             certificate_authorities: Vec::new(),
             bootstrap_sample: 3,
+            topics: Vec::new(),
         }
     }
 
@@ -472,7 +574,7 @@ fn pseudo_uuid(name: &str, region: &str) -> String {
     )
 }
 
-/// The four operations, for failure injection.
+/// The operations, for failure injection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     ListClusters,
@@ -482,6 +584,9 @@ pub enum Op {
     DescribeConfigurationRevision,
     ListScramSecrets,
     ListClusterOperations,
+    ListTopics,
+    DescribeTopic,
+    DescribeTopicPartitions,
 }
 
 /// Knobs a test turns.
@@ -602,6 +707,12 @@ fn router(shared: Shared) -> Router {
         )
         .route("/v1/clusters/{arn}/scram-secrets", get(list_scram_secrets))
         .route("/api/v2/clusters/{arn}/operations", get(list_operations))
+        .route("/v1/clusters/{arn}/topics", get(list_topics))
+        .route("/v1/clusters/{arn}/topics/{topic}", get(describe_topic))
+        .route(
+            "/v1/clusters/{arn}/topics/{topic}/partitions",
+            get(describe_topic_partitions),
+        )
         // STS shares the endpoint when the SDK is pointed at one (`endpoint_url`).
         .route("/", axum::routing::post(sts))
         .fallback(|| async { error(404, "NotFoundException", "No such API") })
@@ -715,6 +826,7 @@ struct PageQuery {
     next_token: Option<String>,
     cluster_type_filter: Option<String>,
     cluster_name_filter: Option<String>,
+    topic_name_filter: Option<String>,
 }
 
 fn page<T: Clone>(
@@ -1027,4 +1139,150 @@ async fn sts(State(s): State<Shared>, body: String) -> Response {
         ),
     )
         .into_response()
+}
+
+/// The cluster a topic call names, when the topic APIs serve it: provisioned, on Kafka
+/// 3.6 or later (MSK's answers otherwise).
+async fn topic_cluster(
+    s: &Shared,
+    headers: &HeaderMap,
+    op: Op,
+    arn: &str,
+) -> Result<(Call, Cluster, usize), Response> {
+    let (call, key, region, failure) = enter(s, headers, op).await;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    let (cl, page_size) = {
+        let c = s
+            .config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (find(&c, &key, &region, arn)?, c.page_size)
+    };
+    if cl.kind == Kind::Serverless {
+        return Err(error(
+            400,
+            "BadRequestException",
+            "This operation cannot be performed on serverless clusters.",
+        ));
+    }
+    let version: Vec<u32> = cl
+        .kafka_version
+        .split('.')
+        .map_while(|p| p.parse().ok())
+        .collect();
+    if version.as_slice() < [3, 6].as_slice() {
+        return Err(error(
+            400,
+            "BadRequestException",
+            "Topic APIs are supported only on clusters running Apache Kafka version 3.6.0 or above.",
+        ));
+    }
+    Ok((call, cl, page_size))
+}
+
+fn find_topic<'a>(cl: &'a Cluster, name: &str) -> Result<&'a Topic, Response> {
+    cl.topics.iter().find(|t| t.name == name).ok_or_else(|| {
+        error(
+            404,
+            "NotFoundException",
+            &format!("The topic {name} does not exist."),
+        )
+    })
+}
+
+async fn list_topics(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let (_call, cl, page_size) = match topic_cluster(&s, &headers, Op::ListTopics, &arn).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let infos: Vec<Value> = cl
+        .topics
+        .iter()
+        .filter(|t| {
+            q.topic_name_filter
+                .as_deref()
+                .is_none_or(|f| t.name.starts_with(f))
+        })
+        .map(|t| t.info(&cl))
+        .collect();
+    match page(&infos, &q, page_size) {
+        Ok((list, next)) => {
+            let mut body = json!({ "topics": list });
+            if let Some(n) = next {
+                body["nextToken"] = json!(n);
+            }
+            Json(body).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn describe_topic(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path((arn, topic)): Path<(String, String)>,
+) -> Response {
+    let (_call, cl, _) = match topic_cluster(&s, &headers, Op::DescribeTopic, &arn).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match find_topic(&cl, &topic) {
+        Ok(t) => {
+            let mut body = t.info(&cl);
+            body["configs"] = json!(t.encoded_configs());
+            body["status"] = json!(t.status);
+            if let Some(o) = body.as_object_mut() {
+                o.remove("outOfSyncReplicaCount");
+            }
+            Json(body).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn describe_topic_partitions(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path((arn, topic)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let (_call, cl, page_size) =
+        match topic_cluster(&s, &headers, Op::DescribeTopicPartitions, &arn).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+    let t = match find_topic(&cl, &topic) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let parts: Vec<Value> = t
+        .partitions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            json!({
+                "partition": i,
+                "leader": p.leader,
+                "replicas": p.replicas,
+                "isr": p.isr,
+            })
+        })
+        .collect();
+    match page(&parts, &q, page_size) {
+        Ok((list, next)) => {
+            let mut body = json!({ "partitions": list });
+            if let Some(n) = next {
+                body["nextToken"] = json!(n);
+            }
+            Json(body).into_response()
+        }
+        Err(r) => r,
+    }
 }

@@ -12,6 +12,13 @@
 //!   and recorded versions (also for clusters no longer in the inventory).
 //! - `GET /api/clusters/{id}/diff?from=&to=`: what changed between two snapshots.
 //! - `GET /api/clusters/{id}?at=SNAPSHOT`: the cluster as recorded at a snapshot.
+//! - `GET /api/clusters/{id}/topics?q=&page=`: the cluster's topics as MSK's topic API
+//!   last listed them (50 a page, names holding `q`, out-of-sync ones first), or why
+//!   they are not read.
+//! - `GET /api/clusters/{id}/topics/{name}`: one topic's status, configuration and
+//!   partitions from MSK, and its consumer groups' lag from CloudWatch.
+//! - `GET /api/clusters/{id}/consumers`: every consumer group CloudWatch knows on the
+//!   cluster, most behind first.
 //! - `GET /api/activity?limit=`: the audit log (sign-ins, refreshes, probes), newest first.
 //! - `POST /api/refresh`, `POST /api/probe[?cluster=ID]`: start a refresh or a probe now
 //!   (operators only; with a login in force, send an operator's bearer token).
@@ -20,6 +27,8 @@
 
 use app::error::AppError;
 use app::history::{ChangeFilter, ChangesPage, ClusterDiff, ClusterHistory};
+use app::model::cloudwatch::ConsumerLag;
+use app::model::topics::{TopicDetail, TopicName, TopicsPage};
 use app::model::{
     AuditEvent, ClusterDetail, ClusterListing, Coverage, Identity, RefreshStatus, Selection,
     SweepStatus,
@@ -41,6 +50,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/changes", get(changes))
         .route("/api/clusters/{id}/history", get(history))
         .route("/api/clusters/{id}/diff", get(diff))
+        .route("/api/clusters/{id}/topics", get(topics))
+        .route("/api/clusters/{id}/topics/{name}", get(topic))
+        .route("/api/clusters/{id}/consumers", get(consumers))
         .route("/api/activity", get(activity))
         .route("/api/refresh", post(refresh))
         .route("/api/probe", post(probe))
@@ -242,4 +254,59 @@ async fn probe(
 
 async fn unknown() -> AppError {
     AppError::not_found("No such API endpoint. The README lists the JSON API.")
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopicsQuery {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// A page number from a request: 1 when absent, a 400 when not a positive number.
+fn page_number(page: Option<&str>) -> Result<usize, AppError> {
+    match page.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(p) => p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            AppError::bad_request(format!(
+                "`page` must be a number from 1, not `{}`",
+                p.chars().take(20).collect::<String>()
+            ))
+        }),
+    }
+}
+
+async fn topics(
+    State(console): State<Console>,
+    Path(id): Path<String>,
+    Q(q): Q<TopicsQuery>,
+) -> Result<Json<TopicsPage>, AppError> {
+    let key = ClusterKey::parse(&id)?;
+    let page = page_number(q.page.as_deref())?;
+    console
+        .topics(&key, q.q.as_deref().unwrap_or(""), page)
+        .map(Json)
+}
+
+async fn topic(
+    State(console): State<Console>,
+    Path((id, name)): Path<(String, String)>,
+    Q(_): Q<NoQuery>,
+) -> Result<Json<TopicDetail>, AppError> {
+    let key = ClusterKey::parse(&id)?;
+    let name = TopicName::parse(&name)?;
+    console.topic(&key, &name).await.map(Json)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoQuery {}
+
+async fn consumers(
+    State(console): State<Console>,
+    Path(id): Path<String>,
+    Q(_): Q<NoQuery>,
+) -> Result<Json<Vec<ConsumerLag>>, AppError> {
+    let key = ClusterKey::parse(&id)?;
+    console.consumers(&key).map(Json)
 }

@@ -157,7 +157,8 @@ impl AwsFetcher {
         }
     }
 
-    fn client(&self, region: &str) -> Client {
+    /// An MSK client of this source for `region` (its calls counted).
+    pub fn client(&self, region: &str) -> Client {
         let conf = aws_sdk_kafka::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_string()))
             .interceptor(CountCalls(self.telemetry.clone()))
@@ -176,6 +177,11 @@ impl AwsFetcher {
             sdk: sdk.build(),
             cloudwatch_endpoint_url: self.source.cloudwatch_endpoint_url.clone(),
         }
+    }
+
+    /// The most calls in flight at once per region (`--aws-concurrency`).
+    pub fn concurrency(&self) -> usize {
+        self.limits.concurrency
     }
 
     /// Lists every cluster of one region with its bootstrap strings and brokers.

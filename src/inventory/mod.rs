@@ -139,6 +139,15 @@ impl InventoryService {
             .collect()
     }
 
+    /// An MSK client of the AWS source `source` for `region`, and the source's limit
+    /// of calls in flight per region; `None` for files, the sample and unknown sources.
+    pub fn msk_client(&self, source: &str, region: &str) -> Option<(aws_sdk_kafka::Client, usize)> {
+        self.fetchers.iter().find_map(|f| match f {
+            Fetcher::Aws(a) if a.source.name == source => Some((a.client(region), a.concurrency())),
+            _ => None,
+        })
+    }
+
     /// The live view this service writes its listings to (the sweeps write theirs).
     pub fn live(&self) -> &Arc<Live> {
         &self.live

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use app::model::cloudwatch::{CloudWatchReading, CloudWatchSource};
+use app::model::topics::ClusterTopics;
 use app::model::{
     Cluster, ClusterReachability, Inventory, RefreshStatus, SourceError, SourceStatus, SweepStatus,
 };
@@ -46,6 +47,8 @@ pub struct State {
     pub cloudwatch_sweep: SweepStatus,
     /// How each source and region's CloudWatch sweep went, by (source, region).
     pub cloudwatch_sources: BTreeMap<(String, String), CloudWatchSource>,
+    /// What the last topic refreshes read, by cluster id.
+    pub topics: BTreeMap<ClusterId, Arc<ClusterTopics>>,
 }
 
 impl State {
@@ -79,6 +82,7 @@ impl State {
             .collect();
         self.reachability.retain(|id, _| seen.contains(id));
         self.cloudwatch.retain(|id, _| seen.contains(id));
+        self.topics.retain(|id, _| seen.contains(id));
         Inventory {
             clusters,
             sources,
@@ -90,6 +94,7 @@ impl State {
             cloudwatch: self.cloudwatch.clone(),
             cloudwatch_sweep: self.cloudwatch_sweep.clone(),
             cloudwatch_sources: self.cloudwatch_sources.values().cloned().collect(),
+            topics: self.topics.clone(),
             derived: Default::default(),
         }
     }

@@ -112,6 +112,9 @@ pub struct Inventory {
     /// How each source and region's CloudWatch sweep went.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cloudwatch_sources: Vec<super::cloudwatch::CloudWatchSource>,
+    /// What the last topic refreshes read of each cluster (MSK's topic APIs), by id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub topics: std::collections::BTreeMap<ClusterId, std::sync::Arc<super::topics::ClusterTopics>>,
     /// Values worked out from the fields above on first use (not serialised).
     #[serde(skip)]
     pub derived: Derived,

@@ -35,6 +35,7 @@ pub mod list;
 pub mod listener;
 pub mod reachability;
 pub mod settings;
+pub mod topics;
 
 /// A cluster for other crates' unit tests too (the server's CloudWatch readers).
 #[doc(hidden)]

@@ -66,6 +66,8 @@ fn ClientInformation(
         .clone()
         .filter(|_| c.kind == ClusterKind::Serverless || c.brokers.is_empty())
         .map(|h| view! { <section id="health"><h2>"Health"</h2><HealthSummary h/></section> });
+    let topics_section = (recorded.is_none() && c.kind != ClusterKind::SelfManaged)
+        .then(|| view! { <crate::pages::topics::TopicsSection id=c.id.to_string()/> });
     let cloudwatch_section = (recorded.is_none())
         .then(|| view! { <CloudWatchSection c=c.clone() reading=cloudwatch.clone()/> });
     let at = recorded.as_ref().map(|r| r.snapshot);
@@ -185,6 +187,7 @@ fn ClientInformation(
             }.into_any()
         }}
         {health_section}
+        {topics_section}
         {cloudwatch_section}
 
         <section>

@@ -5,6 +5,7 @@ pub mod clusters;
 pub mod coverage;
 pub mod downloads;
 pub mod history;
+pub mod topics;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,258 @@
+//! Topics from MSK's own topic APIs: every AWS-listed provisioned cluster's topics
+//! (`ListTopics`), refreshed every `--topics-interval`, after each inventory refresh and
+//! on request, with the inventory's limits (`--aws-concurrency` calls per source and
+//! region, the SDK's retries and time limits); and one topic in full
+//! (`DescribeTopic`, `DescribeTopicPartitions`) when its page or API asks, kept for
+//! [`DETAIL_TTL`].
+//!
+//! A cluster whose topics cannot be read keeps the topics last read, with the reason in
+//! words: serverless (MSK's topic APIs do not serve it), a Kafka version before 3.6, a
+//! missing permission, throttling. Only a leading console refreshes.
+//!
+//! - [`reader`]: the calls.
+
+pub mod reader;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::error::AppError;
+use app::model::topics::{TopicDetail, TopicName};
+use app::model::{Cluster, ClusterKind};
+use app::params::ClusterId;
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::background::Background;
+use crate::clock::now_rfc3339;
+use crate::inventory::InventoryService;
+use crate::live::Live;
+use crate::role::Roles;
+
+/// How long a topic's full description is served before MSK is asked again.
+pub const DETAIL_TTL: Duration = Duration::from_secs(60);
+
+/// Reads topics for every AWS source's provisioned clusters.
+pub struct TopicService {
+    inventory: Arc<InventoryService>,
+    live: Arc<Live>,
+    wake: Notify,
+    /// Recent full descriptions, by cluster and topic.
+    details: Mutex<HashMap<(ClusterId, String), Described>>,
+}
+
+/// What listing one cluster's topics came to: the topics, or why not.
+type Listed = Result<Vec<app::model::topics::TopicSummary>, String>;
+
+/// A topic's full description and when MSK gave it.
+type Described = (Instant, Arc<TopicDetail>);
+
+/// Why a cluster's topics are not read, before any call: `None` when they can be.
+fn not_served(c: &Cluster) -> Option<String> {
+    match c.kind {
+        ClusterKind::Serverless => Some(
+            "MSK's topic APIs do not serve serverless clusters; list topics with a Kafka client (the Connect files above)."
+                .into(),
+        ),
+        ClusterKind::SelfManaged => Some("Topics are read from MSK's topic APIs, which only know MSK clusters.".into()),
+        ClusterKind::Provisioned => None,
+    }
+}
+
+impl TopicService {
+    pub fn new(inventory: Arc<InventoryService>) -> Arc<TopicService> {
+        let live = inventory.live().clone();
+        Arc::new(TopicService {
+            inventory,
+            live,
+            wake: Notify::new(),
+            details: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Starts the refresh loop: at once, every `interval`, after each inventory refresh
+    /// and when asked, while this console leads.
+    pub fn start(
+        inventory: Arc<InventoryService>,
+        interval: Duration,
+        roles: Roles,
+        background: &Background,
+    ) -> Arc<TopicService> {
+        let svc = Self::new(inventory);
+        let looping = svc.clone();
+        let shutdown: CancellationToken = background.shutdown.clone();
+        background.spawn(async move {
+            let mut refreshes = looping.live.subscribe();
+            let mut seen = 0;
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    changed = refreshes.changed() => {
+                        if changed.is_err() { return; }
+                        let generation = refreshes.borrow_and_update().refresh.generation;
+                        if generation == seen { continue; }
+                        seen = generation;
+                    }
+                    _ = looping.wake.notified() => {}
+                    _ = shutdown.cancelled() => return,
+                }
+                if !roles.borrow().leads() {
+                    continue;
+                }
+                tokio::select! {
+                    _ = looping.refresh() => {}
+                    _ = shutdown.cancelled() => return,
+                }
+            }
+        });
+        svc
+    }
+
+    /// Asks for a refresh soon.
+    pub fn request(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Reads every listed cluster's topics now, region by region at once, and
+    /// publishes each region's as it ends.
+    pub async fn refresh(&self) {
+        let inventory = self.live.inventory();
+        let mut regions: BTreeMap<(&str, &str), Vec<&Cluster>> = BTreeMap::new();
+        for c in &inventory.clusters {
+            regions
+                .entry((c.source.as_str(), c.region.as_str()))
+                .or_default()
+                .push(c);
+        }
+        let per_region = regions
+            .into_iter()
+            .map(|((source, region), clusters)| async move {
+                let client = self.inventory.msk_client(source, region);
+                let permits = Semaphore::new(client.as_ref().map(|(_, n)| *n).unwrap_or(1).max(1));
+                let reads = clusters.iter().map(|c| {
+                    let client = client.as_ref().map(|(c, _)| c);
+                    let permits = &permits;
+                    async move {
+                        let result = match (not_served(c), client) {
+                            (Some(why), _) => Err(why),
+                            // Files and the sample: nobody to ask.
+                            (None, None) => return None,
+                            (None, Some(client)) => {
+                                let _p = permits.acquire().await.ok();
+                                reader::list(client, &c.arn).await.map_err(|e| e.message)
+                            }
+                        };
+                        Some((c.id.clone(), result))
+                    }
+                });
+                let results: Vec<_> = futures::future::join_all(reads)
+                    .await
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                self.publish(results);
+            });
+        futures::future::join_all(per_region).await;
+    }
+
+    fn publish(&self, results: Vec<(ClusterId, Listed)>) {
+        if results.is_empty() {
+            return;
+        }
+        let at = now_rfc3339();
+        {
+            let mut state = self.live.lock();
+            for (id, result) in results {
+                let entry = state.topics.entry(id).or_default();
+                let t = Arc::make_mut(entry);
+                t.checked_at = at.clone();
+                match result {
+                    Ok(topics) => {
+                        t.topics = topics;
+                        t.read = true;
+                        t.problem = None;
+                    }
+                    Err(why) => t.problem = Some(why),
+                }
+            }
+        }
+        self.live.publish();
+    }
+
+    /// One topic in full, from MSK (or from the last [`DETAIL_TTL`]); the cluster's
+    /// consumer groups on it come from its CloudWatch reading.
+    pub async fn describe(
+        &self,
+        c: &Cluster,
+        name: &TopicName,
+    ) -> Result<Arc<TopicDetail>, AppError> {
+        let key = (c.id.clone(), name.as_str().to_string());
+        if let Some((at, d)) = self
+            .details
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+        {
+            if at.elapsed() < DETAIL_TTL {
+                return Ok(d.clone());
+            }
+        }
+        if let Some(why) = not_served(c) {
+            return Err(AppError::not_found(why));
+        }
+        let Some((client, _)) = self.inventory.msk_client(&c.source, &c.region) else {
+            return Err(AppError::not_found(format!(
+                "Cluster {} is not listed from AWS, so MSK cannot describe its topics.",
+                c.name
+            )));
+        };
+        let d = reader::describe(&client, &c.arn, name.as_str())
+            .await
+            .map_err(|e| {
+                if e.not_found {
+                    AppError::not_found(format!(
+                        "Cluster {} has no topic `{name}`: {}",
+                        c.name, e.message
+                    ))
+                } else {
+                    AppError::Unavailable(e.message)
+                }
+            })?;
+        let inv = self.live.inventory();
+        let mut consumers: Vec<_> = inv
+            .metrics(c)
+            .map(|m| {
+                m.lag
+                    .iter()
+                    .filter(|l| l.topic == name.as_str())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        consumers.sort_by_key(|l| std::cmp::Reverse(l.time_lag_seconds.as_ref().map(|d| d.value)));
+        let detail = Arc::new(TopicDetail {
+            cluster_id: c.id.clone(),
+            cluster_name: c.name.clone(),
+            summary: d.summary,
+            status: d.status,
+            configs: d.configs,
+            configs_problem: d.configs_problem,
+            partitions: d.partitions,
+            consumers,
+            checked_at: now_rfc3339(),
+        });
+        let mut cache = self
+            .details
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Old entries go when the cache grows: a page view per topic at most per TTL.
+        if cache.len() > 1024 {
+            cache.retain(|_, (at, _)| at.elapsed() < DETAIL_TTL);
+        }
+        cache.insert(key, (Instant::now(), detail.clone()));
+        Ok(detail)
+    }
+}
