@@ -230,3 +230,103 @@ async fn where_msk_cannot_list_topics_the_cluster_page_says_why() {
         .await;
     assert_eq!(status, 404, "{e}");
 }
+
+#[tokio::test]
+async fn the_history_records_topics_added_removed_resized_and_falling_out_of_sync() {
+    let mut orders = Fake::provisioned("orders", "eu-west-1");
+    orders.topics = vec![
+        Topic::new("orders", 3, 3),
+        Topic::new("payments", 3, 3),
+        Topic::new("old", 1, 3),
+    ];
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![orders],
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = app_on(&fake).await;
+    let inv = app.refreshed(1).await;
+    let id = inv.clusters[0].id.to_string();
+    let history_with = |want: &'static str| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            support::eventually(
+                &format!("the cluster's history to hold a change with `{want}`"),
+                support::PATIENCE,
+                || async {
+                    let (_, h) = app.get_json(&format!("/api/clusters/{id}/history")).await;
+                    let entries = h["entries"].as_array().cloned().unwrap_or_default();
+                    entries
+                        .iter()
+                        .find(|e| e["summary"].as_str().unwrap_or("").contains(want))
+                        .cloned()
+                        .ok_or_else(|| {
+                            format!(
+                                "summaries so far: {:?}",
+                                entries
+                                    .iter()
+                                    .map(|e| e["summary"].clone())
+                                    .collect::<Vec<_>>()
+                            )
+                        })
+                },
+            )
+            .await
+        }
+    };
+    let first = history_with("3 topics").await;
+    assert!(
+        first["kinds"]
+            .as_array()
+            .unwrap()
+            .contains(&"topics".into()),
+        "{first}"
+    );
+    // A new topic, one gone, one resized, one out of sync: the next listing records
+    // them, with their own kinds.
+    fake.update(|c| {
+        let t = &mut c.clusters[0].topics;
+        t.retain(|t| t.name != "old");
+        t.push(Topic::new("new", 6, 3));
+        t[0].partitions.push(Partition {
+            leader: 1,
+            replicas: vec![1, 2, 3],
+            isr: vec![1, 2, 3],
+        });
+        t[1].partitions[0].isr = vec![1];
+    });
+    let r = app
+        .client
+        .post(format!("{}/api/refresh", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let change = history_with("Topic new added").await;
+    let kinds = change["kinds"].as_array().unwrap();
+    assert!(
+        kinds.contains(&"topics".into()) && kinds.contains(&"topic-replicas".into()),
+        "{change}"
+    );
+    let (_, diff) = app.get_json(&format!("/api/clusters/{id}/diff")).await;
+    let text = diff.to_string();
+    for want in [
+        "Topic old",
+        "Topic orders partitions",
+        "replicas out of sync",
+    ] {
+        assert!(text.contains(want), "{want}: {diff}");
+    }
+    // The timeline filters on the new kinds.
+    let (status, filtered) = app
+        .get_json(&format!("/api/changes?cluster={id}&kind=topic-replicas"))
+        .await;
+    assert_eq!(status, 200, "{filtered}");
+    assert_eq!(
+        filtered["entries"].as_array().unwrap().len(),
+        1,
+        "{filtered}"
+    );
+}

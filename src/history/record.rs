@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use app::history::{diff, kinds_of, summary, ClusterState, DiffEntry, Trigger};
+use app::history::{diff, kinds_of, summary, ClusterState, DiffEntry, RecordedTopic, Trigger};
 use app::model::{coverage, CoverageStatus, Inventory};
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
@@ -54,7 +54,7 @@ pub(super) async fn run(
     let mut term = None;
     // Generation 0 is "nothing finished yet". Starting from it (not from the current
     // value) records a refresh that finished before this task first ran.
-    let (mut refreshes, mut sweeps, mut cloudwatch) = (0, 0, 0);
+    let (mut refreshes, mut sweeps, mut cloudwatch, mut topics) = (0, 0, 0, 0);
     loop {
         let inv = rx.borrow_and_update().clone();
         let trigger = if inv.refresh.generation != refreshes {
@@ -63,12 +63,16 @@ pub(super) async fn run(
             Some(Trigger::Probe)
         } else if inv.cloudwatch_sweep.generation != cloudwatch {
             Some(Trigger::CloudWatch)
+        } else if inv.topics_generation != topics {
+            // A topic listing is a refresh of the topics (the store knows three triggers).
+            Some(Trigger::Refresh)
         } else {
             None
         };
         refreshes = inv.refresh.generation;
         sweeps = inv.sweep.generation;
         cloudwatch = inv.cloudwatch_sweep.generation;
+        topics = inv.topics_generation;
         let role = *roles.borrow();
         if term != Some(role) {
             // Taken over (or lost): what another replica recorded must be read again.
@@ -150,6 +154,13 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
             // The recorded probe keeps no figures: its recorded health stands with it.
             new.health = old.and_then(|o| o.health.clone());
         }
+        // Topics not (yet) listed since the console started are no news either: the
+        // recorded ones stand until a listing says otherwise.
+        new.topics = inv
+            .topics
+            .get(&c.id)
+            .and_then(|t| RecordedTopic::of(t))
+            .or_else(|| old.and_then(|o| o.topics.clone()));
         if old == Some(&new) {
             continue;
         }

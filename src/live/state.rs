@@ -49,6 +49,8 @@ pub struct State {
     pub cloudwatch_sources: BTreeMap<(String, String), CloudWatchSource>,
     /// What the last topic refreshes read, by cluster id.
     pub topics: BTreeMap<ClusterId, Arc<ClusterTopics>>,
+    /// Finished topic refreshes.
+    pub topics_generation: u64,
 }
 
 impl State {
@@ -95,6 +97,7 @@ impl State {
             cloudwatch_sweep: self.cloudwatch_sweep.clone(),
             cloudwatch_sources: self.cloudwatch_sources.values().cloned().collect(),
             topics: self.topics.clone(),
+            topics_generation: self.topics_generation,
             derived: Default::default(),
         }
     }

@@ -156,6 +156,8 @@ impl TopicService {
                 self.publish(results);
             });
         futures::future::join_all(per_region).await;
+        self.live.lock().topics_generation += 1;
+        self.live.publish();
     }
 
     fn publish(&self, results: Vec<(ClusterId, Listed)>) {

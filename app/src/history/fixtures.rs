@@ -42,6 +42,7 @@ pub fn state() -> ClusterState {
         ),
         controller_exporters: vec![],
         health: None,
+        topics: None,
         cluster: c,
     }
 }

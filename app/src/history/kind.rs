@@ -32,10 +32,15 @@ pub enum ChangeKind {
     Configuration,
     /// The cluster's or a broker's health state (healthy, warning, critical, unknown).
     Health,
+    /// Topics added or removed, their partition count or replication factor changed
+    /// (from MSK's topic API).
+    Topics,
+    /// A topic's replicas falling out of sync, or all back in sync.
+    TopicReplicas,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 15] = [
+    pub const ALL: [ChangeKind; 17] = [
         ChangeKind::Added,
         ChangeKind::Removed,
         ChangeKind::State,
@@ -51,6 +56,8 @@ impl ChangeKind {
         ChangeKind::Settings,
         ChangeKind::Configuration,
         ChangeKind::Health,
+        ChangeKind::Topics,
+        ChangeKind::TopicReplicas,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -70,6 +77,8 @@ impl ChangeKind {
             ChangeKind::Settings => "settings",
             ChangeKind::Configuration => "configuration",
             ChangeKind::Health => "health",
+            ChangeKind::Topics => "topics",
+            ChangeKind::TopicReplicas => "topic-replicas",
         }
     }
 
@@ -90,6 +99,8 @@ impl ChangeKind {
             ChangeKind::Settings => "other settings",
             ChangeKind::Configuration => "configuration",
             ChangeKind::Health => "health",
+            ChangeKind::Topics => "topics",
+            ChangeKind::TopicReplicas => "out-of-sync replicas",
         }
     }
 
@@ -130,6 +141,16 @@ impl std::str::FromStr for ChangeKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_bits_keep_their_meaning() {
+        // Stored masks were written with these bits: new kinds only ever go last.
+        assert_eq!(ChangeKind::Added.bit(), 1);
+        assert_eq!(ChangeKind::Configuration.bit(), 1 << 13);
+        assert_eq!(ChangeKind::Health.bit(), 1 << 14);
+        assert_eq!(ChangeKind::Topics.bit(), 1 << 15);
+        assert_eq!(ChangeKind::TopicReplicas.bit(), 1 << 16);
+    }
 
     #[test]
     fn change_kinds_parse_and_explain_unknown_ones() {

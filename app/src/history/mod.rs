@@ -24,6 +24,6 @@ pub(crate) mod fixtures;
 
 pub use diff::{diff, DiffEntry};
 pub use kind::ChangeKind;
-pub use state::{ClusterState, RecordedBroker, RecordedController, RecordedProbe};
+pub use state::{ClusterState, RecordedBroker, RecordedController, RecordedProbe, RecordedTopic};
 pub use summary::{kinds_of, summary};
 pub use timeline::*;

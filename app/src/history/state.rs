@@ -65,6 +65,38 @@ pub struct ClusterState {
     /// Health judged from the last probe (none: not probed, or nothing to judge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<RecordedHealth>,
+    /// The topics MSK's topic API last listed (none: never read), without the count of
+    /// out-of-sync replicas, which moves with load: only whether a topic has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<RecordedTopic>>,
+}
+
+/// One topic as the history keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordedTopic {
+    pub name: String,
+    pub partitions: u32,
+    pub replication_factor: u32,
+    /// Some replica of the topic is out of sync.
+    pub out_of_sync: bool,
+}
+
+impl RecordedTopic {
+    /// The topics of a listing, as the history keeps them.
+    pub fn of(topics: &crate::model::topics::ClusterTopics) -> Option<Vec<RecordedTopic>> {
+        topics.read.then(|| {
+            topics
+                .topics
+                .iter()
+                .map(|t| RecordedTopic {
+                    name: t.name.clone(),
+                    partitions: t.partitions,
+                    replication_factor: t.replication_factor,
+                    out_of_sync: t.out_of_sync_replicas > 0,
+                })
+                .collect()
+        })
+    }
 }
 
 impl ClusterState {
@@ -126,6 +158,7 @@ impl ClusterState {
                     .filter_map(|b| b.broker_id.map(|id| (id, b.state)))
                     .collect(),
             }),
+            topics: None,
         }
     }
 

@@ -115,6 +115,9 @@ pub struct Inventory {
     /// What the last topic refreshes read of each cluster (MSK's topic APIs), by id.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub topics: std::collections::BTreeMap<ClusterId, std::sync::Arc<super::topics::ClusterTopics>>,
+    /// Counts finished topic refreshes (the history records after each).
+    #[serde(default)]
+    pub topics_generation: u64,
     /// Values worked out from the fields above on first use (not serialised).
     #[serde(skip)]
     pub derived: Derived,

@@ -10,6 +10,7 @@ use super::{ChangeKind, ClusterState};
 
 mod exporters;
 mod record;
+mod topics;
 
 use exporters::{controller_exporters, exporters, health};
 use record::{
@@ -150,6 +151,7 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
         controller_exporters(&mut out, &o.controller_exporters, &n.controller_exporters);
     }
     health(&mut out, o.health.as_ref(), n.health.as_ref());
+    topics::topics(&mut out, o.topics.as_deref(), n.topics.as_deref());
     out.0
 }
 
