@@ -246,6 +246,48 @@ async fn clusters_without_open_monitoring_and_serverless_ones_are_judged_from_cl
         [format!("{HOSTILE_GROUP} is 7 min behind on payments")]
     );
 
+    // The consumers, most behind first, with a point per CloudWatch read of the last
+    // hour: a second read adds one, and the page draws them with the same in words.
+    let (_, consumers) = app
+        .get_json(&format!("/api/clusters/{stream}/consumers"))
+        .await;
+    assert_eq!(consumers[0]["group"], HOSTILE_GROUP, "{consumers}");
+    assert_eq!(
+        consumers[0]["recent"].as_array().map(Vec::len),
+        Some(1),
+        "{consumers}"
+    );
+    let two = support::eventually(
+        "a second CloudWatch read to add a point to the lag sparkline",
+        support::PATIENCE,
+        || async {
+            app.client
+                .post(format!("{}/api/probe", app.url))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let (_, c) = app
+                .get_json(&format!("/api/clusters/{stream}/consumers"))
+                .await;
+            match c[0]["recent"].as_array().map(Vec::len) {
+                Some(n) if n >= 2 => Ok(c),
+                other => Err(format!("points: {other:?}")),
+            }
+        },
+    )
+    .await;
+    assert_eq!(two[0]["recent"][1]["seconds"], 420, "{two}");
+    let page = app.page(&format!("/clusters/{stream}")).await;
+    let svg = page
+        .find("class=\"sparkline\"")
+        .map(|i| &page[i..(i + 300).min(page.len())]);
+    assert!(
+        page.contains(
+            "aria-label=\"Time lag over the last hour: 7 min then, 7 min now, at most 7 min\""
+        ),
+        "no sparkline: {svg:?}"
+    );
+
     // The list: health, the alarm coverage in brief, and the filter for it.
     let list = app.page("/").await;
     assert!(

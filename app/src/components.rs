@@ -204,3 +204,44 @@ pub fn Badge(
     let class = format!("badge {}", tone.unwrap_or(""));
     view! { <span class=class>{text}</span> }
 }
+
+/// A consumer group's time lag over the last hour as a small line (SVG drawn on the
+/// server), with the same in words for screen readers and as its tooltip.
+#[component]
+pub fn LagSparkline(points: Vec<crate::model::cloudwatch::LagPoint>) -> impl IntoView {
+    use crate::model::judgement::behind;
+    const W: f64 = 120.0;
+    const H: f64 = 24.0;
+    if points.len() < 2 {
+        return view! { <span class="muted small">"—"</span> }.into_any();
+    }
+    let (first, last) = (points[0], points[points.len() - 1]);
+    let max = points.iter().map(|p| p.seconds).max().unwrap_or(0);
+    let span = (last.at - first.at).max(1) as f64;
+    let line: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let x = (p.at - first.at) as f64 / span * (W - 2.0) + 1.0;
+            let y = if max == 0 {
+                H - 1.0
+            } else {
+                H - 1.0 - p.seconds as f64 / max as f64 * (H - 2.0)
+            };
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let words = format!(
+        "Time lag over the last hour: {} then, {} now, at most {}",
+        behind(first.seconds),
+        behind(last.seconds),
+        behind(max)
+    );
+    let label = words.clone();
+    view! {
+        <svg class="sparkline" role="img" aria-label=label viewBox="0 0 120 24" width="120" height="24">
+            <title>{words}</title>
+            <polyline fill="none" stroke="currentColor" stroke-width="1.5" points=line.join(" ")/>
+        </svg>
+    }
+    .into_any()
+}

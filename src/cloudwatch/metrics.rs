@@ -329,6 +329,7 @@ pub fn assemble(
                         topic: topic.clone(),
                         time_lag_seconds: None,
                         max_offset_lag: None,
+                        recent: Vec::new(),
                     });
                 let d = big(r).map(|v| Datum {
                     value: v,

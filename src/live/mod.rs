@@ -241,9 +241,16 @@ impl Live {
             } = outcome;
             match metrics {
                 Update::Set(mut m) => {
+                    let now = crate::clock::now_unix();
                     for id in &clusters {
-                        Arc::make_mut(state.cloudwatch.entry(id.clone()).or_default()).metrics =
-                            m.remove(id);
+                        let reading =
+                            Arc::make_mut(state.cloudwatch.entry(id.clone()).or_default());
+                        let mut metrics = m.remove(id);
+                        // Each group's lag sparkline: the last hour of reads.
+                        if let Some(new) = &mut metrics {
+                            new.carry_lag_history(reading.metrics.as_ref(), now);
+                        }
+                        reading.metrics = metrics;
                     }
                 }
                 Update::Clear => {

@@ -499,6 +499,7 @@ mod tests {
             topic: "orders".into(),
             time_lag_seconds: None,
             max_offset_lag: None,
+            recent: vec![],
         }];
         let t = AlarmTarget {
             cluster: &s,

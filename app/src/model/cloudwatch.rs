@@ -53,6 +53,51 @@ pub struct ConsumerLag {
     /// `MaxOffsetLag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_offset_lag: Option<Datum<u64>>,
+    /// The time lag at each CloudWatch read of the last hour, oldest first (the
+    /// sparkline).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<LagPoint>,
+}
+
+/// The time lag one CloudWatch read found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LagPoint {
+    /// Unix seconds of the read.
+    pub at: i64,
+    pub seconds: u64,
+}
+
+/// How far back the lag sparkline reaches.
+pub const LAG_HISTORY_SECONDS: i64 = 3600;
+
+impl ClusterMetrics {
+    /// Carries each consumer group's recent time lags over from the previous reading
+    /// (`old`) and adds this read's, at `now`: the last hour, one point per read.
+    pub fn carry_lag_history(&mut self, old: Option<&ClusterMetrics>, now: i64) {
+        for l in &mut self.lag {
+            let mut recent: Vec<LagPoint> = old
+                .and_then(|o| {
+                    o.lag
+                        .iter()
+                        .find(|p| p.group == l.group && p.topic == l.topic)
+                })
+                .map(|p| {
+                    p.recent
+                        .iter()
+                        .copied()
+                        .filter(|p| p.at > now - LAG_HISTORY_SECONDS && p.at < now)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(d) = &l.time_lag_seconds {
+                recent.push(LagPoint {
+                    at: now,
+                    seconds: d.value,
+                });
+            }
+            l.recent = recent;
+        }
+    }
 }
 
 /// Everything the last CloudWatch sweep read about one cluster.
@@ -289,5 +334,45 @@ impl MetricsKind {
             MetricsKind::Serverless => "MaxEstimatedTimeLag",
             _ => "EstimatedMaxTimeLag",
         }
+    }
+}
+
+#[cfg(test)]
+mod lag_history_tests {
+    use super::*;
+
+    #[test]
+    fn lag_history_keeps_the_last_hour_one_point_per_read() {
+        let lag = |s: u64| ConsumerLag {
+            group: "billing".into(),
+            topic: "orders".into(),
+            time_lag_seconds: Some(Datum {
+                value: s,
+                at: "t".into(),
+            }),
+            max_offset_lag: None,
+            recent: vec![],
+        };
+        let mut old = ClusterMetrics {
+            lag: vec![lag(10)],
+            ..ClusterMetrics::default()
+        };
+        old.carry_lag_history(None, 1000);
+        let mut reading = old.clone();
+        for (i, s) in [20u64, 30, 40].into_iter().enumerate() {
+            let mut next = ClusterMetrics {
+                lag: vec![lag(s)],
+                ..ClusterMetrics::default()
+            };
+            next.carry_lag_history(Some(&reading), 1000 + 1800 * (i as i64 + 1));
+            reading = next;
+        }
+        // Reads at 1000, 2800, 4600, 6400: the last hour before 6400 holds 4600 and 6400.
+        let points: Vec<(i64, u64)> = reading.lag[0]
+            .recent
+            .iter()
+            .map(|p| (p.at, p.seconds))
+            .collect();
+        assert_eq!(points, [(4600, 30), (6400, 40)]);
     }
 }

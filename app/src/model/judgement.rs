@@ -565,6 +565,7 @@ mod tests {
             topic: topic.into(),
             time_lag_seconds: d(s, T0),
             max_offset_lag: d(s * 10, T0),
+            recent: vec![],
         };
         let mut m = metrics(Vec::new(), 1, T0);
         m.active_controllers = None;

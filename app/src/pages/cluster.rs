@@ -616,16 +616,20 @@ fn CloudWatchSection(
                 None => view! { <p class="muted small" id="alarm-coverage">{format!("Alarms not read yet; the key metrics for this kind of cluster: {}.", kind.key_alarm_metrics().join(", "))}</p> }.into_any(),
             }}
             {(!lag.is_empty()).then(|| view! {
-                <h3>"Consumer lag"</h3>
+                <h3 id="consumers">"Consumers"</h3>
                 <table id="lag-table">
-                    <thead><tr><th>"Consumer group"</th><th>"Topic"</th><th>"Time behind"</th><th>"Offsets behind"</th></tr></thead>
+                    <thead><tr><th>"Consumer group"</th><th>"Topic"</th><th>"Time behind"</th><th>"Offsets behind"</th><th>"Last hour"</th></tr></thead>
                     <tbody>
                     {lag.into_iter().map(|l| view! {
                         <tr data-group=l.group.clone()>
                             <td>{l.group.clone()}</td>
-                            <td>{l.topic.clone()}</td>
+                            <td>{match crate::model::topics::TopicName::parse(&l.topic) {
+                                Ok(n) => view! { <a href=format!("/clusters/{}/topics/{n}", c.id)>{l.topic.clone()}</a> }.into_any(),
+                                Err(_) => view! { <span>{l.topic.clone()}</span> }.into_any(),
+                            }}</td>
                             <td class="num">{l.time_lag_seconds.as_ref().map(|d| crate::model::judgement::behind(d.value)).unwrap_or_else(|| "—".into())}</td>
                             <td class="num">{l.max_offset_lag.as_ref().map(|d| d.value.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td><crate::components::LagSparkline points=l.recent.clone()/></td>
                         </tr>
                     }).collect_view()}
                     </tbody>

@@ -242,13 +242,14 @@ fn Topic(t: TopicDetail) -> impl IntoView {
             } else {
                 view! {
                     <table id="consumer-table">
-                        <thead><tr><th>"Consumer group"</th><th>"Time behind"</th><th>"Offsets behind"</th></tr></thead>
+                        <thead><tr><th>"Consumer group"</th><th>"Time behind"</th><th>"Offsets behind"</th><th>"Last hour"</th></tr></thead>
                         <tbody>
                         {consumers.into_iter().map(|l| view! {
                             <tr data-group=l.group.clone()>
                                 <td>{l.group.clone()}</td>
                                 <td class="num">{l.time_lag_seconds.as_ref().map(|d| behind(d.value)).unwrap_or_else(|| "—".into())}</td>
                                 <td class="num">{l.max_offset_lag.as_ref().map(|d| d.value.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                <td><crate::components::LagSparkline points=l.recent.clone()/></td>
                             </tr>
                         }).collect_view()}
                         </tbody>
