@@ -162,6 +162,7 @@ impl Core {
             probes,
             cloudwatch,
             topics,
+            fleet_metrics: Default::default(),
             replica: replica.clone(),
             history: history.clone(),
             truststore: Arc::new(Truststore::new(config.ca_bundle.clone())),

@@ -29,6 +29,8 @@ pub struct ServerConsole {
     pub cloudwatch: Option<Arc<CloudWatchService>>,
     /// The topic reader (none with `--no-topics` or in a one-shot command).
     pub topics: Option<Arc<crate::topics::TopicService>>,
+    /// The fleet's `/metrics` text of the current inventory version.
+    pub fleet_metrics: crate::telemetry::fleet::Cache,
     /// Whether this console leads; a follower passes refreshes and probes on.
     pub replica: Arc<Replica>,
     pub history: Arc<History>,
@@ -175,10 +177,16 @@ impl ConsoleService for ServerConsole {
 
     fn metrics(&self) -> Result<String, AppError> {
         let live = self.inventory.live();
-        let fleet = crate::telemetry::fleet::registry(&live.inventory());
-        live.telemetry()
-            .encode(&fleet)
-            .map_err(|_| AppError::internal("the metrics could not be written"))
+        // The version first: an inventory published meanwhile is newer, never older.
+        let version = live.version();
+        let failed = |_| AppError::internal("the metrics could not be written");
+        let fleet = self
+            .fleet_metrics
+            .text(version, &live.inventory())
+            .map_err(failed)?;
+        let mut out = live.telemetry().encode().map_err(failed)?;
+        out.push_str(&fleet);
+        Ok(out)
     }
 
     fn activity(&self, limit: PageSize) -> Fut<'_, Vec<AuditEvent>> {

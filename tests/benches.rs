@@ -19,6 +19,8 @@ mod metrics_bench;
 mod probe_bench;
 #[path = "../benches/refresh.rs"]
 mod refresh_bench;
+#[path = "../benches/topics.rs"]
+mod topics_bench;
 
 #[tokio::test]
 async fn the_refresh_bench_runs_at_its_quick_scale() {
@@ -58,4 +60,12 @@ async fn the_metrics_bench_runs_at_its_quick_scale() {
         .spawn(metrics_bench::run(metrics_bench::Scale::quick()))
         .await
         .expect("the metrics bench ran");
+}
+
+#[tokio::test]
+async fn the_topics_bench_runs_at_its_quick_scale() {
+    support::server_runtime()
+        .spawn(topics_bench::run(topics_bench::Scale::quick()))
+        .await
+        .expect("the topics bench ran");
 }

@@ -216,11 +216,10 @@ impl Telemetry {
             .inc();
     }
 
-    /// The exposition: the console's counters, then `fleet`.
-    pub fn encode(&self, fleet: &Registry) -> Result<String, std::fmt::Error> {
+    /// The console's counters as exposition text (the fleet's series follow them).
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();
         prometheus_text::encode(&mut out, &self.0.registry)?;
-        prometheus_text::encode(&mut out, fleet)?;
         Ok(out)
     }
 }
@@ -237,7 +236,7 @@ mod tests {
         t.refresh_took(Duration::from_millis(300));
         t.source_error("prod \"eu\"\nx");
         t.page_cache(true);
-        let text = t.encode(&Registry::default()).unwrap();
+        let text = t.encode().unwrap();
         assert!(text.contains(
             "msk_console_aws_calls_total{service=\"kafka\",operation=\"ListClustersV2\",outcome=\"throttled\"} 2\n"
         ), "{text}");

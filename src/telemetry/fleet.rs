@@ -24,6 +24,35 @@ use prometheus_client::registry::Registry;
 
 use super::counters::{label, Labels};
 
+/// The fleet's text, kept until the inventory moves: a scrape between two publishes
+/// costs the console's own counters only.
+#[derive(Debug, Default)]
+pub struct Cache(std::sync::Mutex<Option<(u64, std::sync::Arc<String>)>>);
+
+impl Cache {
+    /// The exposition of `inv`, the inventory of `version` ([`crate::live::Live::version`]).
+    pub fn text(
+        &self,
+        version: u64,
+        inv: &Inventory,
+    ) -> Result<std::sync::Arc<String>, std::fmt::Error> {
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((v, text)) = kept.as_ref() {
+            if *v == version {
+                return Ok(text.clone());
+            }
+        }
+        let mut out = String::new();
+        prometheus_client::encoding::prometheus_text::encode(&mut out, &registry(inv))?;
+        let text = std::sync::Arc::new(out);
+        *kept = Some((version, text.clone()));
+        Ok(text)
+    }
+}
+
 /// Each cluster's identifying labels.
 fn ids(c: &Cluster) -> Labels {
     vec![("cluster", label(&c.name)), ("cluster_arn", label(&c.arn))]
