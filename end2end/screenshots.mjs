@@ -5,6 +5,15 @@
 //
 // In sample mode the stand-in exporters and Kafka listeners make every page live; the
 // script waits for two sweeps so the history and health have something to show.
+//
+// The topic pages need MSK's topic APIs, which the sample has not: with TOPICS=1 the
+// script takes them from a console listing the fake MSK's demo fleet instead:
+//
+//   cargo run -p fake-msk --example serve -- 127.0.0.1:4566 &
+//   AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo target/debug/msk-console \
+//     --aws-endpoint-url http://127.0.0.1:4566 --aws-regions eu-west-1 --no-probe \
+//     --no-cloudwatch --listen 127.0.0.1:3301 --database-url sqlite:///tmp/topics.db &
+//   cd end2end && TOPICS=1 node screenshots.mjs http://127.0.0.1:3301 ../docs
 import { chromium } from 'playwright-core';
 
 const [base = 'http://127.0.0.1:3000', out = '../docs'] = process.argv.slice(2);
@@ -22,6 +31,31 @@ async function sweeps(n) {
     await page.waitForTimeout(500);
   }
   throw new Error('no sweep finished: is the console running with --sample?');
+}
+
+if (process.env.TOPICS) {
+  const list = await (await page.request.get(`${base}/api/clusters`)).json();
+  const orders = list.clusters.find((c) => c.name === 'orders-prod');
+  for (let i = 0; i < 60; i++) {
+    const t = await (await page.request.get(`${base}/api/clusters/${orders.id}/topics`)).json();
+    if (t.checked_at) break;
+    await page.waitForTimeout(500);
+  }
+  for (const [path, file, selector] of [
+    [`/clusters/${orders.id}`, 'screenshot-topics.png', '#topics'],
+    [`/clusters/${orders.id}/topics/payments.v2`, 'screenshot-topic.png', null],
+  ]) {
+    await page.goto(`${base}${path}`);
+    await page.waitForLoadState('networkidle');
+    if (selector) {
+      await page.locator(selector).screenshot({ path: `${out}/${file}` });
+    } else {
+      await page.screenshot({ path: `${out}/${file}`, fullPage: true });
+    }
+    console.log(`${out}/${file}`);
+  }
+  await browser.close();
+  process.exit(0);
 }
 
 await sweeps(1);

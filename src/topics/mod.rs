@@ -52,7 +52,7 @@ type Described = (Instant, Arc<TopicDetail>);
 fn not_served(c: &Cluster) -> Option<String> {
     match c.kind {
         ClusterKind::Serverless => Some(
-            "MSK's topic APIs do not serve serverless clusters; list topics with a Kafka client (the Connect files above)."
+            "MSK's topic APIs do not serve serverless clusters; list them with a Kafka client (the client configuration downloads above)."
                 .into(),
         ),
         ClusterKind::SelfManaged => Some("Topics are read from MSK's topic APIs, which only know MSK clusters.".into()),
@@ -139,7 +139,10 @@ impl TopicService {
                         let result = match (not_served(c), client) {
                             (Some(why), _) => Err(why),
                             // Files and the sample: nobody to ask.
-                            (None, None) => return None,
+                            (None, None) => Err(format!(
+                                "Cluster {} comes from an inventory file (source {}): topics are read from MSK's topic APIs, for clusters listed from AWS.",
+                                c.name, c.source
+                            )),
                             (None, Some(client)) => {
                                 let _p = permits.acquire().await.ok();
                                 reader::list(client, &c.arn).await.map_err(|e| e.message)
