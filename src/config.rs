@@ -97,6 +97,16 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_TOPICS_INTERVAL", default_value = "5m", value_parser = parse_duration)]
     pub topics_interval: Duration,
 
+    /// Topic configurations read per cluster at each topic listing (DescribeTopic, in
+    /// rotation through the cluster's topics), so the history records their changes: a
+    /// cluster of N topics has each read every N / this many listings. 0: none.
+    #[arg(
+        long,
+        env = "MSK_CONSOLE_TOPIC_CONFIGS_PER_REFRESH",
+        default_value_t = 20
+    )]
+    pub topic_configs_per_refresh: u16,
+
     /// Never list topics (MSK's topic APIs are then not called).
     #[arg(long, env = "MSK_CONSOLE_NO_TOPICS")]
     pub no_topics: bool,

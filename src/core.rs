@@ -138,6 +138,7 @@ impl Core {
             TopicService::start(
                 inventory.clone(),
                 config.topics_interval,
+                usize::from(config.topic_configs_per_refresh),
                 replica.roles(),
                 &background,
             )

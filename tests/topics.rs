@@ -162,7 +162,17 @@ async fn topics_are_listed_paged_filtered_and_described_from_msk() {
 
     // Names that are not there, or cannot be topic names: a 404 that says so, without
     // asking MSK for names the last listing did not hold.
-    let calls = fake.calls();
+    // Only a topic's page asks DescribeTopicPartitions (the listings and their rotation
+    // through configurations do not), so its count says whether MSK was asked.
+    let described = || async {
+        let m = app.get("/metrics").await.text().await.unwrap();
+        m.lines()
+            .filter(|l| l.contains("operation=\"DescribeTopicPartitions\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    let calls = described().await;
+    assert!(calls >= 2.0, "the two pages above asked MSK: {calls}");
     for name in ["missing", "%3Cb%3Ex%3C%3Eb", "a%20b", "x.y.missing"] {
         let (status, e) = app
             .get_json(&format!("/api/clusters/{id}/topics/{name}"))
@@ -173,7 +183,11 @@ async fn topics_are_listed_paged_filtered_and_described_from_msk() {
             "{e}"
         );
     }
-    assert_eq!(fake.calls(), calls, "a name MSK did not list was asked for");
+    assert_eq!(
+        described().await,
+        calls,
+        "a name MSK did not list was asked for"
+    );
     let r = app.get(&format!("/clusters/{id}/topics/missing")).await;
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("has no topic"));
@@ -187,9 +201,15 @@ async fn where_msk_cannot_list_topics_the_cluster_page_says_why() {
     // In a region of its own, where ListTopics is denied.
     let denied = Fake::provisioned("locked", "us-east-1");
     let serverless = Fake::serverless("events", "eu-west-1");
+    // Topics listed, but their configurations may not be read (DescribeTopic denied).
+    let mut configless = Fake::provisioned("configless", "eu-west-1");
+    configless.topics = vec![Topic::new("t", 1, 1)];
     let fake = FakeMsk::start(FakeConfig {
-        clusters: vec![old, denied, serverless],
-        failures: HashMap::from([(("us-east-1".to_string(), Op::ListTopics), 403)]),
+        clusters: vec![old, denied, serverless, configless],
+        failures: HashMap::from([
+            (("us-east-1".to_string(), Op::ListTopics), 403),
+            (("eu-west-1".to_string(), Op::DescribeTopic), 403),
+        ]),
         ..FakeConfig::default()
     })
     .await
@@ -212,6 +232,29 @@ async fn where_msk_cannot_list_topics_the_cluster_page_says_why() {
     );
     let legacy = topics_of(&app, &id("legacy"), "").await;
     assert!(problem(&legacy).contains("3.6"), "{legacy}");
+    let configless = support::eventually(
+        "the topic listing of configless, with why its configurations are not read",
+        support::PATIENCE,
+        || async {
+            let (_, v) = app
+                .get_json(&format!("/api/clusters/{}/topics", id("configless")))
+                .await;
+            if v["configs_problem"].is_string() {
+                Ok(v)
+            } else {
+                Err(v.to_string())
+            }
+        },
+    )
+    .await;
+    assert_eq!(names(&configless), ["t"]);
+    assert!(
+        configless["configs_problem"]
+            .as_str()
+            .unwrap()
+            .contains("kafka-cluster:DescribeTopic"),
+        "{configless}"
+    );
     let events = topics_of(&app, &id("events"), "").await;
     assert!(problem(&events).contains("serverless"), "{events}");
     // The page works and says why.
@@ -296,6 +339,10 @@ async fn the_history_records_topics_added_removed_resized_and_falling_out_of_syn
             isr: vec![1, 2, 3],
         });
         t[1].partitions[0].isr = vec![1];
+        t[1].configs = vec![
+            ("cleanup.policy".into(), "delete".into()),
+            ("retention.ms".into(), "86400000".into()),
+        ];
     });
     let r = app
         .client
@@ -307,7 +354,9 @@ async fn the_history_records_topics_added_removed_resized_and_falling_out_of_syn
     let change = history_with("Topic new added").await;
     let kinds = change["kinds"].as_array().unwrap();
     assert!(
-        kinds.contains(&"topics".into()) && kinds.contains(&"topic-replicas".into()),
+        ["topics", "topic-replicas", "topic-config"]
+            .iter()
+            .all(|k| kinds.contains(&(*k).into())),
         "{change}"
     );
     let (_, diff) = app.get_json(&format!("/api/clusters/{id}/diff")).await;
@@ -316,6 +365,9 @@ async fn the_history_records_topics_added_removed_resized_and_falling_out_of_syn
         "Topic old",
         "Topic orders partitions",
         "replicas out of sync",
+        // Configurations are read in rotation (20 topics a listing by default: all of
+        // them here), and a changed setting is a line of its own.
+        "Topic payments retention.ms",
     ] {
         assert!(text.contains(want), "{want}: {diff}");
     }

@@ -156,10 +156,11 @@ fn pending(inv: &Inventory, heads: &HashMap<String, Head>) -> Vec<Pending> {
         }
         // Topics not (yet) listed since the console started are no news either: the
         // recorded ones stand until a listing says otherwise.
+        let recorded = old.and_then(|o| o.topics.as_deref());
         new.topics = inv
             .topics
             .get(&c.id)
-            .and_then(|t| RecordedTopic::of(t))
+            .and_then(|t| RecordedTopic::of_with(t, recorded))
             .or_else(|| old.and_then(|o| o.topics.clone()));
         if old == Some(&new) {
             continue;

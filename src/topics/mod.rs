@@ -40,10 +40,17 @@ pub struct TopicService {
     wake: Notify,
     /// Recent full descriptions, by cluster and topic.
     details: Mutex<HashMap<(ClusterId, String), Described>>,
+    /// Topic configurations read per cluster and listing (`--topic-configs-per-refresh`).
+    configs_per_refresh: usize,
+    /// Where each cluster's rotation through its topics' configurations stands.
+    rotation: Mutex<HashMap<ClusterId, usize>>,
 }
 
 /// What listing one cluster's topics came to: the topics, or why not.
 type Listed = Result<Vec<app::model::topics::TopicSummary>, String>;
+
+/// The configurations read at one listing: topic → key → value, or why not.
+type ConfigsRead = Vec<(String, Result<BTreeMap<String, String>, String>)>;
 
 /// A topic's full description and when MSK gave it.
 type Described = (Instant, Arc<TopicDetail>);
@@ -61,14 +68,41 @@ fn not_served(c: &Cluster) -> Option<String> {
 }
 
 impl TopicService {
-    pub fn new(inventory: Arc<InventoryService>) -> Arc<TopicService> {
+    /// The service; each listing also reads `configs_per_refresh` topics'
+    /// configurations of each cluster, in rotation.
+    pub fn new(inventory: Arc<InventoryService>, configs_per_refresh: usize) -> Arc<TopicService> {
         let live = inventory.live().clone();
         Arc::new(TopicService {
             inventory,
             live,
             wake: Notify::new(),
             details: Mutex::new(HashMap::new()),
+            configs_per_refresh,
+            rotation: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The next topics whose configuration a listing of `id` reads: `n` of them, on
+    /// from where the last listing stopped.
+    fn next_configs(
+        &self,
+        id: &ClusterId,
+        topics: &[app::model::topics::TopicSummary],
+    ) -> Vec<String> {
+        if topics.is_empty() || self.configs_per_refresh == 0 {
+            return Vec::new();
+        }
+        let mut rotation = self
+            .rotation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = rotation.entry(id.clone()).or_insert(0);
+        let n = self.configs_per_refresh.min(topics.len());
+        let start = *at % topics.len();
+        *at = (start + n) % topics.len();
+        (0..n)
+            .map(|i| topics[(start + i) % topics.len()].name.clone())
+            .collect()
     }
 
     /// Starts the refresh loop: at once, every `interval`, after each inventory refresh
@@ -76,10 +110,11 @@ impl TopicService {
     pub fn start(
         inventory: Arc<InventoryService>,
         interval: Duration,
+        configs_per_refresh: usize,
         roles: Roles,
         background: &Background,
     ) -> Arc<TopicService> {
-        let svc = Self::new(inventory);
+        let svc = Self::new(inventory, configs_per_refresh);
         let looping = svc.clone();
         let shutdown: CancellationToken = background.shutdown.clone();
         background.spawn(async move {
@@ -144,11 +179,28 @@ impl TopicService {
                                 c.name, c.source
                             )),
                             (None, Some(client)) => {
-                                let _p = permits.acquire().await.ok();
-                                reader::list(client, &c.arn).await.map_err(|e| e.message)
+                                let listed = {
+                                    let _p = permits.acquire().await.ok();
+                                    reader::list(client, &c.arn).await.map_err(|e| e.message)
+                                };
+                                // A few topics' configurations, in rotation: their
+                                // changes are the history's.
+                                let names = listed
+                                    .as_ref()
+                                    .map(|t| self.next_configs(&c.id, t))
+                                    .unwrap_or_default();
+                                let configs = names.into_iter().map(|name| async move {
+                                    let _p = permits.acquire().await.ok();
+                                    let read = reader::configs(client, &c.arn, &name)
+                                        .await
+                                        .map_err(|e| e.message);
+                                    (name, read)
+                                });
+                                let configs = futures::future::join_all(configs).await;
+                                return Some((c.id.clone(), listed, configs));
                             }
                         };
-                        Some((c.id.clone(), result))
+                        Some((c.id.clone(), result, Vec::new()))
                     }
                 });
                 let results: Vec<_> = futures::future::join_all(reads)
@@ -163,14 +215,14 @@ impl TopicService {
         self.live.publish();
     }
 
-    fn publish(&self, results: Vec<(ClusterId, Listed)>) {
+    fn publish(&self, results: Vec<(ClusterId, Listed, ConfigsRead)>) {
         if results.is_empty() {
             return;
         }
         let at = now_rfc3339();
         {
             let mut state = self.live.lock();
-            for (id, result) in results {
+            for (id, result, configs) in results {
                 let entry = state.topics.entry(id).or_default();
                 let t = Arc::make_mut(entry);
                 t.checked_at = at.clone();
@@ -179,8 +231,23 @@ impl TopicService {
                         t.topics = topics;
                         t.read = true;
                         t.problem = None;
+                        // Configurations of topics gone go with them.
+                        let names: std::collections::HashSet<&str> =
+                            t.topics.iter().map(|s| s.name.as_str()).collect();
+                        t.configs.retain(|name, _| names.contains(name.as_str()));
                     }
                     Err(why) => t.problem = Some(why),
+                }
+                if !configs.is_empty() {
+                    t.configs_problem = None;
+                }
+                for (name, read) in configs {
+                    match read {
+                        Ok(c) => {
+                            t.configs.insert(name, c);
+                        }
+                        Err(why) => t.configs_problem = Some(why),
+                    }
                 }
             }
         }

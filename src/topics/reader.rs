@@ -5,7 +5,9 @@
 //!
 //! API reference: <https://docs.aws.amazon.com/msk/1.0/apireference/v1-clusters-clusterarn-topics.html>.
 
-use app::model::topics::{parse_configs, PartitionInfo, TopicSummary};
+use std::collections::BTreeMap;
+
+use app::model::topics::{parse_configs, ConfigEntry, PartitionInfo, TopicSummary};
 use aws_sdk_kafka::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kafka::Client;
 
@@ -88,10 +90,47 @@ pub async fn list(client: &Client, arn: &str) -> Result<Vec<TopicSummary>, Topic
 pub struct Described {
     pub summary: TopicSummary,
     pub status: String,
-    pub configs: Vec<app::model::topics::ConfigEntry>,
+    pub configs: Vec<ConfigEntry>,
     /// Set when the configuration could not be read (it is then empty).
     pub configs_problem: Option<String>,
     pub partitions: Vec<PartitionInfo>,
+}
+
+/// The entries of `DescribeTopic`'s `configs` (Base64 of JSON or `key=value` lines), or
+/// why they cannot be read.
+fn decode_configs(b64: Option<&str>) -> Result<Vec<ConfigEntry>, String> {
+    use base64::Engine;
+    let Some(b64) = b64 else {
+        return Ok(Vec::new());
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|e| format!("not Base64: {e}"))
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()))
+        .and_then(|text| parse_configs(&text))
+        .map_err(|why| format!("MSK's configuration of the topic could not be read: {why}."))
+}
+
+/// One topic's configuration alone (`DescribeTopic`), as `key` → `value`, for the
+/// history's rotation through a cluster's topics.
+pub async fn configs(
+    client: &Client,
+    arn: &str,
+    name: &str,
+) -> Result<BTreeMap<String, String>, TopicError> {
+    let topic = client
+        .describe_topic()
+        .cluster_arn(arn)
+        .topic_name(name)
+        .send()
+        .await
+        .map_err(|e| explain(&e, "DescribeTopic"))?;
+    decode_configs(topic.configs())
+        .map(|entries| entries.into_iter().map(|e| (e.key, e.value)).collect())
+        .map_err(|message| TopicError {
+            message,
+            not_found: false,
+        })
 }
 
 /// One topic in full: both calls at once.
@@ -124,25 +163,9 @@ pub async fn describe(client: &Client, arn: &str, name: &str) -> Result<Describe
         })
         .collect();
     partitions.sort_by_key(|p| (p.out_of_sync().is_empty(), p.partition));
-    let (configs, configs_problem) = match topic.configs() {
-        None => (Vec::new(), None),
-        Some(b64) => {
-            use base64::Engine;
-            match base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .map_err(|e| format!("not Base64: {e}"))
-                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()))
-                .and_then(|text| parse_configs(&text))
-            {
-                Ok(c) => (c, None),
-                Err(why) => (
-                    Vec::new(),
-                    Some(format!(
-                        "MSK's configuration of the topic could not be read: {why}."
-                    )),
-                ),
-            }
-        }
+    let (configs, configs_problem) = match decode_configs(topic.configs()) {
+        Ok(c) => (c, None),
+        Err(why) => (Vec::new(), Some(why)),
     };
     let out_of_sync = partitions
         .iter()

@@ -37,10 +37,12 @@ pub enum ChangeKind {
     Topics,
     /// A topic's replicas falling out of sync, or all back in sync.
     TopicReplicas,
+    /// A topic's configuration (read in rotation, a few topics per listing).
+    TopicConfig,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 17] = [
+    pub const ALL: [ChangeKind; 18] = [
         ChangeKind::Added,
         ChangeKind::Removed,
         ChangeKind::State,
@@ -58,6 +60,7 @@ impl ChangeKind {
         ChangeKind::Health,
         ChangeKind::Topics,
         ChangeKind::TopicReplicas,
+        ChangeKind::TopicConfig,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -79,6 +82,7 @@ impl ChangeKind {
             ChangeKind::Health => "health",
             ChangeKind::Topics => "topics",
             ChangeKind::TopicReplicas => "topic-replicas",
+            ChangeKind::TopicConfig => "topic-config",
         }
     }
 
@@ -101,6 +105,7 @@ impl ChangeKind {
             ChangeKind::Health => "health",
             ChangeKind::Topics => "topics",
             ChangeKind::TopicReplicas => "out-of-sync replicas",
+            ChangeKind::TopicConfig => "topic configuration",
         }
     }
 
@@ -150,6 +155,7 @@ mod tests {
         assert_eq!(ChangeKind::Health.bit(), 1 << 14);
         assert_eq!(ChangeKind::Topics.bit(), 1 << 15);
         assert_eq!(ChangeKind::TopicReplicas.bit(), 1 << 16);
+        assert_eq!(ChangeKind::TopicConfig.bit(), 1 << 17);
     }
 
     #[test]

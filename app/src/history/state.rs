@@ -79,9 +79,31 @@ pub struct RecordedTopic {
     pub replication_factor: u32,
     /// Some replica of the topic is out of sync.
     pub out_of_sync: bool,
+    /// Its configuration, once read (`DescribeTopic`, in rotation): key → value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configs: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl RecordedTopic {
+    /// The topics of a listing, as the history keeps them, with the configurations read
+    /// so far; a topic whose configuration this console has not read yet keeps the one
+    /// `recorded` holds (not read yet is no news).
+    pub fn of_with(
+        topics: &crate::model::topics::ClusterTopics,
+        recorded: Option<&[RecordedTopic]>,
+    ) -> Option<Vec<RecordedTopic>> {
+        let mut out = Self::of(topics)?;
+        if let Some(old) = recorded {
+            for t in out.iter_mut().filter(|t| t.configs.is_none()) {
+                t.configs = old
+                    .iter()
+                    .find(|o| o.name == t.name)
+                    .and_then(|o| o.configs.clone());
+            }
+        }
+        Some(out)
+    }
+
     /// The topics of a listing, as the history keeps them.
     pub fn of(topics: &crate::model::topics::ClusterTopics) -> Option<Vec<RecordedTopic>> {
         topics.read.then(|| {
@@ -93,6 +115,7 @@ impl RecordedTopic {
                     partitions: t.partitions,
                     replication_factor: t.replication_factor,
                     out_of_sync: t.out_of_sync_replicas > 0,
+                    configs: topics.configs.get(&t.name).cloned(),
                 })
                 .collect()
         })

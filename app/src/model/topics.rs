@@ -35,6 +35,13 @@ pub struct ClusterTopics {
     /// Why the topics are not (or no longer) read, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// Topics' configurations read so far (`DescribeTopic`, a few topics per listing in
+    /// rotation): topic → key → value. The history records their changes.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub configs: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Why the last configurations could not be read, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configs_problem: Option<String>,
 }
 
 /// A topic name from a request: as Kafka allows (1 to 249 of `[A-Za-z0-9._-]`), checked
@@ -205,6 +212,9 @@ pub struct TopicsPage {
     pub total: usize,
     pub checked_at: Option<String>,
     pub problem: Option<String>,
+    /// Why the topics' configurations (for the history) could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configs_problem: Option<String>,
 }
 
 /// Topics a page lists.
@@ -246,6 +256,7 @@ impl TopicsPage {
             total,
             checked_at: topics.filter(|t| t.read).map(|t| t.checked_at.clone()),
             problem: topics.and_then(|t| t.problem.clone()),
+            configs_problem: topics.and_then(|t| t.configs_problem.clone()),
         }
     }
 }

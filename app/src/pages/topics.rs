@@ -71,6 +71,7 @@ fn TopicsList(t: TopicsPage) -> impl IntoView {
         total,
         checked_at,
         problem,
+        configs_problem,
         ..
     } = t;
     let filter_for_links = filter.clone();
@@ -129,6 +130,7 @@ fn TopicsList(t: TopicsPage) -> impl IntoView {
         .collect_view();
     view! {
         {problem.map(|p| view! { <p class="banner info" id="topics-problem">{p}</p> })}
+        {configs_problem.map(|p| view! { <p class="muted small" id="topic-configs-problem">{format!("Topic configurations are not recorded: {p}")}</p> })}
         <p class="muted small" id="topics-status">{status}</p>
         {(total > 0).then(|| view! {
             <form method="get" class="filter" role="search" action="#topics">

@@ -39,6 +39,7 @@ pub(super) fn topics(
             out.opt(K::Topics, &format!("Topic {name}"), Some(shape(t)), None);
         }
     }
+    let mut first_read = 0;
     for (name, t) in &n {
         let subject = format!("Topic {name}");
         match o.get(name) {
@@ -69,8 +70,26 @@ pub(super) fn topics(
                     &sync(before.out_of_sync),
                     &sync(t.out_of_sync),
                 );
+                match (&before.configs, &t.configs) {
+                    // Changed settings, line by line, as server.properties.
+                    (Some(b), Some(a)) => {
+                        out.keyed(K::TopicConfig, |k| format!("{subject} {k}"), b, a)
+                    }
+                    (None, Some(_)) => first_read += 1,
+                    // A configuration once read is kept until its topic goes.
+                    (_, None) => {}
+                }
             }
         }
+    }
+    // Configurations read for the first time (the rotation's first round): one line.
+    if first_read > 0 {
+        out.opt(
+            K::TopicConfig,
+            "Topic configurations (first read)",
+            None,
+            Some(format!("{first_read} topics")),
+        );
     }
 }
 
@@ -85,6 +104,7 @@ mod tests {
             partitions,
             replication_factor: rf,
             out_of_sync,
+            configs: None,
         }
     }
 
@@ -122,5 +142,46 @@ mod tests {
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].describe(), "Topics (first listed) added: 3 topics");
         assert!(diff(Some(&new), Some(&new.clone())).is_empty());
+    }
+
+    #[test]
+    fn configurations_read_first_are_one_line_and_then_each_setting_is_a_change() {
+        let cfg = |pairs: &[(&str, &str)]| {
+            Some(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        let unread = with(Some(vec![
+            topic("orders", 6, 3, false),
+            topic("payments", 3, 3, false),
+        ]));
+        let mut read = unread.clone();
+        for t in read.topics.as_mut().unwrap() {
+            t.configs = cfg(&[("retention.ms", "604800000"), ("cleanup.policy", "delete")]);
+        }
+        let d = diff(Some(&unread), Some(&read));
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].describe(),
+            "Topic configurations (first read) added: 2 topics"
+        );
+        let mut changed = read.clone();
+        changed.topics.as_mut().unwrap()[0].configs =
+            cfg(&[("retention.ms", "86400000"), ("min.insync.replicas", "2")]);
+        let lines: Vec<String> = diff(Some(&read), Some(&changed))
+            .iter()
+            .map(|e| e.describe())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Topic orders cleanup.policy removed (was delete)",
+                "Topic orders min.insync.replicas added: 2",
+                "Topic orders retention.ms: 604800000 → 86400000",
+            ]
+        );
     }
 }
