@@ -73,6 +73,11 @@ async fn topics_are_listed_paged_filtered_and_described_from_msk() {
     props.configs_as_properties = true;
     props.configs = vec![("compression.type".into(), "zstd".into())];
     orders.topics.push(props);
+    // A name Kafka would never allow, as a hostile answer could carry it: shown as text,
+    // never as markup or a link.
+    orders
+        .topics
+        .push(Topic::new("zz<script>alert(1)</script>/..", 1, 1));
     let fake = FakeMsk::start(FakeConfig {
         clusters: vec![orders],
         page_size: 20,
@@ -85,7 +90,7 @@ async fn topics_are_listed_paged_filtered_and_described_from_msk() {
     let id = inv.clusters[0].id.to_string();
 
     let first = topics_of(&app, &id, "").await;
-    assert_eq!(first["total"], 120, "{first}");
+    assert_eq!(first["total"], 121, "{first}");
     assert_eq!(first["pages"], 3);
     // Out-of-sync topics first.
     assert_eq!(names(&first)[0], "payments.v2_x-1");
@@ -94,7 +99,20 @@ async fn topics_are_listed_paged_filtered_and_described_from_msk() {
     let (_, third) = app
         .get_json(&format!("/api/clusters/{id}/topics?page=3"))
         .await;
-    assert_eq!(third["topics"].as_array().unwrap().len(), 20, "{third}");
+    assert_eq!(third["topics"].as_array().unwrap().len(), 21, "{third}");
+    let hostile = app.page(&format!("/clusters/{id}?topics=zz&tpage=1")).await;
+    assert!(
+        hostile.contains("zz&lt;script&gt;alert(1)&lt;/script&gt;/.."),
+        "not shown as text"
+    );
+    assert!(
+        !hostile.contains("<script>alert(1)"),
+        "markup reached the page"
+    );
+    assert!(
+        !hostile.contains("/topics/zz"),
+        "a link for a name Kafka would not allow"
+    );
     let (_, filtered) = app
         .get_json(&format!("/api/clusters/{id}/topics?q=T11"))
         .await;
