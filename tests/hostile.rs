@@ -98,6 +98,7 @@ const PARAMS: &[&str] = &[
     "iam_mechanism",
     "topics",
     "tpage",
+    "secret",
     "page",
     "x",
 ];

@@ -82,31 +82,15 @@ impl CloudWatchService {
         let looping = svc.clone();
         let shutdown: CancellationToken = background.shutdown.clone();
         background.spawn(async move {
-            let mut refreshes = looping.live.subscribe();
-            let mut seen = 0;
-            let mut tick = tokio::time::interval(settings.interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    changed = refreshes.changed() => {
-                        if changed.is_err() { return; }
-                        let generation = refreshes.borrow_and_update().refresh.generation;
-                        if generation == seen { continue; }
-                        seen = generation;
-                    }
-                    _ = looping.wake.notified() => {}
-                    _ = shutdown.cancelled() => return,
-                }
-                // A follower serves the leader's readings.
-                if !roles.borrow().leads() {
-                    continue;
-                }
-                tokio::select! {
-                    _ = looping.sweep() => {}
-                    _ = shutdown.cancelled() => return,
-                }
-            }
+            let live = looping.live.clone();
+            live.run_after_refreshes(
+                settings.interval,
+                Some(&looping.wake),
+                roles,
+                shutdown,
+                || looping.sweep(),
+            )
+            .await
         });
         svc
     }

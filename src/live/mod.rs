@@ -58,6 +58,52 @@ impl Live {
         })
     }
 
+    /// Runs `job` at once, every `interval`, after each inventory refresh that finishes
+    /// and when `wake` (if any) is notified (requests made while `job` runs merge into
+    /// one next run), while this console leads (a follower serves the leader's results). Returns
+    /// when `shutdown` is cancelled. The CloudWatch sweeps and the topic listings run so.
+    pub async fn run_after_refreshes<F, Fut>(
+        &self,
+        interval: std::time::Duration,
+        wake: Option<&tokio::sync::Notify>,
+        roles: crate::role::Roles,
+        shutdown: tokio_util::sync::CancellationToken,
+        mut job: F,
+    ) where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let mut refreshes = self.subscribe();
+        let mut seen = 0;
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                changed = refreshes.changed() => {
+                    if changed.is_err() { return; }
+                    let generation = refreshes.borrow_and_update().refresh.generation;
+                    if generation == seen { continue; }
+                    seen = generation;
+                }
+                _ = async {
+                    match wake {
+                        Some(w) => w.notified().await,
+                        None => std::future::pending().await,
+                    }
+                } => {}
+                _ = shutdown.cancelled() => return,
+            }
+            if !roles.borrow().leads() {
+                continue;
+            }
+            tokio::select! {
+                _ = job() => {}
+                _ = shutdown.cancelled() => return,
+            }
+        }
+    }
+
     /// The console's counters and timers, for `/metrics` ([`crate::telemetry`]).
     pub fn telemetry(&self) -> &Telemetry {
         &self.telemetry

@@ -1,7 +1,8 @@
 //! Topics from MSK's own topic APIs: every AWS-listed provisioned cluster's topics
-//! (`ListTopics`), refreshed every `--topics-interval`, after each inventory refresh and
-//! on request, with the inventory's limits (`--aws-concurrency` calls per source and
-//! region, the SDK's retries and time limits); and one topic in full
+//! (`ListTopics`), refreshed every `--topics-interval` and after each inventory refresh,
+//! with the inventory's limits (`--aws-concurrency` calls per source and region, the
+//! SDK's retries and time limits), and a few topics' configurations each time
+//! (`--topic-configs-per-refresh`, in rotation) for the history; and one topic in full
 //! (`DescribeTopic`, `DescribeTopicPartitions`) when its page or API asks, kept for
 //! [`DETAIL_TTL`].
 //!
@@ -21,7 +22,7 @@ use app::error::AppError;
 use app::model::topics::{TopicDetail, TopicName};
 use app::model::{Cluster, ClusterKind};
 use app::params::ClusterId;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::background::Background;
@@ -37,7 +38,6 @@ pub const DETAIL_TTL: Duration = Duration::from_secs(60);
 pub struct TopicService {
     inventory: Arc<InventoryService>,
     live: Arc<Live>,
-    wake: Notify,
     /// Recent full descriptions, by cluster and topic.
     details: Mutex<HashMap<(ClusterId, String), Described>>,
     /// Topic configurations read per cluster and listing (`--topic-configs-per-refresh`).
@@ -75,7 +75,6 @@ impl TopicService {
         Arc::new(TopicService {
             inventory,
             live,
-            wake: Notify::new(),
             details: Mutex::new(HashMap::new()),
             configs_per_refresh,
             rotation: Mutex::new(HashMap::new()),
@@ -105,8 +104,8 @@ impl TopicService {
             .collect()
     }
 
-    /// Starts the refresh loop: at once, every `interval`, after each inventory refresh
-    /// and when asked, while this console leads.
+    /// Starts the refresh loop: at once, every `interval` and after each inventory
+    /// refresh, while this console leads.
     pub fn start(
         inventory: Arc<InventoryService>,
         interval: Duration,
@@ -118,37 +117,11 @@ impl TopicService {
         let looping = svc.clone();
         let shutdown: CancellationToken = background.shutdown.clone();
         background.spawn(async move {
-            let mut refreshes = looping.live.subscribe();
-            let mut seen = 0;
-            let mut tick = tokio::time::interval(interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    changed = refreshes.changed() => {
-                        if changed.is_err() { return; }
-                        let generation = refreshes.borrow_and_update().refresh.generation;
-                        if generation == seen { continue; }
-                        seen = generation;
-                    }
-                    _ = looping.wake.notified() => {}
-                    _ = shutdown.cancelled() => return,
-                }
-                if !roles.borrow().leads() {
-                    continue;
-                }
-                tokio::select! {
-                    _ = looping.refresh() => {}
-                    _ = shutdown.cancelled() => return,
-                }
-            }
+            let live = looping.live.clone();
+            live.run_after_refreshes(interval, None, roles, shutdown, || looping.refresh())
+                .await
         });
         svc
-    }
-
-    /// Asks for a refresh soon.
-    pub fn request(&self) {
-        self.wake.notify_one();
     }
 
     /// Reads every listed cluster's topics now, region by region at once, and
