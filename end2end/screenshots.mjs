@@ -84,4 +84,15 @@ for (const [path, file, selector] of shots) {
   }
   console.log(`${out}/${file}`);
 }
+
+// A phone's width (390 px): the header, the bootstrap strings and the picker stay usable.
+const narrow = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+const small = [['/', 'screenshot-390-clusters.png']];
+if (orders) small.push([`/clusters/${orders.id}`, 'screenshot-390-cluster.png']);
+for (const [path, file] of small) {
+  await narrow.goto(`${base}${path}`);
+  await narrow.waitForLoadState('networkidle');
+  await narrow.screenshot({ path: `${out}/${file}`, fullPage: false });
+  console.log(`${out}/${file}`);
+}
 await browser.close();

@@ -143,6 +143,31 @@ impl Chart {
         }
         d
     }
+
+    /// A series in words, the chart's text alternative: "Exporters answering: 66.7% now,
+    /// lowest 50%, highest 100%". None for a series with no points.
+    pub fn in_words(&self, s: &Series) -> Option<String> {
+        let last = s.points.last()?.1;
+        let (low, high) = s
+            .points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, v)| {
+                (lo.min(v), hi.max(v))
+            });
+        let unit = &self.unit;
+        let n = |v: f64| format!("{}{unit}", (v * 10.0).round() / 10.0);
+        Some(if low == high {
+            format!("{}: {} throughout", s.label, n(last))
+        } else {
+            format!(
+                "{}: {} now, lowest {}, highest {}",
+                s.label,
+                n(last),
+                n(low),
+                n(high)
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -221,6 +246,36 @@ mod tests {
         assert_eq!(interval_for(90 * 86_400 + 1, 360), 43_200);
         assert_eq!(interval_for(0, 360), 60);
         assert_eq!(interval_for(100 * 365 * 86_400, 360), 2_592_000);
+    }
+
+    #[test]
+    fn a_series_in_words_gives_now_lowest_and_highest() {
+        let chart = Chart {
+            unit: "%".into(),
+            series: vec![
+                Series {
+                    label: "Exporters answering".into(),
+                    points: vec![(0, 100.0), (10, 50.0), (20, 66.666)],
+                    ..Series::default()
+                },
+                Series {
+                    label: "Brokers".into(),
+                    points: vec![(0, 3.0), (10, 3.0)],
+                    ..Series::default()
+                },
+                Series::default(),
+            ],
+            ..Chart::default()
+        };
+        assert_eq!(
+            chart.in_words(&chart.series[0]).unwrap(),
+            "Exporters answering: 66.7% now, lowest 50%, highest 100%"
+        );
+        assert_eq!(
+            chart.in_words(&chart.series[1]).unwrap(),
+            "Brokers: 3% throughout"
+        );
+        assert_eq!(chart.in_words(&chart.series[2]), None);
     }
 
     #[test]

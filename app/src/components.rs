@@ -65,6 +65,7 @@ pub fn Header() -> impl IntoView {
             </nav>
             <UserMenu/>
             <ThemeSwitch/>
+            <crate::localtime::LocalTimes/>
         </header>
     }
 }

@@ -25,6 +25,7 @@ pub mod error;
 pub mod generate;
 pub mod history;
 pub mod live;
+pub mod localtime;
 pub mod model;
 pub mod pages;
 pub mod params;
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="color-scheme" content="light dark"/>
+        <Meta name="description" content="Amazon MSK clusters across accounts and regions: connection strings, client configs, monitoring coverage and history."/>
         <Title formatter=document_title/>
         <Router>
             <components::Header/>

@@ -92,5 +92,8 @@ test('a change in the timeline leads to its diff and to the client information t
   // Brokers: 2, then 3 (the top of the chart), held to the right edge.
   await expect(page.locator('#cluster-chart svg path.series.s1')).toHaveAttribute('d', /^M0\.0 \d+\.\d( H\d+\.\d V\d+\.\d)* H720\.0$/);
   await expect(page.locator('#cluster-chart figcaption')).toHaveText('audit-log: brokers and answering exporters');
+  // The chart in words: the legend and the SVG's text alternative give the numbers.
+  await expect(page.locator('#cluster-chart .legend li').first()).toHaveText(/^Brokers: 3 (now, lowest 2, highest 3|throughout)$/);
+  await expect(page.locator('#cluster-chart svg')).toHaveAttribute('aria-label', /^audit-log: brokers and answering exporters, .+ to .+\. Brokers: 3 (now, lowest 2, highest 3|throughout)(;|\.)/);
   await expect(page.locator('#timeline tbody tr', { hasText: 'Cluster added' })).toHaveCount(1);
 });

@@ -57,6 +57,24 @@ impl ListenerCheck {
         !self.servers.is_empty() && self.servers.iter().all(ServerCheck::ok)
     }
 
+    /// The result in a few words, for the collapsed cell: "TLS ok, ApiVersions 56 ms, 3 of
+    /// 3 brokers" (the slowest answer), or the first failure as in [`Self::summary`].
+    pub fn headline(&self) -> String {
+        let n = self.servers.len();
+        if !self.ok() {
+            return self.summary();
+        }
+        let slowest = self.servers.iter().filter_map(|s| s.latency_ms).max();
+        let tls = if self.listener.security_protocol() == "PLAINTEXT" {
+            ""
+        } else {
+            "TLS ok, "
+        };
+        let time = slowest.map(|ms| format!(" {ms} ms")).unwrap_or_default();
+        let brokers = if n == 1 { "broker" } else { "brokers" };
+        format!("{tls}ApiVersions{time}, {n} of {n} {brokers}")
+    }
+
     /// The result in one line, as shown beside the bootstrap string: the first failure
     /// (and how many failed), or the slowest success.
     pub fn summary(&self) -> String {
@@ -126,10 +144,17 @@ mod tests {
                 server("b-2:9094", ConnectStep::Tcp, "connection refused", 1),
             ],
         };
+        assert_eq!(good.headline(), "TLS ok, ApiVersions 12 ms, 2 of 2 brokers");
+        let plain = ListenerCheck {
+            listener: Listener::Plaintext,
+            servers: vec![ok("b-1:9092", 7)],
+        };
+        assert_eq!(plain.headline(), "ApiVersions 7 ms, 1 of 1 broker");
         assert!(!bad.ok());
         assert_eq!(
             bad.summary(),
             "b-2:9094: connection refused (1 of 2 failed)"
         );
+        assert_eq!(bad.headline(), bad.summary());
     }
 }

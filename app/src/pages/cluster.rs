@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{get_cluster, ProbeExporters};
 use crate::components::{Badge, CopyButton, ErrorPanel};
 use crate::live::LivePage;
+use crate::localtime::Time;
 use crate::model::{
     is_express, Cluster, ClusterDetail, ClusterKind, Controller, ControllerReachability,
     ExporterProbe, MetadataMode, ProbeState, JMX_EXPORTER_PORT, NODE_EXPORTER_PORT,
@@ -40,6 +41,17 @@ pub fn ClusterPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The page's sections in a short bar that stays in view, and its history.
+#[component]
+fn SectionNav(items: Vec<(&'static str, &'static str)>, history: String) -> impl IntoView {
+    view! {
+        <nav class="section-nav" aria-label="Sections of this page">
+            {items.into_iter().map(|(id, label)| view! { <a href=format!("#{id}")>{label}</a> }).collect_view()}
+            <a href=history>"History"</a>
+        </nav>
     }
 }
 
@@ -90,6 +102,21 @@ fn ClientInformation(
         .map(|r| r.listeners.clone())
         .unwrap_or_default();
     let checked_at = reachability.as_ref().map(|r| r.checked_at.clone());
+    let has_downloads =
+        !c.bootstrap.is_empty() || c.monitoring.jmx_exporter || c.monitoring.node_exporter;
+    let sections: Vec<(&'static str, &'static str)> = [
+        Some(("bootstrap", "Connect")),
+        has_downloads.then_some(("downloads", "Downloads")),
+        Some(("brokers", "Brokers")),
+        topics_section.is_some().then_some(("topics", "Topics")),
+        cloudwatch_section
+            .is_some()
+            .then_some(("cloudwatch", "CloudWatch")),
+        Some(("settings", "Settings")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     view! {
         <Title text=c.name.clone()/>
         <nav class="crumbs"><a href="/">"Clusters"</a> " / " {c.name.clone()}</nav>
@@ -99,10 +126,11 @@ fn ClientInformation(
             <Badge text=c.state.to_string() tone=state_tone/>
             <a class="button secondary" id="history-link" href=format!("/clusters/{}/history", c.id)>"History"</a>
         </div>
+        <SectionNav items=sections history=format!("/clusters/{}/history", c.id)/>
         {recorded.clone().map(|r| view! {
             <div class="banner info" id="recorded-banner">
                 <strong>{format!("As recorded at snapshot {}", r.snapshot)}</strong>
-                {format!(": this state was first recorded {}{}. ", r.since, if r.latest { " and is still the latest" } else { "" })}
+                ": this state was first recorded " <Time at=r.since.clone()/> {format!("{}. ", if r.latest { " and is still the latest" } else { "" })}
                 "Bootstrap strings, brokers and downloads below are from that state. "
                 <a href=format!("/clusters/{}", c.id)>"Current state"</a> " · "
                 <a href=format!("/clusters/{}/history", c.id)>"History"</a>
@@ -120,24 +148,24 @@ fn ClientInformation(
             <div class="banner error">"Part of this cluster's information could not be fetched: " {e}</div>
         })}
 
-        <section>
+        <section id="bootstrap">
             <h2>"Bootstrap servers"</h2>
             {if c.bootstrap.is_empty() {
                 view! { <p class="empty">"MSK returned no bootstrap strings for this cluster. A cluster that is still being created has none yet."</p> }.into_any()
             } else {
                 view! {
                     <table class="bootstrap" id="bootstrap-table">
-                        <thead><tr><th>"Auth mode"</th><th>"Port"</th><th>"For"</th><th>"Bootstrap string"</th>
-                            <th title=checked_at.clone().map(|t| format!("Checked {t}")).unwrap_or_default()>"Connects from here"</th></tr></thead>
+                        <thead><tr><th>"Auth mode"</th><th>"Port"</th><th>"Bootstrap string"</th>
+                            <th title=checked_at.clone().map(|t| format!("Checked {}", crate::localtime::utc_text(&t))).unwrap_or_default()>"Connects from here"</th></tr></thead>
                         <tbody>
                         {c.bootstrap.iter().map(|b| {
                             let ports = b.ports().iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
                             let check = checks.iter().find(|l| l.listener == b.listener).cloned();
                             view! {
                                 <tr data-listener=b.listener.slug()>
-                                    <td><strong>{b.listener.label()}</strong><div class="muted small">{b.listener.security_protocol()}</div></td>
+                                    <td class="auth-mode"><strong>{b.listener.label()}</strong>" "<span class="muted small">{b.listener.security_protocol()}</span>
+                                        <div class="muted small purpose">{b.listener.purpose()}</div></td>
                                     <td class="num">{ports}</td>
-                                    <td class="small">{b.listener.purpose()}</td>
                                     <td class="copyable"><code class="bootstrap-string">{b.servers.clone()}</code>
                                         <CopyButton text=b.servers.clone()/></td>
                                     {connect_cell(check)}
@@ -150,31 +178,16 @@ fn ClientInformation(
             }}
         </section>
 
-        {(!c.bootstrap.is_empty() || c.monitoring.jmx_exporter || c.monitoring.node_exporter).then(|| {
+        {has_downloads.then(|| {
             let c = c.clone();
             view! { <DownloadsPanel cluster=c at=at/> }.into_any()
         })}
 
-        <section>
-            <h2>"ZooKeeper"</h2>
-            {match (c.metadata, c.zookeeper.clone(), c.zookeeper_tls.clone()) {
-                (MetadataMode::KRaft, _, _) => view! { <p id="zookeeper">"This cluster runs in KRaft mode: it has no ZooKeeper. Admin tools connect with "<code>"--bootstrap-server"</code>"."</p> }.into_any(),
-                (MetadataMode::Managed, _, _) => view! { <p id="zookeeper">"Serverless clusters do not expose ZooKeeper."</p> }.into_any(),
-                (_, zk, zk_tls) => view! {
-                    <table id="zookeeper">
-                        <tbody>
-                        {zk.map(|z| view! { <tr><th>"Plaintext (2181)"</th><td class="copyable"><code>{z.clone()}</code><CopyButton text=z/></td></tr> })}
-                        {zk_tls.map(|z| view! { <tr><th>"TLS (2182)"</th><td class="copyable"><code>{z.clone()}</code><CopyButton text=z/></td></tr> })}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}
-        </section>
 
         {if serverless {
-            view! { <section><h2>"Brokers"</h2><p>"Serverless clusters have no brokers to address: clients use the bootstrap string. They have no open monitoring either."</p></section> }.into_any()
+            view! { <section id="brokers"><h2>"Brokers"</h2><p>"Serverless clusters have no brokers to address: clients use the bootstrap string. They have no open monitoring either."</p></section> }.into_any()
         } else if c.brokers.is_empty() && c.bootstrap.is_empty() {
-            view! { <section><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
+            view! { <section id="brokers"><h2>"Brokers"</h2><p class="empty">"No broker nodes were listed for this cluster."</p></section> }.into_any()
         } else {
             // A recorded state has no probe to run.
             let live = recorded.is_none();
@@ -190,7 +203,7 @@ fn ClientInformation(
         {topics_section}
         {cloudwatch_section}
 
-        <section>
+        <section id="settings">
             <h2>"Settings"</h2>
             <dl class="settings">
                 <dt>"Kafka version"</dt><dd>{c.kafka_version.clone().unwrap_or_else(|| "managed by AWS".into())}</dd>
@@ -206,8 +219,23 @@ fn ClientInformation(
                 <dt>"Public access"</dt><dd>{on_off(c.public_access)}</dd>
                 <dt>{format!("JMX exporter (:{JMX_EXPORTER_PORT})")}</dt><dd>{on_off(c.monitoring.jmx_exporter)}</dd>
                 <dt>{format!("Node exporter (:{NODE_EXPORTER_PORT})")}</dt><dd>{on_off(c.monitoring.node_exporter)}</dd>
-                {c.created.clone().map(|t| view! { <dt>"Created"</dt><dd>{t}</dd> })}
+                {c.created.clone().map(|t| view! { <dt>"Created"</dt><dd><Time at=t/></dd> })}
             </dl>
+        </section>
+        <section id="zookeeper-section">
+            <h2>"ZooKeeper"</h2>
+            {match (c.metadata, c.zookeeper.clone(), c.zookeeper_tls.clone()) {
+                (MetadataMode::KRaft, _, _) => view! { <p id="zookeeper">"This cluster runs in KRaft mode: it has no ZooKeeper. Admin tools connect with "<code>"--bootstrap-server"</code>"."</p> }.into_any(),
+                (MetadataMode::Managed, _, _) => view! { <p id="zookeeper">"Serverless clusters do not expose ZooKeeper."</p> }.into_any(),
+                (_, zk, zk_tls) => view! {
+                    <table id="zookeeper" tabindex="0">
+                        <tbody>
+                        {zk.map(|z| view! { <tr><th>"Plaintext (2181)"</th><td class="copyable"><code>{z.clone()}</code><CopyButton text=z/></td></tr> })}
+                        {zk_tls.map(|z| view! { <tr><th>"TLS (2182)"</th><td class="copyable"><code>{z.clone()}</code><CopyButton text=z/></td></tr> })}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
         </section>
         <ClusterDetails c=c.clone()/>
     }
@@ -283,12 +311,12 @@ fn ClusterDetails(c: Cluster) -> impl IntoView {
         {(!c.operations.is_empty()).then(|| view! {
             <section id="operations">
                 <h2>"Recent operations"</h2>
-                <table>
+                <table tabindex="0">
                     <thead><tr><th>"Operation"</th><th>"State"</th><th>"Started"</th><th>"Ended"</th></tr></thead>
                     <tbody>{c.operations.iter().map(|o| view! {
                         <tr><td>{o.operation_type.clone()}</td><td>{o.state.clone()}</td>
-                            <td class="small">{o.started.clone().unwrap_or_else(|| "—".into())}</td>
-                            <td class="small">{o.ended.clone().unwrap_or_else(|| "—".into())}</td></tr>
+                            <td class="small">{match o.started.clone() { Some(t) => view! { <Time at=t/> }.into_any(), None => "—".into_any() }}</td>
+                            <td class="small">{match o.ended.clone() { Some(t) => view! { <Time at=t/> }.into_any(), None => "—".into_any() }}</td></tr>
                     }).collect_view()}</tbody>
                 </table>
             </section>
@@ -340,20 +368,27 @@ fn connect_cell(check: Option<crate::model::ListenerCheck>) -> AnyView {
     } else {
         ("failed", "bad")
     };
+    // One line; each server's result is one click away, and a failure shows them at once.
+    let headline = check.headline();
     let details = (check.servers.len() > 1).then(|| {
         view! {
-            <ul class="small muted connect-servers">
-                {check.servers.iter().map(|s| view! {
-                    <li data-reached=format!("{:?}", s.reached).to_lowercase()><code>{s.server.clone()}</code>": "{s.message.clone()}</li>
-                }).collect_view()}
-            </ul>
+            <details class="connect-servers" open=(!check.ok()).then_some("")>
+                <summary class="small connect-summary">{headline.clone()}</summary>
+                <ul class="small muted">
+                    {check.servers.iter().map(|s| view! {
+                        <li data-reached=format!("{:?}", s.reached).to_lowercase()><code>{s.server.clone()}</code>": "{s.message.clone()}</li>
+                    }).collect_view()}
+                </ul>
+            </details>
         }
     });
     view! {
         <td class="connect" data-connect=state>
             <Badge text=if check.ok() { "connects" } else { "fails" } tone=tone/>
-            <div class="small connect-summary">{check.summary()}</div>
-            {details}
+            {match details {
+                Some(d) => d.into_any(),
+                None => view! { <div class="small connect-summary">{headline}</div> }.into_any(),
+            }}
         </td>
     }
     .into_any()
@@ -376,11 +411,14 @@ fn BrokerTable(
         "Probe now".to_string()
     };
     let checked = match &d.reachability {
-        Some(_) if d.recorded.is_some() => "Exporters as recorded in this snapshot.".to_string(),
-        None if d.recorded.is_some() => "The exporters had not been probed then.".to_string(),
-        Some(r) => format!("Exporters last probed {}.", r.checked_at),
-        None if running => "Probing the exporters…".to_string(),
-        None => "The exporters have not been probed yet.".to_string(),
+        Some(_) if d.recorded.is_some() => "Exporters as recorded in this snapshot.".into_any(),
+        None if d.recorded.is_some() => "The exporters had not been probed then.".into_any(),
+        Some(r) => {
+            view! { "Exporters last probed " <Time at=r.checked_at.clone() relative=true/> "." }
+                .into_any()
+        }
+        None if running => "Probing the exporters…".into_any(),
+        None => "The exporters have not been probed yet.".into_any(),
     };
     let judged_at = d.health.as_ref().and_then(|h| h.judged_at.clone());
     let broker_health = |id: u32| {
@@ -438,7 +476,7 @@ fn BrokerTable(
         </div>
         <p class="muted small" id="probe-status">{checked} " " {monitoring}</p>
         {health}
-        <table id="broker-table">
+        <table id="broker-table" tabindex="0">
             <thead><tr><th>"ID"</th><th>"Endpoints"</th><th>"Client VPC IP"</th>
                 <th>{format!("JMX :{JMX_EXPORTER_PORT}")}</th><th>{format!("Node :{NODE_EXPORTER_PORT}")}</th><th>"Health"</th></tr></thead>
             <tbody>
@@ -478,7 +516,7 @@ fn ControllerTable(
 ) -> impl IntoView {
     view! {
         <h3>"KRaft controllers"</h3>
-        <table id="controller-table">
+        <table id="controller-table" tabindex="0">
             <thead><tr><th>"Endpoints"</th><th>{format!("JMX :{JMX_EXPORTER_PORT}")}</th></tr></thead>
             <tbody>
             {controllers.into_iter().map(|(k, r)| view! {
@@ -581,15 +619,15 @@ fn CloudWatchSection(
         <section id="cloudwatch">
             <h2>"CloudWatch"</h2>
             <p class="muted small" id="cloudwatch-status">{match checked {
-                Some(t) => format!("AWS/Kafka metrics last read {t}."),
-                None => "CloudWatch has not been read for this cluster yet (or it is off: --no-cloudwatch).".to_string(),
+                Some(t) => view! { "AWS/Kafka metrics last read " <Time at=t relative=true/> "." }.into_any(),
+                None => "CloudWatch has not been read for this cluster yet (or it is off: --no-cloudwatch).".into_any(),
             }}</p>
             {match alarms {
                 Some(a) => {
                     let missing: Vec<String> = a.missing().iter().map(|m| m.to_string()).collect();
                     view! {
                         <h3>"Alarms on the key metrics: " <span id="alarm-coverage">{a.summary()}</span></h3>
-                        <table id="alarm-table">
+                        <table id="alarm-table" tabindex="0">
                             <thead><tr><th>"Metric"</th><th>"Alarms"</th></tr></thead>
                             <tbody>
                             {a.key.iter().map(|k| view! {
@@ -617,7 +655,7 @@ fn CloudWatchSection(
             }}
             {(!lag.is_empty()).then(|| view! {
                 <h3 id="consumers">"Consumers"</h3>
-                <table id="lag-table">
+                <table id="lag-table" tabindex="0">
                     <thead><tr><th>"Consumer group"</th><th>"Topic"</th><th>"Time behind"</th><th>"Offsets behind"</th><th>"Last hour"</th></tr></thead>
                     <tbody>
                     {lag.into_iter().map(|l| view! {

@@ -8,6 +8,8 @@
 //! what you type into the URL as you type, and the rows follow (see [`crate::live`]).
 
 use leptos::prelude::*;
+
+use crate::localtime::Time;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -80,7 +82,7 @@ fn FilterForm(query: ListQuery) -> impl IntoView {
     view! {
         <form method="get" action="/" class="filter" role="search" data-live-form="">
             <label for="cluster-filter" class="visually-hidden">"Filter clusters"</label>
-            <input id="cluster-filter" type="search" name="q" placeholder="Filter by name, source, region, state, version, auth, tag:KEY, alarms:missing…"
+            <input id="cluster-filter" type="search" aria-keyshortcuts="/" name="q" placeholder="Filter by name, source, region, state, version, auth, tag:KEY, alarms:missing…"
                 value=query.q.clone() autocomplete="off"/>
             {sorted.then(|| view! {
                 <input type="hidden" name="sort" value=query.sort.slug()/>
@@ -202,7 +204,7 @@ fn Rows(overview: InventoryOverview) -> impl IntoView {
             {empty.then(|| view! { <p class="empty">"No cluster matches the filter."</p> })}
         })}
         <p class="muted small" id="refresh-status">
-            {match last { Some(t) => format!("Last refresh finished {}.", t), None => "The first refresh has not finished yet.".into() }}
+            {match last { Some(t) => view! { "Last refresh finished " <Time at=t relative=true/> "." }.into_any(), None => "The first refresh has not finished yet.".into_any() }}
         </p>
     }
 }

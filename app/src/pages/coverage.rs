@@ -4,6 +4,8 @@
 //! a bar per exporter that shows at a glance how much of a cluster is covered.
 
 use leptos::prelude::*;
+
+use crate::localtime::Time;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -68,8 +70,8 @@ fn CoverageView(
         .sweep
         .finished_at
         .clone()
-        .map(|t| format!("Last sweep finished {t}."))
-        .unwrap_or_else(|| "No sweep has finished yet.".into());
+        .map(|t| view! { "Last sweep finished " <Time at=t relative=true/> "." }.into_any())
+        .unwrap_or_else(|| "No sweep has finished yet.".into_any());
     let select = |name: &'static str, label: &'static str, options: Vec<String>, now: &str| {
         let now = now.to_string();
         view! {
@@ -269,7 +271,7 @@ fn CoverageRow(cc: ClusterCoverage) -> impl IntoView {
             <td class="alarms-cell">{alarms_cell(&cc.id, cc.alarms.as_ref())}</td>
             <td>{bar(cc.jmx_enabled, cc.jmx_up, cc.brokers, probed)}</td>
             <td>{bar(cc.node_enabled, cc.node_up, cc.brokers, probed)}</td>
-            <td class="small muted">{cc.checked_at.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="small muted">{match cc.checked_at.clone() { Some(t) => view! { <Time at=t relative=true/> }.into_any(), None => "—".into_any() }}</td>
         </tr>
     }
 }

@@ -198,7 +198,7 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                                     <a class="button" id="download-link" href=href download=r.file_name.clone()>"Download"</a>
                                     <CopyButton text=r.body.clone() label="Copy file"/>
                                 </div>
-                                <pre id="preview" class="preview">{r.body}</pre>
+                                <pre id="preview" class="preview" tabindex="0" aria-label="Preview of the file">{r.body}</pre>
                             }.into_any(),
                             Err(e) => view! { <p class="banner error" id="preview-error">{e.to_string()}</p> }.into_any(),
                         }

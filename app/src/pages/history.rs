@@ -11,6 +11,8 @@
 //! are SVG rendered on the server, so all of it works without JavaScript.
 
 use leptos::prelude::*;
+
+use crate::localtime::Time;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -42,18 +44,29 @@ pub fn ChartView(chart: Chart, #[prop(into)] id: String) -> impl IntoView {
     let unit = chart.unit.clone();
     let max_label = format!("{}{unit}", chart.y_max.round());
     let mid_label = format!("{}{unit}", (chart.y_max / 2.0 * 10.0).round() / 10.0);
+    // Each series in words: the legend (so the numbers are there for every reader) and
+    // the SVG's text alternative.
     let paths: Vec<(String, String, String)> = chart
         .series
         .iter()
-        .filter(|s| !s.points.is_empty())
-        .map(|s| (s.class.clone(), chart.step_path(s), s.label.clone()))
+        .filter_map(|s| Some((s.class.clone(), chart.step_path(s), chart.in_words(s)?)))
         .collect();
     let legend = paths.clone();
     let title = chart.title.clone();
+    let alt = format!(
+        "{title}, {} to {}. {}.",
+        chart.start_label,
+        chart.end_label,
+        paths
+            .iter()
+            .map(|(_, _, w)| w.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
     view! {
         <figure class="chart" id=id>
             <figcaption>{title.clone()}</figcaption>
-            <svg viewBox=format!("-48 -10 {} {}", CHART_W + 60.0, CHART_H + 34.0) role="img" aria-label=title
+            <svg viewBox=format!("-48 -10 {} {}", CHART_W + 60.0, CHART_H + 34.0) role="img" aria-label=alt
                 preserveAspectRatio="xMidYMid meet">
                 <line class="grid" x1="0" y1="0" x2=CHART_W.to_string() y2="0"/>
                 <line class="grid" x1="0" y1=(CHART_H / 2.0).to_string() x2=CHART_W.to_string() y2=(CHART_H / 2.0).to_string()/>
@@ -85,7 +98,7 @@ fn Timeline(entries: Vec<ChangeEntry>, show_cluster: bool) -> impl IntoView {
     }
     view! {
         <div class="table-wrap">
-        <table id="timeline" class="timeline">
+        <table id="timeline" class="timeline" tabindex="0">
             <thead><tr><th>"When"</th>{show_cluster.then(|| view! { <th>"Cluster"</th> })}<th>"What changed"</th><th>"Kinds"</th><th></th></tr></thead>
             <tbody>
             {entries.into_iter().map(|e| {
@@ -94,7 +107,7 @@ fn Timeline(entries: Vec<ChangeEntry>, show_cluster: bool) -> impl IntoView {
                 let at = format!("/clusters/{}?at={}", e.cluster_id, e.snapshot);
                 view! {
                     <tr data-change=e.id data-cluster=e.cluster_id.clone()>
-                        <td class="small nowrap">{e.at.clone()}<div class="muted">{format!("snapshot {} · {}", e.snapshot, e.trigger)}</div></td>
+                        <td class="small nowrap"><Time at=e.at.clone()/><div class="muted">{format!("snapshot {} · {}", e.snapshot, e.trigger)}</div></td>
                         {show_cluster.then(|| view! {
                             <td><a href=format!("/clusters/{}/history", e.cluster_id)>{e.cluster_name.clone()}</a>
                                 <div class="muted small">{format!("{} · {}", e.source, e.region)}</div></td>
@@ -158,7 +171,7 @@ fn Activity(events: Vec<crate::model::AuditEvent>) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                    <table id="activity-table">
+                    <table id="activity-table" tabindex="0">
                         <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th></tr></thead>
                         <tbody>
                         {events.into_iter().map(|e| {
@@ -171,7 +184,7 @@ fn Activity(events: Vec<crate::model::AuditEvent>) -> impl IntoView {
                             };
                             view! {
                                 <tr data-action=e.action.clone()>
-                                    <td class="nowrap small">{e.at}</td>
+                                    <td class="nowrap small"><Time at=e.at/></td>
                                     <td class="actor">{e.actor}</td>
                                     <td>{what}</td>
                                 </tr>
@@ -218,11 +231,12 @@ fn HistoryView(p: ChangesPage) -> impl IntoView {
     let paged = query.with_untracked(|q| param(q, "before").is_some());
     let stats = p.stats.clone();
     let checked = match (&stats.first_at, &stats.last_checked_at) {
-        (Some(f), Some(l)) => format!(
-            "{} snapshots with changes from {} checks since {f}; last checked {l}. Kept for {} days.",
-            stats.snapshots, stats.checks, stats.retention_days
-        ),
-        _ => "Nothing recorded yet: the first snapshot is taken when the first refresh ends.".into(),
+        (Some(f), Some(l)) => view! {
+            {format!("{} snapshots with changes from {} checks since ", stats.snapshots, stats.checks)}
+            <Time at=f.clone()/> "; last checked " <Time at=l.clone() relative=true/>
+            {format!(". Kept for {} days.", stats.retention_days)}
+        }.into_any(),
+        _ => "Nothing recorded yet: the first snapshot is taken when the first refresh ends.".into_any(),
     };
     view! {
         <div class="page-head"><h1>"History"</h1></div>
@@ -306,7 +320,7 @@ fn CompareForm(
         let label = format!(
             "#{} · {} · {}",
             v.snapshot,
-            v.at,
+            crate::localtime::utc_text(&v.at),
             v.summary.chars().take(60).collect::<String>()
         );
         view! { <option value=v.snapshot.to_string() selected=chosen == Some(v.snapshot)>{label}</option> }
@@ -408,7 +422,7 @@ fn side(id: &str, v: &Option<Version>) -> impl IntoView {
             let link = (!v.removed).then(|| {
                 view! { " · " <a href=format!("/clusters/{id}?at={}", v.snapshot)>"client info then"</a> }
             });
-            view! { <span>{format!("snapshot {} ({})", v.snapshot, v.at)}</span> {link} }.into_any()
+            view! { <span>{format!("snapshot {} (", v.snapshot)}<Time at=v.at.clone()/>")"</span> {link} }.into_any()
         }
     }
 }
@@ -434,7 +448,7 @@ fn DiffView(d: ClusterDiff) -> impl IntoView {
             view! {
                 <p class="muted small">{format!("{count} difference{}", if count == 1 { "" } else { "s" })}</p>
                 <div class="table-wrap">
-                <table id="diff-table" class="diff">
+                <table id="diff-table" class="diff" tabindex="0">
                     <thead><tr><th>"Kind"</th><th>"What"</th><th>"Before"</th><th>"After"</th></tr></thead>
                     <tbody>
                     {d.entries.into_iter().map(|e| view! {

@@ -15,5 +15,8 @@ use crate::error::AppError;
 /// The page for any path no route matches.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    view! { <ErrorPanel error=AppError::not_found("There is no page at this address.")/> }
+    view! {
+        <leptos_meta::Title text="Not found"/>
+        <ErrorPanel error=AppError::not_found("There is no page at this address.")/>
+    }
 }

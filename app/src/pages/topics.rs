@@ -4,6 +4,8 @@
 //! (out-of-sync ones first) and its consumer groups' lag.
 
 use leptos::prelude::*;
+
+use crate::localtime::Time;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -95,16 +97,12 @@ fn TopicsList(t: TopicsPage) -> impl IntoView {
         }
     });
     let status = match (&checked_at, total) {
-        (Some(at), _) => format!(
-            "{total} topic{} as MSK listed them at {at}{}.",
-            if total == 1 { "" } else { "s" },
-            if matching != total {
-                format!("; {matching} match the filter")
-            } else {
-                String::new()
-            }
-        ),
-        (None, _) => "MSK has not listed this cluster's topics yet.".to_string(),
+        (Some(at), _) => view! {
+            {format!("{total} topic{} as MSK listed them ", if total == 1 { "" } else { "s" })}
+            <Time at=at.clone() relative=true/>
+            {if matching != total { format!("; {matching} match the filter.") } else { ".".to_string() }}
+        }.into_any(),
+        (None, _) => "MSK has not listed this cluster's topics yet.".into_any(),
     };
     let rows = topics
         .into_iter()
@@ -135,7 +133,7 @@ fn TopicsList(t: TopicsPage) -> impl IntoView {
         {(total > 0).then(|| view! {
             <form method="get" class="filter" role="search" action="#topics">
                 <label for="topic-filter" class="visually-hidden">"Filter topics by name"</label>
-                <input id="topic-filter" type="search" name="topics" placeholder="Filter topics by name…" value=filter.clone()/>
+                <input id="topic-filter" type="search" aria-keyshortcuts="/" name="topics" placeholder="Filter topics by name…" value=filter.clone()/>
                 <button type="submit">"Filter"</button>
             </form>
             <div class="table-wrap">
@@ -198,7 +196,7 @@ fn Topic(t: TopicDetail) -> impl IntoView {
             <dt>"Partitions"</dt><dd>{summary.partitions}</dd>
             <dt>"Replication factor"</dt><dd>{summary.replication_factor}</dd>
             <dt>"Out-of-sync replicas"</dt><dd id="topic-oos">{oos}</dd>
-            <dt>"Read from MSK"</dt><dd>{checked_at}</dd>
+            <dt>"Read from MSK"</dt><dd><Time at=checked_at relative=true/></dd>
         </dl>
         <section id="topic-config">
             <h2>"Configuration"</h2>
@@ -217,7 +215,7 @@ fn Topic(t: TopicDetail) -> impl IntoView {
         <section id="topic-partitions">
             <h2>"Partitions"</h2>
             <div class="table-wrap">
-            <table id="partition-table">
+            <table id="partition-table" tabindex="0">
                 <thead><tr><th>"Partition"</th><th>"Leader"</th><th>"Replicas"</th><th>"In sync"</th><th>"Out of sync"</th></tr></thead>
                 <tbody>
                 {partitions.into_iter().map(|p| {
@@ -243,7 +241,7 @@ fn Topic(t: TopicDetail) -> impl IntoView {
                 view! { <p class="muted small">"CloudWatch knows no consumer group reading this topic (groups show once they commit offsets; CloudWatch is read every --cloudwatch-interval)."</p> }.into_any()
             } else {
                 view! {
-                    <table id="consumer-table">
+                    <table id="consumer-table" tabindex="0">
                         <thead><tr><th>"Consumer group"</th><th>"Time behind"</th><th>"Offsets behind"</th><th>"Last hour"</th></tr></thead>
                         <tbody>
                         {consumers.into_iter().map(|l| view! {
