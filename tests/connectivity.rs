@@ -22,7 +22,7 @@ region = "eu-west-1"
 kind = "provisioned"
 auth = { tls = true, scram = true, unauthenticated = true }
 monitoring = { jmx_exporter = false, node_exporter = false }
-bootstrap = { tls = "127.0.0.91:9094,127.0.0.92:9094,127.0.0.93:9094", plaintext = "127.0.0.94:9092,127.0.0.95:9092,127.0.0.96:9092", sasl-scram = "127.0.0.97:9096" }
+bootstrap = { tls = "127.0.0.91:9094,127.0.0.92:9094,127.0.0.93:9094", plaintext = "127.0.0.94:9092,127.0.0.95:9092,127.0.0.96:9092", sasl-scram = "127.0.0.97:9096", ipv6-tls = "127.0.0.98:20094" }
 "#;
 
 struct Ca {
@@ -121,6 +121,13 @@ async fn each_listener_is_tried_with_tcp_tls_and_api_versions_and_told_in_words(
         axum::serve(http, app).await
     });
     kafka("127.0.0.97:9096", None, &stop).await;
+    // A dual-stack cluster's IPv6 TLS listener is checked like any TLS one.
+    kafka(
+        "127.0.0.98:20094",
+        Some(server(&trusted, &["127.0.0.98"])),
+        &stop,
+    )
+    .await;
     // A port of a listed host that no bootstrap string names: never contacted.
     let unlisted = std::net::TcpListener::bind("127.0.0.94:9093").unwrap();
     unlisted.set_nonblocking(true).unwrap();
@@ -173,6 +180,10 @@ async fn each_listener_is_tried_with_tcp_tls_and_api_versions_and_told_in_words(
     let (reached, message) = says("sasl-scram", "127.0.0.97:9096");
     assert_eq!(reached, "tls");
     assert!(message.contains("is this a TLS listener?"), "{message}");
+
+    let (reached, message) = says("ipv6-tls", "127.0.0.98:20094");
+    assert_eq!(reached, "done", "{message}");
+    assert!(message.starts_with("TLS ok, Kafka answered"), "{message}");
 
     // The cluster page shows each result beside its bootstrap string.
     let html = app.page(&format!("/clusters/{id}")).await;

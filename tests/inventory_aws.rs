@@ -76,9 +76,34 @@ async fn every_auth_mode_serverless_and_kraft_come_through_the_sdk() {
             "public-sasl-iam",
             "vpc-tls",
             "vpc-sasl-scram",
-            "vpc-sasl-iam"
+            "vpc-sasl-iam",
+            "ipv6-plaintext",
+            "ipv6-tls",
+            "ipv6-sasl-scram",
+            "ipv6-sasl-iam"
         ]
     );
+    // A dual-stack cluster's IPv6 strings, each on its documented port, every broker.
+    for (mode, port) in [
+        ("ipv6-plaintext", 20092),
+        ("ipv6-tls", 20094),
+        ("ipv6-sasl-scram", 20096),
+        ("ipv6-sasl-iam", 20098),
+    ] {
+        let b = orders["bootstrap"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["listener"] == mode)
+            .unwrap();
+        let servers = b["servers"].as_str().unwrap();
+        assert_eq!(servers.split(',').count(), 3, "{mode}: {servers}");
+        assert!(
+            servers.split(',').all(|s| s.ends_with(&format!(":{port}"))),
+            "{mode}: {servers}"
+        );
+    }
+    assert_eq!(orders["settings"]["network_type"], "DUAL");
     assert_eq!(orders["account"], "123456789012");
     assert_eq!(orders["source"], "prod");
     assert_eq!(orders["region"], "eu-west-1");

@@ -863,6 +863,19 @@ async fn hostile_input_through_the_new_fields() {
     )];
     c.tags = vec![("team".into(), evil.into())];
     c.state_info = Some(("MAINTENANCE".into(), evil.into()));
+    // A dual-stack cluster whose IPv6 strings hold markup and a line break, and a path
+    // where a host belongs: each is left out with a note; the good one stays.
+    c.dual_stack = true;
+    c.bootstrap_overrides = vec![
+        (
+            "bootstrapBrokerStringTlsIpv6".into(),
+            format!("b-1.hostile.x:20094,{evil}:20094"),
+        ),
+        (
+            "bootstrapBrokerStringSaslScramIpv6".into(),
+            "b-1.hostile.x/../../admin:20096".into(),
+        ),
+    ];
     c.scram_secrets = vec![format!(
         "arn:aws:secretsmanager:eu-west-1:1:secret:AmazonMSK_{evil}"
     )];
@@ -891,6 +904,30 @@ async fn hostile_input_through_the_new_fields() {
         !page.contains("<script>alert"),
         "unescaped HTML on the page"
     );
+    let listeners: Vec<&str> = inv.clusters[0]
+        .bootstrap
+        .iter()
+        .map(|b| b.listener.slug())
+        .collect();
+    assert!(
+        !listeners.contains(&"ipv6-tls") && !listeners.contains(&"ipv6-sasl-scram"),
+        "{listeners:?}"
+    );
+    assert!(listeners.contains(&"ipv6-sasl-iam"), "{listeners:?}");
+    assert_eq!(
+        inv.clusters[0]
+            .notes
+            .iter()
+            .filter(|n| n.starts_with("A bootstrap string MSK answered was left out"))
+            .count(),
+        2,
+        "{:?}",
+        inv.clusters[0].notes
+    );
+    let r = app
+        .get(&format!("/clusters/{id}/client.properties?mode=ipv6-tls"))
+        .await;
+    assert_eq!(r.status(), 400, "a mode the cluster does not have");
     assert!(page.contains("&lt;script&gt;alert(1)"));
 
     let breaks = |s: &str| s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']);

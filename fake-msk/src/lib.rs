@@ -64,6 +64,12 @@ pub struct Cluster {
     pub iam: bool,
     pub public_access: bool,
     pub vpc_connectivity: bool,
+    /// Dual-stack network type: GetBootstrapBrokers adds the IPv6 strings (ports
+    /// 20092-20098) and `connectivityInfo.networkType` is `DUAL`.
+    pub dual_stack: bool,
+    /// GetBootstrapBrokers keys answered as given, whatever the listeners say (hostile
+    /// or odd strings for tests).
+    pub bootstrap_overrides: Vec<(String, String)>,
     pub jmx_exporter: bool,
     pub node_exporter: bool,
     /// Host names of the brokers; by default `b-N.<name>.<id>.c2.kafka.<region>.amazonaws.com`.
@@ -220,6 +226,8 @@ impl Cluster {
             iam: true,
             public_access: false,
             vpc_connectivity: false,
+            dual_stack: false,
+            bootstrap_overrides: Vec::new(),
             jmx_exporter: true,
             node_exporter: true,
             broker_hosts,
@@ -251,8 +259,10 @@ impl Cluster {
         }
     }
 
-    /// Every listener MSK has: plaintext, TLS, SCRAM, IAM, public and VPC connectivity.
+    /// Every listener MSK has: plaintext, TLS, SCRAM, IAM, public and VPC connectivity,
+    /// and the IPv6 ones of a dual-stack cluster.
     pub fn with_every_auth_mode(mut self) -> Self {
+        self.dual_stack = true;
         self.plaintext = true;
         self.tls = true;
         self.scram = true;
@@ -301,6 +311,31 @@ impl Cluster {
             "arn:aws:kafka:{}:{}:{kind}/{}/{}",
             self.region, self.account, self.name, self.uuid
         )
+    }
+
+    /// `CurrentVersion`: MSK changes it with every update of the cluster. The fake
+    /// derives it from everything an update can change, so any change a test makes
+    /// (a broker, an auth mode, the configuration, an operation) gives a new one; tags,
+    /// SCRAM secrets and topics are not cluster updates and leave it as it is.
+    pub fn current_version(&self) -> String {
+        let mut shape = self.clone();
+        shape.tags.clear();
+        shape.scram_secrets.clear();
+        shape.topics.clear();
+        shape.bootstrap_sample = 0;
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in format!("{shape:?}").bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        // MSK's look: 14 upper-case letters and digits.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..14)
+            .map(|i| {
+                let x = splitmix64(h.wrapping_add(i));
+                ALPHABET[(x % ALPHABET.len() as u64) as usize] as char
+            })
+            .collect()
     }
 
     fn short_id(&self) -> &str {
@@ -355,7 +390,7 @@ impl Cluster {
             "clusterName": self.name,
             "clusterType": match self.kind { Kind::Provisioned => "PROVISIONED", Kind::Serverless => "SERVERLESS" },
             "creationTime": "2024-03-18T06:41:12.554Z",
-            "currentVersion": "K3AEGXETSR30VB",
+            "currentVersion": self.current_version(),
             "state": self.state,
             "tags": self.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, Value>>(),
         });
@@ -385,6 +420,7 @@ impl Cluster {
                         "securityGroups": ["sg-0a1b2c3d"],
                         "storageInfo": {"ebsStorageInfo": {"volumeSize": 100}},
                         "connectivityInfo": {
+                            "networkType": if self.dual_stack { "DUAL" } else { "IPV4" },
                             "publicAccess": {"type": if self.public_access { "SERVICE_PROVIDED_EIPS" } else { "DISABLED" }},
                             "vpcConnectivity": {"clientAuthentication": {
                                 "sasl": {"scram": {"enabled": self.vpc_connectivity && self.scram}, "iam": {"enabled": self.vpc_connectivity && self.iam}},
@@ -500,6 +536,34 @@ impl Cluster {
             14003,
             false,
         );
+        // https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
+        put(
+            "bootstrapBrokerStringIpv6",
+            self.dual_stack && self.plaintext,
+            20092,
+            false,
+        );
+        put(
+            "bootstrapBrokerStringTlsIpv6",
+            self.dual_stack && self.tls,
+            20094,
+            false,
+        );
+        put(
+            "bootstrapBrokerStringSaslScramIpv6",
+            self.dual_stack && self.scram,
+            20096,
+            false,
+        );
+        put(
+            "bootstrapBrokerStringSaslIamIpv6",
+            self.dual_stack && self.iam,
+            20098,
+            false,
+        );
+        for (key, value) in &self.bootstrap_overrides {
+            out.insert(key.clone(), json!(value));
+        }
         Value::Object(out)
     }
 
@@ -632,6 +696,8 @@ impl Default for Config {
 #[derive(Debug, Default)]
 pub struct Stats {
     pub calls: AtomicUsize,
+    /// Calls by operation, for tests that count what a refresh asked.
+    by_op: Mutex<HashMap<Op, usize>>,
     in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
 }
@@ -687,6 +753,26 @@ impl FakeMsk {
 
     pub fn calls(&self) -> usize {
         self.stats.calls.load(Ordering::SeqCst)
+    }
+
+    /// How many calls of one operation the fake has answered (or failed) so far.
+    pub fn calls_of(&self, op: Op) -> usize {
+        self.stats
+            .by_op
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&op)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every operation's call count so far.
+    pub fn calls_by_op(&self) -> HashMap<Op, usize> {
+        self.stats
+            .by_op
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub fn max_in_flight(&self) -> usize {
@@ -781,6 +867,13 @@ async fn enter(
     op: Op,
 ) -> (Call, String, String, Option<Response>) {
     shared.stats.calls.fetch_add(1, Ordering::SeqCst);
+    *shared
+        .stats
+        .by_op
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(op)
+        .or_default() += 1;
     let now = shared.stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     shared.stats.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let call = Call {

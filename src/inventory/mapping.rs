@@ -176,7 +176,7 @@ fn client_auth(ca: Option<&ClientAuthentication>) -> AuthModes {
 
 /// Every bootstrap string GetBootstrapBrokers answered, by listener.
 fn bootstrap_strings(b: &GetBootstrapBrokersOutput) -> Vec<Bootstrap> {
-    let pairs: [(Listener, Option<&str>); 10] = [
+    let pairs: [(Listener, Option<&str>); 14] = [
         (Listener::Plaintext, b.bootstrap_broker_string()),
         (Listener::Tls, b.bootstrap_broker_string_tls()),
         (Listener::SaslScram, b.bootstrap_broker_string_sasl_scram()),
@@ -201,6 +201,16 @@ fn bootstrap_strings(b: &GetBootstrapBrokersOutput) -> Vec<Bootstrap> {
         (
             Listener::VpcSaslIam,
             b.bootstrap_broker_string_vpc_connectivity_sasl_iam(),
+        ),
+        (Listener::Ipv6Plaintext, b.bootstrap_broker_string_ipv6()),
+        (Listener::Ipv6Tls, b.bootstrap_broker_string_tls_ipv6()),
+        (
+            Listener::Ipv6SaslScram,
+            b.bootstrap_broker_string_sasl_scram_ipv6(),
+        ),
+        (
+            Listener::Ipv6SaslIam,
+            b.bootstrap_broker_string_sasl_iam_ipv6(),
         ),
     ];
     pairs

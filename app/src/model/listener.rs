@@ -20,6 +20,11 @@ pub enum Listener {
     VpcTls,
     VpcSaslScram,
     VpcSaslIam,
+    /// The listeners of a dual-stack cluster's IPv6 addresses (MSK since November 2025).
+    Ipv6Plaintext,
+    Ipv6Tls,
+    Ipv6SaslScram,
+    Ipv6SaslIam,
 }
 
 /// How a client authenticates on a listener.
@@ -46,10 +51,12 @@ pub enum Access {
     Public,
     /// From another VPC through MSK multi-VPC private connectivity.
     VpcConnectivity,
+    /// From inside the VPC over IPv6, on a dual-stack cluster.
+    Ipv6,
 }
 
 impl Listener {
-    pub const ALL: [Listener; 10] = [
+    pub const ALL: [Listener; 14] = [
         Listener::Plaintext,
         Listener::Tls,
         Listener::SaslScram,
@@ -60,6 +67,10 @@ impl Listener {
         Listener::VpcTls,
         Listener::VpcSaslScram,
         Listener::VpcSaslIam,
+        Listener::Ipv6Plaintext,
+        Listener::Ipv6Tls,
+        Listener::Ipv6SaslScram,
+        Listener::Ipv6SaslIam,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -74,6 +85,10 @@ impl Listener {
             Listener::VpcTls => "vpc-tls",
             Listener::VpcSaslScram => "vpc-sasl-scram",
             Listener::VpcSaslIam => "vpc-sasl-iam",
+            Listener::Ipv6Plaintext => "ipv6-plaintext",
+            Listener::Ipv6Tls => "ipv6-tls",
+            Listener::Ipv6SaslScram => "ipv6-sasl-scram",
+            Listener::Ipv6SaslIam => "ipv6-sasl-iam",
         }
     }
 
@@ -95,10 +110,16 @@ impl Listener {
 
     pub fn auth(self) -> Auth {
         match self {
-            Listener::Plaintext => Auth::None,
-            Listener::Tls | Listener::PublicTls | Listener::VpcTls => Auth::Tls,
-            Listener::SaslScram | Listener::PublicSaslScram | Listener::VpcSaslScram => Auth::Scram,
-            Listener::SaslIam | Listener::PublicSaslIam | Listener::VpcSaslIam => Auth::Iam,
+            Listener::Plaintext | Listener::Ipv6Plaintext => Auth::None,
+            Listener::Tls | Listener::PublicTls | Listener::VpcTls | Listener::Ipv6Tls => Auth::Tls,
+            Listener::SaslScram
+            | Listener::PublicSaslScram
+            | Listener::VpcSaslScram
+            | Listener::Ipv6SaslScram => Auth::Scram,
+            Listener::SaslIam
+            | Listener::PublicSaslIam
+            | Listener::VpcSaslIam
+            | Listener::Ipv6SaslIam => Auth::Iam,
         }
     }
 
@@ -113,6 +134,10 @@ impl Listener {
             Listener::VpcTls | Listener::VpcSaslScram | Listener::VpcSaslIam => {
                 Access::VpcConnectivity
             }
+            Listener::Ipv6Plaintext
+            | Listener::Ipv6Tls
+            | Listener::Ipv6SaslScram
+            | Listener::Ipv6SaslIam => Access::Ipv6,
         }
     }
 
@@ -129,6 +154,11 @@ impl Listener {
             Listener::VpcTls => 14001,
             Listener::VpcSaslScram => 14002,
             Listener::VpcSaslIam => 14003,
+            // https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
+            Listener::Ipv6Plaintext => 20092,
+            Listener::Ipv6Tls => 20094,
+            Listener::Ipv6SaslScram => 20096,
+            Listener::Ipv6SaslIam => 20098,
         }
     }
 
@@ -153,6 +183,10 @@ impl Listener {
             Listener::VpcTls => "Multi-VPC TLS",
             Listener::VpcSaslScram => "Multi-VPC SASL/SCRAM",
             Listener::VpcSaslIam => "Multi-VPC IAM",
+            Listener::Ipv6Plaintext => "IPv6 plaintext",
+            Listener::Ipv6Tls => "IPv6 TLS",
+            Listener::Ipv6SaslScram => "IPv6 SASL/SCRAM",
+            Listener::Ipv6SaslIam => "IPv6 IAM",
         }
     }
 
@@ -180,6 +214,16 @@ impl Listener {
             }
             Listener::VpcSaslIam => {
                 "Clients in another VPC through multi-VPC private connectivity, with IAM"
+            }
+            Listener::Ipv6Plaintext => {
+                "IPv6 clients inside the VPC of a dual-stack cluster; no encryption"
+            }
+            Listener::Ipv6Tls => "IPv6 clients inside the VPC of a dual-stack cluster, over TLS",
+            Listener::Ipv6SaslScram => {
+                "IPv6 clients inside the VPC of a dual-stack cluster, with SCRAM"
+            }
+            Listener::Ipv6SaslIam => {
+                "IPv6 clients inside the VPC of a dual-stack cluster, with AWS IAM credentials"
             }
         }
     }
@@ -227,6 +271,20 @@ mod tests {
         assert_eq!(Listener::PublicTls.documented_port(), 9194);
         assert_eq!(Listener::PublicSaslScram.documented_port(), 9196);
         assert_eq!(Listener::PublicSaslIam.documented_port(), 9198);
+        assert_eq!(Listener::Ipv6Plaintext.documented_port(), 20092);
+        assert_eq!(Listener::Ipv6Tls.documented_port(), 20094);
+        assert_eq!(Listener::Ipv6SaslScram.documented_port(), 20096);
+        assert_eq!(Listener::Ipv6SaslIam.documented_port(), 20098);
+        assert_eq!(Listener::Ipv6SaslIam.security_protocol(), "SASL_SSL");
+        assert_eq!(Listener::Ipv6Plaintext.security_protocol(), "PLAINTEXT");
+        assert_eq!(
+            "ipv6-sasl-iam".parse::<Listener>(),
+            Ok(Listener::Ipv6SaslIam)
+        );
+        assert_eq!(
+            serde_json::to_string(&Listener::Ipv6SaslScram).unwrap(),
+            "\"ipv6-sasl-scram\""
+        );
         assert_eq!(Listener::SaslScram.security_protocol(), "SASL_SSL");
         assert_eq!(Listener::Tls.security_protocol(), "SSL");
     }
