@@ -137,6 +137,7 @@ fn cluster(i: usize, brokers: u32) -> Cluster {
         scram_secrets: vec![],
         operations: vec![],
         notes: vec![],
+        links: Default::default(),
         partial_error: None,
     }
 }

@@ -140,6 +140,13 @@ pub struct Config {
     #[arg(long, env = "MSK_CONSOLE_REFRESH_INTERVAL", default_value = "5m", value_parser = parse_duration)]
     pub refresh_interval: Duration,
 
+    /// How often a refresh asks every cluster's details again (bootstrap brokers, nodes,
+    /// SCRAM secrets, operations). The refreshes between list the clusters only and ask
+    /// the details of the clusters that are new or whose `CurrentVersion` changed;
+    /// "Refresh now" is always a full refresh.
+    #[arg(long, env = "MSK_CONSOLE_FULL_REFRESH_INTERVAL", default_value = "1h", value_parser = parse_duration)]
+    pub full_refresh_interval: Duration,
+
     /// Time limit for one AWS API call, retries included.
     #[arg(global = true, long, env = "MSK_CONSOLE_AWS_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
     pub aws_timeout: Duration,
@@ -541,6 +548,7 @@ mod tests {
         let c = Config::parse_from(["msk-console"]);
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(c.refresh_interval, Duration::from_secs(300));
+        assert_eq!(c.full_refresh_interval, Duration::from_secs(3600));
         assert_eq!(c.database_url, "sqlite://data/msk-console.db");
         assert_eq!(c.history_retention, Duration::from_secs(90 * 86_400));
     }

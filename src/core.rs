@@ -94,6 +94,7 @@ impl Core {
                 max_attempts: config.aws_max_attempts,
             },
             refresh_interval: config.refresh_interval,
+            full_refresh_interval: config.full_refresh_interval,
             credentials,
             sample_exporters: demo.is_some(),
         };

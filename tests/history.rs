@@ -782,6 +782,7 @@ async fn a_refresh_that_finished_before_the_recorder_started_is_recorded() {
                 max_attempts: 1,
             },
             refresh_interval: Duration::from_secs(3600),
+            full_refresh_interval: Duration::from_secs(3600),
             credentials: None,
             sample_exporters: false,
         },

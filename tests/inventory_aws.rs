@@ -330,8 +330,9 @@ async fn throttling_is_retried_when_retries_are_on() {
     assert!(inv.sources[0].error.is_none(), "{:?}", inv.sources[0].error);
     assert_eq!(inv.clusters.len(), 1);
     // ListClustersV2 three times (throttled twice, then answered), then the cluster's
-    // bootstrap brokers, nodes and recent operations once each.
-    assert_eq!(fake.calls(), 3 + 3);
+    // bootstrap brokers, nodes and recent operations once each, and the region's VPC
+    // connections, replicators and connectors.
+    assert_eq!(fake.calls(), 3 + 3 + 3);
     // Every attempt counts, by what AWS answered.
     let m = app.get("/metrics").await.text().await.unwrap();
     let calls = |op: &str, outcome: &str| {
@@ -545,8 +546,9 @@ async fn details_missing_from_the_listing_come_from_describe_cluster() {
     let s = inv.clusters.iter().find(|c| c.name == "s").unwrap();
     assert!(s.auth.iam);
     // One list, then per cluster a describe and a bootstrap, and for the provisioned one
-    // its nodes and its recent operations.
-    assert_eq!(fake.calls(), 1 + 2 + 2 + 1 + 1);
+    // its nodes and its recent operations; the region's VPC connections, replicators and
+    // connectors.
+    assert_eq!(fake.calls(), 1 + 2 + 2 + 1 + 1 + 3);
 }
 
 #[tokio::test]
@@ -566,4 +568,384 @@ async fn a_call_that_outlives_the_timeout_is_reported_as_a_timeout() {
     let err = inv.sources[0].error.as_ref().expect("an error");
     assert_eq!(err.kind, "timeout", "{err:?}");
     assert!(err.hint.contains("--aws-timeout"));
+}
+
+/// The calls of each kind the fake answered since `before`.
+fn calls_since(fake: &FakeMsk, before: &HashMap<Op, usize>) -> HashMap<Op, usize> {
+    fake.calls_by_op()
+        .into_iter()
+        .map(|(op, n)| (op, n - before.get(&op).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// A steady refresh lists the clusters and nothing else; a cluster whose CurrentVersion
+/// changed is asked again, alone; what the listing carries (tags, state) is current
+/// without any other call; "Refresh now" asks everything again except a configuration
+/// revision, which is read once ever, a restart included.
+#[tokio::test]
+async fn a_refresh_costs_what_changed() {
+    let config_arn = "arn:aws:kafka:eu-west-1:123456789012:configuration/base/1";
+    let mut clusters: Vec<Fake> = ["a", "b", "c"]
+        .into_iter()
+        .map(|n| Fake::provisioned(n, "eu-west-1"))
+        .collect();
+    clusters[0].scram = true;
+    clusters[0].scram_secrets =
+        vec!["arn:aws:secretsmanager:eu-west-1:1:secret:AmazonMSK_a".into()];
+    clusters[0].configuration = Some((config_arn.into(), 1, "log.retention.hours=24\n".into()));
+    let fake = FakeMsk::start(FakeConfig {
+        clusters,
+        // Two pages of clusters.
+        page_size: 2,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut app = TestApp::spawn(vec![aws_source("prod", &fake.url(), &["eu-west-1"])]).await;
+    app.refreshed(1).await;
+    let first = fake.calls_by_op();
+    assert_eq!(first.get(&Op::ListClusters), Some(&2), "{first:?}");
+    assert_eq!(first.get(&Op::Bootstrap), Some(&3), "{first:?}");
+    assert_eq!(first.get(&Op::DescribeConfigurationRevision), Some(&1));
+
+    // Nothing changed: one call per page of clusters.
+    let before = fake.calls_by_op();
+    app.inventory.refresh().await;
+    let steady = calls_since(&fake, &before);
+    assert_eq!(
+        steady,
+        HashMap::from([(Op::ListClusters, 2)]),
+        "steady state"
+    );
+    let inv = app.inventory.inventory();
+    assert_eq!(inv.clusters.len(), 3);
+    let a = inv.clusters.iter().find(|c| c.name == "a").unwrap();
+    assert_eq!(a.scram_secrets.len(), 1, "details kept: {a:?}");
+    assert!(a.settings.server_properties.is_some());
+    assert_eq!(a.bootstrap.len(), 3, "{:?}", a.bootstrap);
+
+    // A broker added to b: b alone is asked again. A tag and a state on c need no call.
+    fake.update(|c| {
+        c.clusters[1] = c.clusters[1].clone().with_brokers(4);
+        c.clusters[2].tags = vec![("team".into(), "ledger".into())];
+        c.clusters[2].state = "MAINTENANCE".into();
+    });
+    let before = fake.calls_by_op();
+    app.inventory.refresh().await;
+    let changed = calls_since(&fake, &before);
+    assert_eq!(
+        changed,
+        HashMap::from([
+            (Op::ListClusters, 2),
+            (Op::Bootstrap, 1),
+            // Four brokers on pages of two.
+            (Op::ListNodes, 2),
+            (Op::ListClusterOperations, 1),
+        ]),
+        "one changed cluster"
+    );
+    let inv = app.inventory.inventory();
+    let b = inv.clusters.iter().find(|c| c.name == "b").unwrap();
+    assert_eq!(b.brokers.len(), 4);
+    let c = inv.clusters.iter().find(|c| c.name == "c").unwrap();
+    assert_eq!(c.tags.get("team").map(String::as_str), Some("ledger"));
+    assert_eq!(c.state.to_string(), "MAINTENANCE");
+
+    // A SCRAM secret associated is not an update of the cluster: a full refresh ("Refresh
+    // now") finds it, and asks no configuration revision again.
+    fake.update(|c| {
+        c.clusters[0]
+            .scram_secrets
+            .push("arn:aws:secretsmanager:eu-west-1:1:secret:AmazonMSK_b".into())
+    });
+    let before = fake.calls_by_op();
+    app.inventory.request_refresh();
+    let inv = app
+        .inventory_when("the full refresh to see the second secret", |i| {
+            i.clusters
+                .iter()
+                .any(|c| c.name == "a" && c.scram_secrets.len() == 2)
+        })
+        .await;
+    assert_eq!(inv.clusters.len(), 3);
+    let full = calls_since(&fake, &before);
+    assert_eq!(full.get(&Op::Bootstrap), Some(&3), "{full:?}");
+    assert_eq!(full.get(&Op::ListScramSecrets), Some(&1), "{full:?}");
+    assert_eq!(
+        full.get(&Op::DescribeConfigurationRevision),
+        None,
+        "{full:?}"
+    );
+
+    // A restart starts with a full refresh, but the revision comes from the database.
+    app.stop();
+    let dir = std::mem::replace(&mut app.db_dir, tempfile::tempdir().unwrap());
+    let config = support::test_config(dir.path());
+    let before = fake.calls_by_op();
+    let app2 = TestApp::spawn_in(
+        dir,
+        config,
+        vec![aws_source("prod", &fake.url(), &["eu-west-1"])],
+    )
+    .await;
+    let inv = app2
+        .inventory_when("the restarted console's first refresh", |i| {
+            i.refresh.generation >= 1 && i.sources.iter().all(|s| s.last_attempt.is_some())
+        })
+        .await;
+    let a = inv.clusters.iter().find(|c| c.name == "a").unwrap();
+    assert_eq!(
+        a.settings.server_properties.as_deref(),
+        Some("log.retention.hours=24\n")
+    );
+    let restarted = calls_since(&fake, &before);
+    assert_eq!(restarted.get(&Op::Bootstrap), Some(&3), "{restarted:?}");
+    assert_eq!(
+        restarted.get(&Op::DescribeConfigurationRevision),
+        None,
+        "{restarted:?}"
+    );
+}
+
+/// Multi-VPC connections (both sides), an MSK Replicator flow across regions and MSK
+/// Connect connectors come through the real SDKs: on the API, on both clusters' pages and
+/// list rows, a failed connector as a warning, hostile names escaped, a change recorded,
+/// read again only on full refreshes, and each denied permission named in a note.
+#[tokio::test]
+async fn connections_replicators_and_connectors() {
+    let evil = "<script>alert(1)</script>\r\nx\u{2028}y";
+    let mut orders = Fake::provisioned("orders", "eu-west-1");
+    orders.vpc_connectivity = true;
+    let dr = Fake::provisioned("orders-dr", "us-east-1");
+    let (orders_arn, dr_arn) = (orders.arn(), dr.arn());
+    let b1 = orders.broker_hosts[0].clone();
+    let vpc_arn = format!(
+        "arn:aws:kafka:eu-west-1:123456789012:vpc-connection/123456789012/orders/{}",
+        "0c9f1a2b-1"
+    );
+    let fake = FakeMsk::start(FakeConfig {
+        clusters: vec![orders, dr],
+        vpc_connections: vec![fake_msk::VpcConnection {
+            region: "eu-west-1".into(),
+            arn: vpc_arn.clone(),
+            target_cluster_arn: orders_arn.clone(),
+            owner: "210987654321".into(),
+            vpc_id: "vpc-0abc".into(),
+            authentication: "SASL_IAM".into(),
+            state: "AVAILABLE".into(),
+        }],
+        replicators: vec![fake_msk::Replicator {
+            region: "us-east-1".into(),
+            name: "orders-to-dr".into(),
+            source_arn: orders_arn.clone(),
+            target_arn: dr_arn.clone(),
+            state: "RUNNING".into(),
+            state_info: None,
+            topics: vec!["orders.*".into(), evil.into()],
+            topics_excluded: vec![".*internal".into()],
+            groups: vec![".*".into()],
+            groups_excluded: vec![],
+        }],
+        connectors: vec![
+            fake_msk::Connector {
+                region: "eu-west-1".into(),
+                name: "s3-sink".into(),
+                bootstrap_servers: format!("{b1}:9098"),
+                state: "RUNNING".into(),
+                state_info: None,
+                workers: 2,
+                mcu: 1,
+                plugins: vec![(
+                    "arn:aws:kafkaconnect:eu-west-1:1:custom-plugin/s3/1".into(),
+                    3,
+                )],
+                authentication: "IAM".into(),
+            },
+            fake_msk::Connector {
+                region: "eu-west-1".into(),
+                name: format!("db-{evil}"),
+                bootstrap_servers: format!("{}:9098", b1.to_uppercase()),
+                state: "FAILED".into(),
+                state_info: Some((
+                    "InvalidInput.InvalidConnectorConfiguration".into(),
+                    evil.into(),
+                )),
+                workers: 1,
+                mcu: 1,
+                plugins: vec![],
+                authentication: "IAM".into(),
+            },
+            fake_msk::Connector {
+                region: "eu-west-1".into(),
+                name: "elsewhere".into(),
+                bootstrap_servers: "b-1.other.x.c2.kafka.eu-west-1.amazonaws.com:9098".into(),
+                state: "RUNNING".into(),
+                state_info: None,
+                workers: 1,
+                mcu: 1,
+                plugins: vec![],
+                authentication: "NONE".into(),
+            },
+        ],
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn(vec![aws_source(
+        "prod",
+        &fake.url(),
+        &["eu-west-1", "us-east-1"],
+    )])
+    .await;
+    app.refreshed(1).await;
+    app.recorded(1).await;
+
+    let o = cluster_by_name(&app, "orders").await;
+    let links = &o["links"];
+    let vpc = &links["vpc_connections"][0];
+    assert_eq!(vpc["arn"], vpc_arn.as_str());
+    assert_eq!(vpc["account"], "210987654321", "owner side: {vpc}");
+    assert_eq!(vpc["vpc_id"], "vpc-0abc", "client side: {vpc}");
+    assert_eq!(vpc["authentication"], "SASL_IAM");
+    assert_eq!(vpc["state"], "AVAILABLE");
+    let flow = &links["replications"][0];
+    assert_eq!(flow["direction"], "to", "{flow}");
+    assert_eq!(flow["peer_arn"], dr_arn.as_str());
+    assert_eq!(flow["topics_excluded"][0], ".*internal");
+    let names: Vec<&str> = links["connectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "matched by bootstrap host, any case: {names:?}"
+    );
+    assert!(names.contains(&"s3-sink"));
+    let s3 = links["connectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "s3-sink")
+        .unwrap();
+    assert_eq!(s3["capacity"], "2 workers × 1 MCU");
+    assert_eq!(
+        s3["plugins"][0],
+        "arn:aws:kafkaconnect:eu-west-1:1:custom-plugin/s3/1 rev 3"
+    );
+
+    // The target's side, listed in the other region: the same flow, mirrored.
+    let d = cluster_by_name(&app, "orders-dr").await;
+    let back = &d["links"]["replications"][0];
+    assert_eq!(back["direction"], "from", "{back}");
+    assert_eq!(back["peer_arn"], orders_arn.as_str());
+    assert!(d["links"]["connectors"].is_null(), "{d}");
+
+    // List rows: the flow in brief; the failed connector a warning.
+    let (_, list) = app.get_json("/api/clusters").await;
+    let row = |name: &str| {
+        list["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("orders")["replicates"][0], "→ orders-dr");
+    assert_eq!(row("orders-dr")["replicates"][0], "← orders");
+    assert_eq!(row("orders")["health"], "warning", "{}", row("orders"));
+    assert!(row("orders")["health_reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("MSK Connect connector db-"));
+    let home = app.page("/").await;
+    assert!(home.contains("→ orders-dr"), "the list shows the flow");
+
+    // Pages escape what AWS sent, and keep one line per value.
+    let id = o["id"].as_str().unwrap().to_string();
+    let page = app.page(&format!("/clusters/{id}")).await;
+    assert!(page.contains(r#"<section id="links">"#));
+    assert!(!page.contains("<script>alert"), "unescaped HTML");
+    assert!(page.contains("&lt;script&gt;alert(1)"));
+    assert!(page.contains("ReplicationLatency, MessageLag with ReplicatorName=orders-to-dr"));
+
+    // A steady refresh reads none of it again; a connector that recovers is seen by the
+    // next full refresh and recorded.
+    let before = fake.calls_by_op();
+    app.inventory.refresh().await;
+    let steady = calls_since(&fake, &before);
+    assert_eq!(
+        steady,
+        HashMap::from([(Op::ListClusters, 2)]),
+        "steady state"
+    );
+    fake.update(|c| {
+        c.connectors[1].state = "RUNNING".into();
+        c.connectors[1].state_info = None;
+    });
+    app.inventory.request_refresh();
+    app.inventory_when("the full refresh to see the connector running", |i| {
+        i.clusters
+            .iter()
+            .any(|c| c.name == "orders" && c.links.connectors.iter().all(|k| k.state == "RUNNING"))
+    })
+    .await;
+    let (_, changes) = support::eventually(
+        "the connector's recovery in the history",
+        support::PATIENCE,
+        || async {
+            let (s, c) = app.get_json("/api/changes?kind=links").await;
+            let n = c["entries"].as_array().map_or(0, |e| e.len());
+            support::when(n >= 1, (s, c.clone())).map_err(|_| c)
+        },
+    )
+    .await;
+    assert!(
+        changes.to_string().contains("FAILED"),
+        "the diff says what it was: {changes}"
+    );
+
+    // Without the permissions: a note per missing action, and the clusters still listed.
+    fake.update(|c| {
+        for op in [
+            Op::ListReplicators,
+            Op::ListConnectors,
+            Op::ListVpcConnections,
+            Op::ListClientVpcConnections,
+        ] {
+            c.failures.insert(("*".into(), op), 403);
+        }
+    });
+    app.inventory.request_refresh();
+    let inv = app
+        .inventory_when("notes for the denied calls", |i| {
+            i.clusters.iter().any(|c| {
+                c.name == "orders"
+                    && c.notes
+                        .iter()
+                        .any(|n| n.contains("kafkaconnect:ListConnectors"))
+            })
+        })
+        .await;
+    let orders = inv.clusters.iter().find(|c| c.name == "orders").unwrap();
+    for action in [
+        "kafka:ListReplicators",
+        "kafkaconnect:ListConnectors",
+        "kafka:ListVpcConnections",
+        "kafka:ListClientVpcConnections",
+    ] {
+        assert!(
+            orders.notes.iter().any(|n| n.contains(action)),
+            "{action}: {:?} {:?} {:?}",
+            orders.notes,
+            fake.calls_by_op(),
+            orders.links
+        );
+    }
+    assert_eq!(inv.clusters.len(), 2);
+    assert!(inv.sources.iter().all(|s| s.error.is_none()));
 }

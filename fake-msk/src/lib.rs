@@ -316,12 +316,15 @@ impl Cluster {
     /// `CurrentVersion`: MSK changes it with every update of the cluster. The fake
     /// derives it from everything an update can change, so any change a test makes
     /// (a broker, an auth mode, the configuration, an operation) gives a new one; tags,
-    /// SCRAM secrets and topics are not cluster updates and leave it as it is.
+    /// SCRAM secrets, topics and the state (AWS's own maintenance) are not updates of
+    /// the cluster and leave it as it is.
     pub fn current_version(&self) -> String {
         let mut shape = self.clone();
         shape.tags.clear();
         shape.scram_secrets.clear();
         shape.topics.clear();
+        shape.state.clear();
+        shape.state_info = None;
         shape.bootstrap_sample = 0;
         let mut h: u64 = 0xcbf29ce484222325;
         for b in format!("{shape:?}").bytes() {
@@ -651,6 +654,100 @@ pub enum Op {
     ListTopics,
     DescribeTopic,
     DescribeTopicPartitions,
+    ListClientVpcConnections,
+    ListVpcConnections,
+    ListReplicators,
+    DescribeReplicator,
+    /// MSK Connect (`kafkaconnect`), served on the same endpoint.
+    ListConnectors,
+    DescribeConnector,
+}
+
+/// A multi-VPC private connection to a cluster.
+#[derive(Clone, Debug)]
+pub struct VpcConnection {
+    /// The region of the client VPC (where ListVpcConnections lists it).
+    pub region: String,
+    pub arn: String,
+    pub target_cluster_arn: String,
+    /// The client's account (ListClientVpcConnections' `owner`).
+    pub owner: String,
+    pub vpc_id: String,
+    pub authentication: String,
+    pub state: String,
+}
+
+/// An MSK Replicator from one MSK cluster to another, in the target's region.
+#[derive(Clone, Debug)]
+pub struct Replicator {
+    pub region: String,
+    pub name: String,
+    pub source_arn: String,
+    pub target_arn: String,
+    pub state: String,
+    pub state_info: Option<(String, String)>,
+    pub topics: Vec<String>,
+    pub topics_excluded: Vec<String>,
+    pub groups: Vec<String>,
+    pub groups_excluded: Vec<String>,
+}
+
+impl Replicator {
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:kafka:{}:123456789012:replicator/{}/{}",
+            self.region,
+            self.name,
+            pseudo_uuid(&self.name, &self.region)
+        )
+    }
+}
+
+/// An MSK Connect connector.
+#[derive(Clone, Debug)]
+pub struct Connector {
+    pub region: String,
+    pub name: String,
+    pub bootstrap_servers: String,
+    pub state: String,
+    /// Why it failed (DescribeConnector's `stateDescription`).
+    pub state_info: Option<(String, String)>,
+    pub workers: i32,
+    pub mcu: i32,
+    pub plugins: Vec<(String, i64)>,
+    /// `IAM` or `NONE`.
+    pub authentication: String,
+}
+
+impl Connector {
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:kafkaconnect:{}:123456789012:connector/{}/{}",
+            self.region,
+            self.name,
+            pseudo_uuid(&self.name, &self.region)
+        )
+    }
+
+    fn summary(&self) -> Value {
+        json!({
+            "capacity": {"provisionedCapacity": {"mcuCount": self.mcu, "workerCount": self.workers}},
+            "connectorArn": self.arn(),
+            "connectorName": self.name,
+            "connectorState": self.state,
+            "creationTime": "2024-05-02T09:12:44.112Z",
+            "currentVersion": "K1PA6795UKMFR7",
+            "kafkaCluster": {"apacheKafkaCluster": {
+                "bootstrapServers": self.bootstrap_servers,
+                "vpc": {"securityGroups": ["sg-0a1b2c3d"], "subnets": ["subnet-0a1b2c3d"]}
+            }},
+            "kafkaClusterClientAuthentication": {"authenticationType": self.authentication},
+            "kafkaClusterEncryptionInTransit": {"encryptionType": "TLS"},
+            "kafkaConnectVersion": "2.7.1",
+            "plugins": self.plugins.iter().map(|(arn, rev)| json!({"customPlugin": {"customPluginArn": arn, "revision": rev}})).collect::<Vec<_>>(),
+            "serviceExecutionRoleArn": "arn:aws:iam::123456789012:role/connect"
+        })
+    }
 }
 
 /// Knobs a test turns.
@@ -675,6 +772,9 @@ pub struct Config {
     pub roles: HashMap<String, String>,
     /// The role ARNs AssumeRole was asked for, in order.
     pub assumed: Vec<String>,
+    pub vpc_connections: Vec<VpcConnection>,
+    pub replicators: Vec<Replicator>,
+    pub connectors: Vec<Connector>,
 }
 
 impl Default for Config {
@@ -688,6 +788,9 @@ impl Default for Config {
             list_without_details: false,
             roles: HashMap::new(),
             assumed: Vec::new(),
+            vpc_connections: Vec::new(),
+            replicators: Vec::new(),
+            connectors: Vec::new(),
         }
     }
 }
@@ -799,6 +902,18 @@ fn router(shared: Shared) -> Router {
             "/v1/clusters/{arn}/topics/{topic}/partitions",
             get(describe_topic_partitions),
         )
+        .route(
+            "/v1/clusters/{arn}/client-vpc-connections",
+            get(list_client_vpc_connections),
+        )
+        .route("/v1/vpc-connections", get(list_vpc_connections))
+        .route("/replication/v1/replicators", get(list_replicators))
+        .route(
+            "/replication/v1/replicators/{arn}",
+            get(describe_replicator),
+        )
+        .route("/v1/connectors", get(list_connectors))
+        .route("/v1/connectors/{arn}", get(describe_connector))
         // STS shares the endpoint when the SDK is pointed at one (`endpoint_url`).
         .route("/", axum::routing::post(sts))
         .fallback(|| async { error(404, "NotFoundException", "No such API") })
@@ -1185,6 +1300,206 @@ async fn list_operations(
         }
         Err(r) => r,
     }
+}
+
+async fn list_client_vpc_connections(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, key, region, failure) = enter(&s, &headers, Op::ListClientVpcConnections).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(r) = find(&c, &key, &region, &arn) {
+        return r;
+    }
+    let list: Vec<Value> = c
+        .vpc_connections
+        .iter()
+        .filter(|v| v.target_cluster_arn == arn)
+        .map(|v| {
+            json!({
+                "authentication": v.authentication,
+                "creationTime": "2024-04-11T08:21:03.457Z",
+                "owner": v.owner,
+                "state": v.state,
+                "vpcConnectionArn": v.arn,
+            })
+        })
+        .collect();
+    Json(json!({ "clientVpcConnections": list })).into_response()
+}
+
+async fn list_vpc_connections(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let (_call, _key, region, failure) = enter(&s, &headers, Op::ListVpcConnections).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let list: Vec<Value> = c
+        .vpc_connections
+        .iter()
+        .filter(|v| v.region == region)
+        .map(|v| {
+            json!({
+                "authentication": v.authentication,
+                "creationTime": "2024-04-11T08:21:03.457Z",
+                "state": v.state,
+                "targetClusterArn": v.target_cluster_arn,
+                "vpcConnectionArn": v.arn,
+                "vpcId": v.vpc_id,
+            })
+        })
+        .collect();
+    Json(json!({ "vpcConnections": list })).into_response()
+}
+
+fn replicator_clusters(r: &Replicator) -> Value {
+    json!([
+        {"amazonMskCluster": {"mskClusterArn": r.source_arn}, "kafkaClusterAlias": "source"},
+        {"amazonMskCluster": {"mskClusterArn": r.target_arn}, "kafkaClusterAlias": "target"}
+    ])
+}
+
+async fn list_replicators(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let (_call, _key, region, failure) = enter(&s, &headers, Op::ListReplicators).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let list: Vec<Value> = c
+        .replicators
+        .iter()
+        .filter(|r| r.region == region)
+        .map(|r| {
+            json!({
+                "creationTime": "2024-06-01T10:00:00.000Z",
+                "currentVersion": "K1F8GVT4M8D3RF",
+                "isReplicatorReference": false,
+                "kafkaClustersSummary": replicator_clusters(r),
+                "replicationInfoSummaryList": [{"sourceKafkaClusterAlias": "source", "targetKafkaClusterAlias": "target"}],
+                "replicatorArn": r.arn(),
+                "replicatorName": r.name,
+                "replicatorResourceArn": r.arn(),
+                "replicatorState": r.state,
+            })
+        })
+        .collect();
+    Json(json!({ "replicators": list })).into_response()
+}
+
+async fn describe_replicator(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, _key, region, failure) = enter(&s, &headers, Op::DescribeReplicator).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(r) = c
+        .replicators
+        .iter()
+        .find(|r| r.region == region && r.arn() == arn)
+    else {
+        return error(404, "NotFoundException", "The replicator does not exist.");
+    };
+    let mut body = json!({
+        "creationTime": "2024-06-01T10:00:00.000Z",
+        "currentVersion": "K1F8GVT4M8D3RF",
+        "isReplicatorReference": false,
+        "kafkaClusters": replicator_clusters(r),
+        "replicationInfoList": [{
+            "consumerGroupReplication": {
+                "consumerGroupsToReplicate": r.groups,
+                "consumerGroupsToExclude": r.groups_excluded,
+                "detectAndCopyNewConsumerGroups": true,
+                "synchroniseConsumerGroupOffsets": true
+            },
+            "sourceKafkaClusterAlias": "source",
+            "targetCompressionType": "NONE",
+            "targetKafkaClusterAlias": "target",
+            "topicReplication": {
+                "copyAccessControlListsForTopics": true,
+                "copyTopicConfigurations": true,
+                "detectAndCopyNewTopics": true,
+                "topicsToReplicate": r.topics,
+                "topicsToExclude": r.topics_excluded
+            }
+        }],
+        "replicatorArn": r.arn(),
+        "replicatorName": r.name,
+        "replicatorResourceArn": r.arn(),
+        "replicatorState": r.state,
+        "serviceExecutionRoleArn": "arn:aws:iam::123456789012:role/replicator",
+        "tags": {}
+    });
+    if let Some((code, message)) = &r.state_info {
+        body["stateInfo"] = json!({"code": code, "message": message});
+    }
+    Json(body).into_response()
+}
+
+async fn list_connectors(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let (_call, _key, region, failure) = enter(&s, &headers, Op::ListConnectors).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let list: Vec<Value> = c
+        .connectors
+        .iter()
+        .filter(|k| k.region == region)
+        .map(Connector::summary)
+        .collect();
+    Json(json!({ "connectors": list })).into_response()
+}
+
+async fn describe_connector(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(arn): Path<String>,
+) -> Response {
+    let (_call, _key, region, failure) = enter(&s, &headers, Op::DescribeConnector).await;
+    if let Some(f) = failure {
+        return f;
+    }
+    let c = s
+        .config
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(k) = c
+        .connectors
+        .iter()
+        .find(|k| k.region == region && k.arn() == arn)
+    else {
+        return error(404, "NotFoundException", "The connector does not exist.");
+    };
+    let mut body = k.summary();
+    body["connectorConfiguration"] =
+        json!({"connector.class": "io.example.Sink", "tasks.max": "2"});
+    if let Some((code, message)) = &k.state_info {
+        body["stateDescription"] = json!({"code": code, "message": message});
+    }
+    Json(body).into_response()
 }
 
 /// STS `AssumeRole` (AWS query protocol: a form body in, XML out).

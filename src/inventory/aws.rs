@@ -2,8 +2,17 @@
 //!
 //! For one source and region: ListClustersV2 (paginated; provisioned and serverless), then
 //! for every cluster GetBootstrapBrokers and, for provisioned clusters, ListNodes
-//! (paginated). DescribeClusterV2 is called only when ListClustersV2 left out a cluster's
-//! details. Every call holds a permit of a per-region semaphore, so a refresh of hundreds
+//! (paginated) and the optional calls of [`super::details`]. DescribeClusterV2 is called
+//! only when ListClustersV2 left out a cluster's details.
+//!
+//! A refresh costs what changed. ListClustersV2 gives each cluster's `CurrentVersion`,
+//! which MSK changes with every update of the cluster. What the per-cluster calls
+//! answered is kept with the version they answered for ([`Fetched`]); an incremental
+//! refresh lists the clusters and asks the details only of the clusters that are new,
+//! whose version changed, or whose last details were incomplete. Everything the listing
+//! itself carries (state, tags, settings) is always current. A full refresh
+//! (`--full-refresh-interval`, "Refresh now") asks every cluster's details again, which
+//! also picks up what changes without an update (SCRAM secret associations). Every call holds a permit of a per-region semaphore, so a refresh of hundreds
 //! of clusters never has more than `--aws-concurrency` calls in flight against one
 //! account and region: fast, without a throttling storm. Throttling and transient errors
 //! are retried by the SDK's standard retry strategy; each call has a time limit.
@@ -14,7 +23,8 @@
 //!
 //! API reference: <https://docs.aws.amazon.com/msk/1.0/apireference/resources.html>
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::model::{Cluster, SourceError, SourceErrorKind};
@@ -22,7 +32,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_sdk_kafka::types::{self, ClusterType};
+use aws_sdk_kafka::operation::get_bootstrap_brokers::GetBootstrapBrokersOutput;
+use aws_sdk_kafka::types::{self, ClusterType, NodeInfo};
 use aws_sdk_kafka::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use tokio::sync::Semaphore;
@@ -50,6 +61,30 @@ pub struct AwsFetcher {
     revisions: super::details::RevisionCache,
     /// Counts every call the source's clients make.
     telemetry: Telemetry,
+    /// What each cluster's detail calls last answered, by region and ARN.
+    fetched: Mutex<HashMap<String, HashMap<String, Fetched>>>,
+    /// What each region's link calls last answered (read on full refreshes).
+    links: Mutex<HashMap<String, super::links::RegionLinks>>,
+}
+
+/// What the detail calls answered for one `CurrentVersion` of a cluster, reused while
+/// the version stays.
+#[derive(Clone)]
+struct Fetched {
+    version: String,
+    /// DescribeClusterV2's details, when ListClustersV2 leaves them out.
+    provisioned: Option<types::Provisioned>,
+    serverless: Option<types::Serverless>,
+    bootstrap: Option<GetBootstrapBrokersOutput>,
+    nodes: Vec<NodeInfo>,
+    extras: super::details::Extras,
+}
+
+/// Whether a refresh asks every cluster's details, or only those of changed clusters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    Full,
+    Changed,
 }
 
 /// What another AWS service's reader needs of a source: its name, its SDK
@@ -65,6 +100,8 @@ pub struct SourceAccess {
 pub struct RegionListing {
     pub account: Option<String>,
     pub clusters: Vec<Cluster>,
+    /// Configuration revisions read from MSK in this listing, for the database to keep.
+    pub new_revisions: Vec<((String, i64), String)>,
 }
 
 impl AwsFetcher {
@@ -119,6 +156,8 @@ impl AwsFetcher {
             limits,
             revisions: Default::default(),
             telemetry,
+            fetched: Mutex::default(),
+            links: Mutex::default(),
         }
     }
 
@@ -184,8 +223,55 @@ impl AwsFetcher {
         self.limits.concurrency
     }
 
-    /// Lists every cluster of one region with its bootstrap strings and brokers.
-    pub async fn list_region(&self, region: &str) -> Result<RegionListing, SourceError> {
+    /// An MSK Connect client of this source for `region` (its calls counted). It shares
+    /// the source's endpoint when one is set (the tests' fake serves both APIs).
+    pub fn connect_client(&self, region: &str) -> aws_sdk_kafkaconnect::Client {
+        let conf = aws_sdk_kafkaconnect::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(CountCalls(self.telemetry.clone()))
+            .build();
+        aws_sdk_kafkaconnect::Client::from_conf(conf)
+    }
+
+    /// The region's links: read now on a full refresh (or when never read), else the
+    /// last ones read.
+    async fn region_links(
+        &self,
+        client: &Client,
+        permits: &Semaphore,
+        region: &str,
+        depth: Depth,
+    ) -> super::links::RegionLinks {
+        let known = self
+            .links
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(region)
+            .cloned();
+        if let (Depth::Changed, Some(links)) = (depth, known) {
+            return links;
+        }
+        let connect = self.connect_client(region);
+        let links = super::links::read_region(client, &connect, permits).await;
+        self.links
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(region.to_string(), links.clone());
+        links
+    }
+
+    /// Lets the configuration revision cache start from what the database kept.
+    pub fn revisions(&self) -> &super::details::RevisionCache {
+        &self.revisions
+    }
+
+    /// Lists every cluster of one region with its bootstrap strings and brokers; with
+    /// [`Depth::Changed`], asking details only of clusters that changed.
+    pub async fn list_region(
+        &self,
+        region: &str,
+        depth: Depth,
+    ) -> Result<RegionListing, SourceError> {
         let client = self.client(region);
         let permits = Arc::new(Semaphore::new(self.limits.concurrency));
         let infos: Vec<types::Cluster> = {
@@ -200,18 +286,85 @@ impl AwsFetcher {
                 .await
                 .map_err(|e| classify(&e, "ListClustersV2", &self.source.name, region))?
         };
+        let has_clusters = !infos.is_empty();
+        let known: HashMap<String, Fetched> = match depth {
+            Depth::Full => HashMap::new(),
+            Depth::Changed => self
+                .fetched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(region)
+                .cloned()
+                .unwrap_or_default(),
+        };
         let details = infos.into_iter().map(|info| {
             let client = client.clone();
             let permits = permits.clone();
-            async move { self.cluster_details(&client, &permits, info, region).await }
+            let known = &known;
+            async move {
+                let reuse = info
+                    .cluster_arn()
+                    .and_then(|arn| known.get(arn))
+                    .filter(|f| info.current_version() == Some(f.version.as_str()));
+                match reuse {
+                    Some(f) => self.with_fetched(info, f.clone(), region),
+                    None => self.cluster_details(&client, &permits, info, region).await,
+                }
+            }
         });
-        let clusters: Vec<Cluster> = futures::future::join_all(details)
-            .await
-            .into_iter()
-            .flatten()
+        let (results, links) = tokio::join!(futures::future::join_all(details), async {
+            if has_clusters {
+                Some(self.region_links(&client, &permits, region, depth).await)
+            } else {
+                None
+            }
+        });
+        let results: Vec<(Cluster, Option<Fetched>)> = results.into_iter().flatten().collect();
+        let new_revisions = results
+            .iter()
+            .filter_map(|(_, f)| f.as_ref()?.extras.new_revision.clone())
             .collect();
+        // Keep what was answered for the clusters listed now (a deleted cluster's go).
+        let kept: HashMap<String, Fetched> = results
+            .iter()
+            .filter_map(|(c, f)| Some((c.arn.clone(), f.clone()?)))
+            .collect();
+        self.fetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(region.to_string(), kept);
+        let mut clusters: Vec<Cluster> = results.into_iter().map(|(c, _)| c).collect();
+        if let Some(links) = links {
+            super::links::attach(&mut clusters, &links);
+        }
         let account = clusters.iter().find_map(|c| c.account.clone());
-        Ok(RegionListing { account, clusters })
+        Ok(RegionListing {
+            account,
+            clusters,
+            new_revisions,
+        })
+    }
+
+    /// A cluster from its listing and the details kept for its version: no call.
+    fn with_fetched(
+        &self,
+        mut info: types::Cluster,
+        f: Fetched,
+        region: &str,
+    ) -> Option<(Cluster, Option<Fetched>)> {
+        if info.provisioned.is_none() && info.serverless.is_none() {
+            info.provisioned = f.provisioned.clone();
+            info.serverless = f.serverless.clone();
+        }
+        let mut cluster = super::mapping::to_model(
+            &self.source.name,
+            region,
+            &info,
+            f.bootstrap.as_ref(),
+            &f.nodes,
+        );
+        f.extras.apply(&mut cluster);
+        Some((cluster, Some(f)))
     }
 
     async fn cluster_details(
@@ -220,8 +373,9 @@ impl AwsFetcher {
         permits: &Semaphore,
         mut info: types::Cluster,
         region: &str,
-    ) -> Option<Cluster> {
+    ) -> Option<(Cluster, Option<Fetched>)> {
         let arn = info.cluster_arn()?.to_string();
+        let version = info.current_version().map(str::to_string);
         let serverless = info.cluster_type() == Some(&ClusterType::Serverless);
         let mut problems = Vec::new();
 
@@ -285,12 +439,28 @@ impl AwsFetcher {
         });
         let mut cluster =
             super::mapping::to_model(&self.source.name, region, &info, bootstrap.as_ref(), &nodes);
-        if !serverless {
-            super::details::extras(client, permits, &self.revisions, &mut cluster).await;
-        }
+        let extras = if serverless {
+            super::details::Extras::default()
+        } else {
+            super::details::extras(client, permits, &self.revisions, &cluster).await
+        };
+        extras.apply(&mut cluster);
+        // Details are kept for the version they answered for, and only when complete: a
+        // call that failed is tried again on the next refresh.
+        let fetched = match version {
+            Some(version) if problems.is_empty() => Some(Fetched {
+                version,
+                provisioned: if incomplete { info.provisioned } else { None },
+                serverless: if incomplete { info.serverless } else { None },
+                bootstrap,
+                nodes,
+                extras,
+            }),
+            _ => None,
+        };
         if !problems.is_empty() {
             cluster.partial_error = Some(problems.join("; "));
         }
-        Some(cluster)
+        Some((cluster, fetched))
     }
 }

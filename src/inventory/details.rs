@@ -105,7 +105,8 @@ pub fn settings(info: &types::Cluster) -> ClusterSettings {
 }
 
 /// A configuration revision's `server.properties`, by (ARN, revision): a revision never
-/// changes, so each is asked for once.
+/// changes, so each is asked for once, and kept in the database
+/// ([`crate::store::revisions`]) so a restart does not ask again.
 #[derive(Default)]
 pub struct RevisionCache(Mutex<HashMap<(String, i64), String>>);
 
@@ -118,7 +119,8 @@ impl RevisionCache {
             .cloned()
     }
 
-    fn put(&self, key: (String, i64), text: String) {
+    /// Adds revisions read elsewhere (the database).
+    pub fn put(&self, key: (String, i64), text: String) {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -126,30 +128,56 @@ impl RevisionCache {
     }
 }
 
-/// The note an optional call leaves when it fails.
-fn note<E: ProvideErrorMetadata>(call: &str, what: &str, e: &E) -> String {
-    let code = e.code().unwrap_or("an error");
-    if matches!(
-        code,
-        "ForbiddenException" | "AccessDeniedException" | "UnauthorizedException"
-    ) {
-        format!("{what} not shown: the console's credentials may not call kafka:{call} ({code}).")
-    } else {
-        format!("{what} not shown: kafka:{call} failed ({code}).")
+/// What the optional calls answered for a cluster: the configuration's
+/// `server.properties`, the SCRAM secrets, the recent operations, and a note for each
+/// call that failed.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    pub server_properties: Option<String>,
+    pub scram_secrets: Vec<String>,
+    pub operations: Vec<Operation>,
+    /// Multi-VPC connections, as the cluster's owner sees them.
+    pub vpc_connections: Vec<app::model::VpcConnection>,
+    pub notes: Vec<String>,
+    /// A revision read from MSK now, for the database to keep.
+    pub new_revision: Option<((String, i64), String)>,
+}
+
+impl Extras {
+    /// Puts them on the cluster.
+    pub fn apply(&self, c: &mut Cluster) {
+        if self.server_properties.is_some() {
+            c.settings.server_properties = self.server_properties.clone();
+        }
+        c.scram_secrets = self.scram_secrets.clone();
+        c.operations = self.operations.clone();
+        c.links.vpc_connections = self.vpc_connections.clone();
+        c.notes.extend(self.notes.iter().cloned());
     }
 }
 
-/// Fills in the configuration's `server.properties`, the SCRAM secrets and the recent
-/// operations of a provisioned cluster; what cannot be fetched becomes a note.
-pub async fn extras(client: &Client, permits: &Semaphore, cache: &RevisionCache, c: &mut Cluster) {
+/// The note an optional MSK call leaves when it fails.
+fn note<E: ProvideErrorMetadata>(call: &str, what: &str, e: &E) -> String {
+    super::errors::note_for(&format!("kafka:{call}"), what, e)
+}
+
+/// Asks the configuration's `server.properties` (unless known), the SCRAM secrets and
+/// the recent operations of a provisioned cluster; what cannot be fetched becomes a note.
+pub async fn extras(
+    client: &Client,
+    permits: &Semaphore,
+    cache: &RevisionCache,
+    c: &Cluster,
+) -> Extras {
     let arn = c.arn.clone();
+    let mut x = Extras::default();
     if let (Some(cfg), Some(rev)) = (
         c.settings.configuration_arn.clone(),
         c.settings.configuration_revision,
     ) {
         let key = (cfg, rev);
         match cache.get(&key) {
-            Some(text) => c.settings.server_properties = Some(text),
+            Some(text) => x.server_properties = Some(text),
             None => {
                 let _p = permits.acquire().await;
                 match client
@@ -164,10 +192,11 @@ pub async fn extras(client: &Client, permits: &Semaphore, cache: &RevisionCache,
                             .server_properties()
                             .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
                             .unwrap_or_default();
-                        cache.put(key, text.clone());
-                        c.settings.server_properties = Some(text);
+                        cache.put(key.clone(), text.clone());
+                        x.new_revision = Some((key, text.clone()));
+                        x.server_properties = Some(text);
                     }
-                    Err(e) => c.notes.push(note(
+                    Err(e) => x.notes.push(note(
                         "DescribeConfigurationRevision",
                         "The configuration's server.properties",
                         &e,
@@ -189,11 +218,18 @@ pub async fn extras(client: &Client, permits: &Semaphore, cache: &RevisionCache,
         match listed {
             Ok(mut secrets) => {
                 secrets.sort();
-                c.scram_secrets = secrets;
+                x.scram_secrets = secrets;
             }
-            Err(e) => c
+            Err(e) => x
                 .notes
                 .push(note("ListScramSecrets", "The SCRAM secrets", &e)),
+        }
+    }
+    // Only a cluster open to multi-VPC connectivity can have connections.
+    if !c.settings.vpc_connectivity.is_empty() {
+        match super::links::client_vpc_connections(client, permits, &arn).await {
+            Ok(v) => x.vpc_connections = v,
+            Err(n) => x.notes.push(n),
         }
     }
     let _p = permits.acquire().await;
@@ -208,7 +244,7 @@ pub async fn extras(client: &Client, permits: &Semaphore, cache: &RevisionCache,
             let time = |t: Option<&aws_smithy_types::DateTime>| {
                 t.and_then(|t| t.fmt(Format::DateTime).ok())
             };
-            c.operations = out
+            x.operations = out
                 .cluster_operation_info_list()
                 .iter()
                 .map(|o| Operation {
@@ -218,10 +254,11 @@ pub async fn extras(client: &Client, permits: &Semaphore, cache: &RevisionCache,
                     ended: time(o.end_time()),
                 })
                 .collect();
-            c.operations.sort_by(|a, b| b.started.cmp(&a.started));
+            x.operations.sort_by(|a, b| b.started.cmp(&a.started));
         }
-        Err(e) => c
+        Err(e) => x
             .notes
             .push(note("ListClusterOperationsV2", "Recent operations", &e)),
     }
+    x
 }

@@ -6,6 +6,20 @@ use app::model::{SourceError, SourceErrorKind};
 use aws_sdk_kafka::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::error::display::DisplayErrorContext;
 
+/// The note an optional call leaves when it fails: which IAM action (`kafka:…`,
+/// `kafkaconnect:…`) is missing, or what failed.
+pub(super) fn note_for<E: ProvideErrorMetadata>(action: &str, what: &str, e: &E) -> String {
+    let code = e.code().unwrap_or("an error");
+    if matches!(
+        code,
+        "ForbiddenException" | "AccessDeniedException" | "UnauthorizedException"
+    ) {
+        format!("{what} not shown: the console's credentials may not call {action} ({code}).")
+    } else {
+        format!("{what} not shown: {action} failed ({code}).")
+    }
+}
+
 /// A short description of a failed per-cluster call.
 pub(super) fn short<E, R>(err: &SdkError<E, R>, call: &str) -> String
 where

@@ -267,6 +267,7 @@ pub fn parse(text: &str, default_source: &str) -> Result<(String, Vec<Cluster>),
             scram_secrets: Vec::new(),
             operations: Vec::new(),
             notes: Vec::new(),
+            links: Default::default(),
             partial_error: None,
             arn,
         });

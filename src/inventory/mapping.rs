@@ -97,6 +97,7 @@ fn common(source: &str, region: &str, info: &types::Cluster) -> Cluster {
         created: info
             .creation_time()
             .and_then(|t| t.fmt(Format::DateTime).ok()),
+        links: Default::default(),
         partial_error: None,
     }
 }

@@ -11,6 +11,9 @@
 //! page. The slots live there too, beside the probes the sweeps write.
 //!
 //! Refreshes happen at start, every `--refresh-interval`, and on request; never two at once.
+//! Most are incremental: AWS sources list their clusters and ask the details only of the
+//! clusters that changed ([`aws`]). One every `--full-refresh-interval`, the first, and
+//! every one asked for ("Refresh now") ask every cluster's details.
 //!
 //! With replicas on PostgreSQL only the leader refreshes ([`crate::role`]); a follower
 //! serves the leader's inventory ([`crate::live::Live::adopt`]) and, when it takes over,
@@ -22,18 +25,20 @@ pub mod details;
 pub mod errors;
 pub mod file;
 pub mod ids;
+pub mod links;
 pub mod mapping;
 pub mod sources;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::store::Db;
 use app::model::{Cluster, Inventory, RefreshStatus, SourceError, SourceErrorKind};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::{watch, Notify};
 
-use self::aws::{AwsFetcher, Limits};
+use self::aws::{AwsFetcher, Depth, Limits};
 use self::sources::Source;
 use crate::background::Background;
 use crate::clock::now_rfc3339;
@@ -68,6 +73,12 @@ pub struct InventoryService {
     wake: Notify,
     /// Where successful AWS listings are cached.
     pool: Db,
+    /// How often a refresh is a full one.
+    full_refresh_interval: Duration,
+    /// When the last full refresh started (none yet: the next is full).
+    last_full: Mutex<Option<Instant>>,
+    /// The next refresh is a full one ("Refresh now").
+    full_wanted: AtomicBool,
 }
 
 /// Settings of the inventory service.
@@ -75,6 +86,8 @@ pub struct InventoryService {
 pub struct Settings {
     pub limits: Limits,
     pub refresh_interval: Duration,
+    /// How often a refresh asks every cluster's details again.
+    pub full_refresh_interval: Duration,
     /// Replaces every AWS source's credential chain (embedding, tests).
     pub credentials: Option<SharedCredentialsProvider>,
     /// The sample brokers' stand-in exporters run, so sample clusters are probed.
@@ -115,8 +128,12 @@ impl InventoryService {
             live,
             wake: Notify::new(),
             pool,
+            full_refresh_interval: settings.full_refresh_interval,
+            last_full: Mutex::new(None),
+            full_wanted: AtomicBool::new(false),
         });
         svc.load_cache().await;
+        svc.load_revisions().await;
         svc.live.publish();
         let looping = svc.clone();
         let shutdown = background.shutdown.clone();
@@ -298,22 +315,68 @@ impl InventoryService {
         }
     }
 
-    /// Runs one refresh of every source now (waits for it to finish). A refresh already
-    /// running makes this a no-op.
+    /// Fills every AWS source's configuration revision cache from the database.
+    async fn load_revisions(&self) {
+        let rows = match crate::store::revisions::load(&self.pool).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the kept configuration revisions");
+                return;
+            }
+        };
+        for f in &self.fetchers {
+            if let Fetcher::Aws(a) = f {
+                for r in &rows {
+                    a.revisions().put(
+                        (r.configuration_arn.clone(), r.revision),
+                        r.server_properties.clone(),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Whether the refresh starting now asks every cluster's details: the first, one
+    /// asked for, and one every `--full-refresh-interval`.
+    fn depth_now(&self) -> Depth {
+        let mut last = self
+            .last_full
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let asked = self.full_wanted.swap(false, Ordering::SeqCst);
+        let due = last.is_none_or(|t| t.elapsed() >= self.full_refresh_interval);
+        if asked || due {
+            *last = Some(Instant::now());
+            Depth::Full
+        } else {
+            Depth::Changed
+        }
+    }
+
+    /// Runs one refresh of every source now (waits for it to finish): a full one when
+    /// due or asked for, else one that asks details only of changed clusters. A refresh
+    /// already running makes this a no-op.
     pub async fn refresh(&self) {
         let started = now_rfc3339();
         if !self.live.refresh_started(self.fetchers.len()) {
             return;
         }
+        let depth = self.depth_now();
         let timer = std::time::Instant::now();
-        let units = self.fetchers.iter().map(|f| self.refresh_fetcher(f));
+        let units = self.fetchers.iter().map(|f| self.refresh_fetcher(f, depth));
         futures::future::join_all(units).await;
         self.live.telemetry().refresh_took(timer.elapsed());
         self.live.refresh_finished();
-        tracing::info!(started = %started, "inventory refreshed");
+        tracing::info!(started = %started, ?depth, "inventory refreshed");
     }
 
-    async fn refresh_fetcher(&self, fetcher: &Fetcher) {
+    /// Runs a full refresh now (tests, the one-shot commands).
+    pub async fn refresh_full(&self) {
+        self.full_wanted.store(true, Ordering::SeqCst);
+        self.refresh().await;
+    }
+
+    async fn refresh_fetcher(&self, fetcher: &Fetcher, depth: Depth) {
         match fetcher {
             Fetcher::Sample => {
                 let result = file::parse(file::SAMPLE, app::model::SAMPLE_SOURCE)
@@ -380,9 +443,16 @@ impl InventoryService {
                 }
                 let per_region = regions.iter().map(|region| async {
                     let result = aws
-                        .list_region(region)
+                        .list_region(region, depth)
                         .await
-                        .map(|l| (l.account, l.clusters));
+                        .map(|l| (l.account, l.clusters, l.new_revisions));
+                    let result = match result {
+                        Ok((account, clusters, revisions)) => {
+                            self.keep_revisions(revisions).await;
+                            Ok((account, clusters))
+                        }
+                        Err(e) => Err(e),
+                    };
                     self.record(Outcome {
                         source: name.clone(),
                         region: region.clone(),
@@ -392,6 +462,20 @@ impl InventoryService {
                     .await;
                 });
                 futures::future::join_all(per_region).await;
+            }
+        }
+    }
+
+    /// Keeps configuration revisions read from MSK in the database.
+    async fn keep_revisions(&self, revisions: Vec<((String, i64), String)>) {
+        for ((configuration_arn, revision), server_properties) in revisions {
+            let r = crate::store::revisions::Revision {
+                configuration_arn,
+                revision,
+                server_properties,
+            };
+            if let Err(e) = crate::store::revisions::save(&self.pool, &r).await {
+                tracing::warn!(error = %e, "could not keep a configuration revision");
             }
         }
     }
@@ -421,7 +505,9 @@ impl InventoryService {
         }
     }
 
-    /// Applies one unit's outcome to its slot, stores it, and publishes.
+    /// Applies one unit's outcome to its slot, stores it, and publishes (soon: see
+    /// [`Live::publish_soon`]). A listing that equals the slot's clusters only moves the
+    /// cached listing's time.
     async fn record(&self, outcome: Outcome) {
         let Outcome {
             source,
@@ -439,11 +525,18 @@ impl InventoryService {
             slot.last_attempt = Some(at.clone());
             match result {
                 Ok((account, clusters)) => {
-                    slot.account = account.or(slot.account.take());
+                    let account = account.or(slot.account.take());
+                    let same = slot.clusters == clusters && slot.account == account;
+                    slot.account = account;
                     slot.clusters = clusters;
                     slot.last_ok = Some(at.clone());
                     slot.error = None;
-                    persist.then(|| (slot.account.clone(), serde_json::to_string(&slot.clusters)))
+                    persist.then(|| {
+                        (
+                            slot.account.clone(),
+                            (!same).then(|| serde_json::to_string(&slot.clusters)),
+                        )
+                    })
                 }
                 Err(e) => {
                     tracing::warn!(%source, %region, kind = %e.kind, message = %e.message, "source refresh failed");
@@ -453,20 +546,31 @@ impl InventoryService {
                 }
             }
         };
-        if let Some((account, Ok(clusters))) = to_store {
-            let listing = CachedListing {
-                source,
-                region,
-                account,
-                fetched_at: at,
-                clusters,
-            };
-            if let Err(e) = source_cache::save(&self.pool, &listing).await {
-                tracing::warn!(error = %e, "could not cache the inventory");
+        match to_store {
+            Some((account, Some(Ok(clusters)))) => {
+                let listing = CachedListing {
+                    source,
+                    region,
+                    account,
+                    fetched_at: at,
+                    clusters,
+                };
+                if let Err(e) = source_cache::save(&self.pool, &listing).await {
+                    tracing::warn!(error = %e, "could not cache the inventory");
+                }
             }
+            Some((_, None)) => {
+                if let Err(e) = source_cache::touch(&self.pool, &source, &region, &at).await {
+                    tracing::warn!(error = %e, "could not cache the inventory");
+                }
+            }
+            Some((_, Some(Err(e)))) => {
+                tracing::warn!(error = %e, "could not serialise the inventory for its cache")
+            }
+            None => {}
         }
         self.live.lock().refresh.done += 1;
-        self.live.publish();
+        self.live.publish_soon();
     }
 
     /// Which published inventory this is (see [`Live::version`]).
@@ -493,6 +597,8 @@ impl InventoryService {
     /// Starts a refresh now, unless one is running; returns its status ("running" at
     /// once: the loop picks the request up immediately).
     pub fn request_refresh(&self) -> RefreshStatus {
+        // A refresh someone asked for looks at everything again.
+        self.full_wanted.store(true, Ordering::SeqCst);
         let status = self.live.refresh_requested();
         self.wake.notify_one();
         status

@@ -40,7 +40,14 @@ pub struct Live {
     version: AtomicU64,
     /// The console's counters: every writer here counts its work into them.
     telemetry: Telemetry,
+    /// When the last publish happened, for [`Live::publish_soon`].
+    last_publish: std::sync::Mutex<std::time::Instant>,
+    /// A publish is scheduled ([`Live::publish_soon`]).
+    pending: std::sync::atomic::AtomicBool,
 }
+
+/// The least time between two progress publishes ([`Live::publish_soon`]).
+const PUBLISH_GAP: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Live {
     pub fn new(sample: bool, sample_exporters: bool) -> Arc<Live> {
@@ -55,6 +62,8 @@ impl Live {
             tx,
             version: AtomicU64::new(0),
             telemetry: Telemetry::new(),
+            last_publish: std::sync::Mutex::new(std::time::Instant::now()),
+            pending: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -130,8 +139,43 @@ impl Live {
         self.state.lock()
     }
 
+    /// Publishes the state now, or, if the last publish was less than 100 ms ago, once
+    /// those 100 ms are over. A refresh of many regions finishes a region every few
+    /// milliseconds, and every publish copies the whole inventory: this keeps the progress
+    /// live without copying 2,000 clusters twenty times a second. Nothing waits longer
+    /// than the gap.
+    pub fn publish_soon(self: &Arc<Self>) {
+        let wait = {
+            let last = self
+                .last_publish
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            PUBLISH_GAP.saturating_sub(last.elapsed())
+        };
+        if wait.is_zero() {
+            self.publish();
+            return;
+        }
+        if self.pending.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let live = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            // A publish since then has already shown this state.
+            if live.pending.swap(false, Ordering::AcqRel) {
+                live.publish();
+            }
+        });
+    }
+
     /// Publishes the state as it is now.
     pub fn publish(&self) {
+        self.pending.store(false, Ordering::Release);
+        *self
+            .last_publish
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = std::time::Instant::now();
         let inventory = self
             .state
             .lock()

@@ -69,6 +69,8 @@ impl State {
         }
         clusters
             .sort_by(|a, b| (&a.source, &a.region, &a.name).cmp(&(&b.source, &b.region, &b.name)));
+        // A replication flow listed in its target's region shows on its source too.
+        app::model::links::mirror_replications(&mut clusters);
         let sources = self
             .slots
             .iter()

@@ -14,6 +14,7 @@
 //! - [`source_cache`]: the last good inventory of every source and region, so a
 //!   restarted console shows the clusters at once and a source that fails keeps showing
 //!   what it last listed;
+//! - [`revisions`]: MSK configuration revisions' `server.properties`, read once each;
 //! - [`snapshots`]: writing the history (one transaction per snapshot) and pruning it;
 //! - [`timeline`]: reading the history back (timelines, versions, chart rows);
 //! - [`replica`]: PostgreSQL only: the leader's epoch and the view followers serve.
@@ -25,6 +26,7 @@
 pub mod access;
 pub mod db;
 pub mod replica;
+pub mod revisions;
 pub mod sessions;
 pub mod snapshots;
 pub mod source_cache;

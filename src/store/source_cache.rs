@@ -50,6 +50,24 @@ pub async fn save(db: &Db, listing: &CachedListing) -> Result<(), StoreError> {
     })
 }
 
+/// Moves a stored listing's time: the source listed the same clusters again.
+pub async fn touch(
+    db: &Db,
+    source: &str,
+    region: &str,
+    fetched_at: &str,
+) -> Result<(), StoreError> {
+    with_db!(db, |p| {
+        sqlx::query("UPDATE source_cache SET fetched_at = $1 WHERE source = $2 AND region = $3")
+            .bind(fetched_at)
+            .bind(text(source))
+            .bind(text(region))
+            .execute(p)
+            .await?;
+        Ok(())
+    })
+}
+
 /// Drops a stored listing (a region the source no longer covers).
 pub async fn forget(db: &Db, source: &str, region: &str) -> Result<(), StoreError> {
     with_db!(db, |p| {

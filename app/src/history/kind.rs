@@ -39,10 +39,12 @@ pub enum ChangeKind {
     TopicReplicas,
     /// A topic's configuration (read in rotation, a few topics per listing).
     TopicConfig,
+    /// Multi-VPC connections, MSK Replicator flows and MSK Connect connectors.
+    Links,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 18] = [
+    pub const ALL: [ChangeKind; 19] = [
         ChangeKind::Added,
         ChangeKind::Removed,
         ChangeKind::State,
@@ -61,6 +63,7 @@ impl ChangeKind {
         ChangeKind::Topics,
         ChangeKind::TopicReplicas,
         ChangeKind::TopicConfig,
+        ChangeKind::Links,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -83,6 +86,7 @@ impl ChangeKind {
             ChangeKind::Topics => "topics",
             ChangeKind::TopicReplicas => "topic-replicas",
             ChangeKind::TopicConfig => "topic-config",
+            ChangeKind::Links => "links",
         }
     }
 
@@ -106,6 +110,7 @@ impl ChangeKind {
             ChangeKind::Topics => "topics",
             ChangeKind::TopicReplicas => "out-of-sync replicas",
             ChangeKind::TopicConfig => "topic configuration",
+            ChangeKind::Links => "connections, replicators, connectors",
         }
     }
 

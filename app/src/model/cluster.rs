@@ -7,7 +7,7 @@ use crate::params::ClusterId;
 
 use std::collections::BTreeMap;
 
-use super::{ClusterSettings, Listener, Operation};
+use super::{ClusterSettings, Links, Listener, Operation};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -259,6 +259,9 @@ pub struct Cluster {
     /// optional call); the listing itself is whole (not part of the recorded state).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Multi-VPC connections, replication flows and connectors that use the cluster.
+    #[serde(default, skip_serializing_if = "Links::is_empty")]
+    pub links: Links,
     /// What could not be fetched for this cluster (its bootstrap or nodes call failed);
     /// the rest of the record is still good.
     pub partial_error: Option<String>,
@@ -288,6 +291,7 @@ impl Cluster {
             health: None,
             health_reason: None,
             alarms: None,
+            replicates: self.links.replication_brief(),
         }
     }
 }
@@ -342,6 +346,9 @@ pub struct ClusterSummary {
     /// CloudWatch alarm coverage of the key metrics (`None`: not read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarms: Option<AlarmsBrief>,
+    /// Its replication flows in brief: `→ orders-dr` (replicates to), `← orders` (from).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicates: Vec<String>,
 }
 
 impl ClusterSummary {
@@ -447,6 +454,7 @@ mod tests {
             health: None,
             health_reason: None,
             alarms: None,
+            replicates: Vec::new(),
         };
         assert!(s.matches("ORDERS eu-west"));
         assert!(s.matches("alarms:unknown orders"));

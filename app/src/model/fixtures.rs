@@ -36,6 +36,7 @@ pub fn cluster(name: &str, source: &str, region: &str) -> Cluster {
         scram_secrets: vec![],
         operations: vec![],
         notes: vec![],
+        links: Default::default(),
         partial_error: None,
     }
 }

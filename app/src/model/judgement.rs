@@ -25,14 +25,56 @@ pub fn judge(
     probe: Option<&ClusterReachability>,
     cloudwatch: Option<&ClusterMetrics>,
 ) -> Option<ClusterHealth> {
-    let Some(cw) = cloudwatch.filter(|m| m.has_data()) else {
-        return probe.and_then(|r| cluster_health(cluster, r));
+    let health = match cloudwatch.filter(|m| m.has_data()) {
+        None => probe.and_then(|r| cluster_health(cluster, r)),
+        Some(cw) => {
+            let kind = MetricsKind::of(cluster);
+            Some(match kind {
+                MetricsKind::Serverless => serverless(cw),
+                _ => provisioned(cluster, probe, cw, kind),
+            })
+        }
     };
-    let kind = MetricsKind::of(cluster);
-    Some(match kind {
-        MetricsKind::Serverless => serverless(cw),
-        _ => provisioned(cluster, probe, cw, kind),
-    })
+    with_failed_connectors(cluster, health)
+}
+
+/// A failed MSK Connect connector on the cluster is a warning, whatever the figures say.
+fn with_failed_connectors(
+    cluster: &Cluster,
+    health: Option<ClusterHealth>,
+) -> Option<ClusterHealth> {
+    let failed: Vec<String> = cluster
+        .links
+        .failed_connectors()
+        .map(|c| match &c.state_info {
+            Some(why) => format!("MSK Connect connector {} failed: {why}", c.name),
+            None => format!("MSK Connect connector {} failed", c.name),
+        })
+        .collect();
+    if failed.is_empty() {
+        return health;
+    }
+    let mut h = health.unwrap_or(ClusterHealth {
+        state: HealthState::Unknown,
+        reasons: Vec::new(),
+        active_controllers: None,
+        offline_partitions: None,
+        under_replicated: None,
+        brokers: Vec::new(),
+        cluster_from: None,
+        judged_at: None,
+    });
+    h.state = h.state.min(HealthState::Warning);
+    // Worst first: after any critical reason, before the rest.
+    let at = if h.state == HealthState::Critical {
+        h.reasons.len()
+    } else {
+        0
+    };
+    for (i, r) in failed.into_iter().enumerate() {
+        h.reasons.insert(at + i, r);
+    }
+    Some(h)
 }
 
 fn answered(p: &ExporterProbe) -> Option<&Figures> {

@@ -258,7 +258,7 @@ pub mod compact_rows {
     };
 
     /// id, name, source, region, kind, state, Kafka version, brokers, auth, JMX
-    /// exporter, node exporter, health, health reason, alarm coverage.
+    /// exporter, node exporter, health, health reason, alarm coverage, replication flows.
     type Row = (
         crate::params::ClusterId,
         String,
@@ -274,6 +274,7 @@ pub mod compact_rows {
         Option<HealthState>,
         Option<String>,
         Option<AlarmsBrief>,
+        Vec<String>,
     );
 
     pub fn serialize<S: Serializer>(rows: &[ClusterSummary], s: S) -> Result<S::Ok, S::Error> {
@@ -293,6 +294,7 @@ pub mod compact_rows {
                 r.health,
                 &r.health_reason,
                 r.alarms,
+                &r.replicates,
             )
         }))
     }
@@ -317,6 +319,7 @@ pub mod compact_rows {
                     health,
                     health_reason,
                     alarms,
+                    replicates,
                 )| ClusterSummary {
                     id,
                     name,
@@ -335,6 +338,7 @@ pub mod compact_rows {
                     health,
                     health_reason,
                     alarms,
+                    replicates,
                 },
             )
             .collect())

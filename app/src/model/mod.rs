@@ -19,7 +19,8 @@
 //! - [`judgement`]: health from every source, the fresher per figure;
 //! - [`access`]: who is asking (identity, role) and the audit log;
 //! - [`endpoint`]: host names and host:port lists, checked where they enter;
-//! - [`settings`]: settings, configuration, secrets and operations beyond client information.
+//! - [`settings`]: settings, configuration, secrets and operations beyond client information;
+//! - [`links`]: multi-VPC connections, MSK Replicator flows and MSK Connect connectors.
 
 pub mod access;
 pub mod cloudwatch;
@@ -31,6 +32,7 @@ pub mod endpoint;
 pub mod health;
 pub mod inventory;
 pub mod judgement;
+pub mod links;
 pub mod list;
 pub mod listener;
 pub mod reachability;
@@ -49,6 +51,7 @@ pub use detail::*;
 pub use health::*;
 pub use inventory::*;
 pub use judgement::judge;
+pub use links::{Connector, Direction, Links, Replication, VpcConnection};
 pub use list::{InventoryOverview, ListQuery, ListRows, SortKey, PAGE_SIZE};
 pub use listener::*;
 pub use reachability::*;

@@ -112,6 +112,7 @@ fn ClientInformation(
         cloudwatch_section
             .is_some()
             .then_some(("cloudwatch", "CloudWatch")),
+        (!c.links.is_empty()).then_some(("links", "Connections")),
         Some(("settings", "Settings")),
     ]
     .into_iter()
@@ -202,6 +203,7 @@ fn ClientInformation(
         {health_section}
         {topics_section}
         {cloudwatch_section}
+        {(!c.links.is_empty()).then(|| view! { <LinksSection links=c.links.clone()/> })}
 
         <section id="settings">
             <h2>"Settings"</h2>
@@ -238,6 +240,82 @@ fn ClientInformation(
             }}
         </section>
         <ClusterDetails c=c.clone()/>
+    }
+}
+
+/// Who else connects: multi-VPC connections, MSK Replicator flows (with where CloudWatch
+/// keeps their lag) and MSK Connect connectors.
+#[component]
+fn LinksSection(links: crate::model::Links) -> impl IntoView {
+    let dash = |o: Option<String>| o.unwrap_or_else(|| "—".into());
+    let patterns = |inc: &[String], exc: &[String]| {
+        let mut s = if inc.is_empty() {
+            "—".to_string()
+        } else {
+            inc.join(", ")
+        };
+        if !exc.is_empty() {
+            s.push_str(&format!(" (except {})", exc.join(", ")));
+        }
+        s
+    };
+    view! {
+        <section id="links">
+            <h2>"Connections"</h2>
+            {(!links.vpc_connections.is_empty()).then(|| view! {
+                <h3>"Multi-VPC connections"</h3>
+                <table id="vpc-connections" tabindex="0">
+                    <thead><tr><th>"Connection"</th><th>"Client account"</th><th>"Client VPC"</th><th>"Auth"</th><th>"State"</th><th>"Created"</th></tr></thead>
+                    <tbody>{links.vpc_connections.iter().map(|v| view! {
+                        <tr data-state=v.state.clone()>
+                            <td><code>{v.arn.clone()}</code></td>
+                            <td>{dash(v.account.clone())}</td>
+                            <td>{dash(v.vpc_id.clone())}</td>
+                            <td>{dash(v.authentication.clone())}</td>
+                            <td>{v.state.clone()}</td>
+                            <td class="small">{match v.created.clone() { Some(t) => view! { <Time at=t/> }.into_any(), None => "—".into_any() }}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+            {(!links.replications.is_empty()).then(|| view! {
+                <h3>"MSK Replicator"</h3>
+                <table id="replications" tabindex="0">
+                    <thead><tr><th>"Replicator"</th><th>"Flow"</th><th>"State"</th><th>"Topics"</th><th>"Consumer groups"</th></tr></thead>
+                    <tbody>{links.replications.iter().map(|r| view! {
+                        <tr data-direction=r.direction.label()>
+                            <td>{r.name.clone()}
+                                <div class="small muted">{format!(
+                                    "Lag in CloudWatch: AWS/Kafka {} with ReplicatorName={} (the target's region)",
+                                    crate::model::Replication::LAG_METRICS.join(", "),
+                                    r.name
+                                )}</div>
+                            </td>
+                            <td>{r.direction.label()} " "
+                                <code>{r.peer_arn.clone().or(r.peer_alias.clone()).unwrap_or_else(|| "an unknown cluster".into())}</code></td>
+                            <td>{r.state.clone()}{r.state_info.clone().map(|i| view! { <div class="small muted">{i}</div> })}</td>
+                            <td>{patterns(&r.topics, &r.topics_excluded)}</td>
+                            <td>{patterns(&r.groups, &r.groups_excluded)}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+            {(!links.connectors.is_empty()).then(|| view! {
+                <h3>"MSK Connect connectors"</h3>
+                <table id="connectors" tabindex="0">
+                    <thead><tr><th>"Connector"</th><th>"State"</th><th>"Capacity"</th><th>"Plugins"</th><th>"Auth"</th></tr></thead>
+                    <tbody>{links.connectors.iter().map(|k| view! {
+                        <tr data-state=k.state.clone()>
+                            <td>{k.name.clone()}<div class="small muted"><code>{k.arn.clone()}</code></div></td>
+                            <td>{k.state.clone()}{k.state_info.clone().map(|i| view! { <div class="small muted">{i}</div> })}</td>
+                            <td>{dash(k.capacity.clone())}</td>
+                            <td>{if k.plugins.is_empty() { "—".into_any() } else { k.plugins.iter().map(|p| view! { <code>{p.clone()}</code> " " }).collect_view().into_any() }}</td>
+                            <td>{dash(k.authentication.clone())}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+        </section>
     }
 }
 

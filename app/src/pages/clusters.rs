@@ -221,7 +221,13 @@ fn Row(c: ClusterSummary) -> impl IntoView {
     };
     view! {
         <tr data-cluster=c.id.to_string()>
-            <td><a href=href>{c.name.clone()}</a></td>
+            <td><a href=href>{c.name.clone()}</a>
+                {(!c.replicates.is_empty()).then(|| view! {
+                    <div class="small muted replicates" title="MSK Replicator flows: → replicates to, ← replicates from">
+                        {c.replicates.join(" ")}
+                    </div>
+                })}
+            </td>
             <td>{c.source.clone()} <span class="muted">" · " {c.region.clone()}</span></td>
             <td>{c.kind.label()}</td>
             <td><Badge text=c.state.to_string() tone=state_tone/></td>

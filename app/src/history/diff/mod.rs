@@ -14,7 +14,7 @@ mod topics;
 
 use exporters::{controller_exporters, exporters, health};
 use record::{
-    auth, bootstrap, brokers, configuration, controllers, details, encryption, lifecycle,
+    auth, bootstrap, brokers, configuration, controllers, details, encryption, lifecycle, links,
     monitoring, settings, tags, zookeeper,
 };
 
@@ -145,6 +145,7 @@ pub fn diff(old: Option<&ClusterState>, new: Option<&ClusterState>) -> Vec<DiffE
     tags(&mut out, oc, nc);
     details(&mut out, oc, nc);
     configuration(&mut out, oc, nc);
+    links(&mut out, oc, nc);
     exporters(&mut out, o, n);
     // A first probe (or its loss) is the one summary line above.
     if o.exporters.is_some() == n.exporters.is_some() {

@@ -211,6 +211,16 @@ pub(super) fn settings(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
     );
 }
 
+/// Multi-VPC connections, replication flows and connectors, each by its name or ARN.
+pub(super) fn links(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
+    out.keyed(
+        ChangeKind::Links,
+        |k| k.to_string(),
+        &oc.links.described(),
+        &nc.links.described(),
+    );
+}
+
 /// Tags, by key.
 pub(super) fn tags(out: &mut Entries, oc: &Cluster, nc: &Cluster) {
     out.keyed(

@@ -1,0 +1,8 @@
+-- MSK configuration revisions never change: each revision's server.properties is asked
+-- for once (DescribeConfigurationRevision) and kept here, so a restart does not ask again.
+CREATE TABLE config_revisions (
+    configuration_arn TEXT    NOT NULL,
+    revision          INTEGER NOT NULL,
+    server_properties TEXT    NOT NULL,
+    PRIMARY KEY (configuration_arn, revision)
+) STRICT;
