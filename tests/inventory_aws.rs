@@ -726,15 +726,27 @@ async fn connections_replicators_and_connectors() {
     );
     let fake = FakeMsk::start(FakeConfig {
         clusters: vec![orders, dr],
-        vpc_connections: vec![fake_msk::VpcConnection {
-            region: "eu-west-1".into(),
-            arn: vpc_arn.clone(),
-            target_cluster_arn: orders_arn.clone(),
-            owner: "210987654321".into(),
-            vpc_id: "vpc-0abc".into(),
-            authentication: "SASL_IAM".into(),
-            state: "AVAILABLE".into(),
-        }],
+        vpc_connections: vec![
+            fake_msk::VpcConnection {
+                region: "eu-west-1".into(),
+                arn: vpc_arn.clone(),
+                target_cluster_arn: orders_arn.clone(),
+                owner: "210987654321".into(),
+                vpc_id: "vpc-0abc".into(),
+                authentication: "SASL_IAM".into(),
+                state: "AVAILABLE".into(),
+            },
+            // Hostile strings in every field a connection brings.
+            fake_msk::VpcConnection {
+                region: "eu-west-1".into(),
+                arn: format!("{vpc_arn}-{evil}"),
+                target_cluster_arn: orders_arn.clone(),
+                owner: evil.into(),
+                vpc_id: evil.into(),
+                authentication: evil.into(),
+                state: evil.into(),
+            },
+        ],
         replicators: vec![fake_msk::Replicator {
             region: "us-east-1".into(),
             name: "orders-to-dr".into(),
@@ -803,6 +815,7 @@ async fn connections_replicators_and_connectors() {
 
     let o = cluster_by_name(&app, "orders").await;
     let links = &o["links"];
+    assert_eq!(links["vpc_connections"].as_array().unwrap().len(), 2);
     let vpc = &links["vpc_connections"][0];
     assert_eq!(vpc["arn"], vpc_arn.as_str());
     assert_eq!(vpc["account"], "210987654321", "owner side: {vpc}");
