@@ -69,8 +69,13 @@ if (( want_test )) && [[ ! -d end2end/node_modules/playwright-core ]]; then
   log "installing the browser-test packages (playwright-core; no browser download)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
-# Python peers: AWS's IAM signer and confluent-kafka (real librdkafka) for the generated
-# client snippets, moto's CloudWatch and cfn-lint for the CloudWatch tests, in a virtual
+# Node.js clients the generated kafkajs snippets run with (kafkajs, AWS's JS signer).
+if (( want_test )) && ! cmp -s tools/node-clients/package-lock.json tools/node-clients/node_modules/.installed-lock 2>/dev/null; then
+  log "installing the Node.js client packages (kafkajs, aws-msk-iam-sasl-signer-js)"
+  (cd tools/node-clients && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock)
+fi
+# Python peers: AWS's IAM signer, confluent-kafka (real librdkafka), kafka-python and
+# aiokafka for the generated client snippets, moto's CloudWatch and cfn-lint for the CloudWatch tests, in a virtual
 # environment of our own, re-made when the pins change.
 if (( want_test )); then
   req=tools/requirements-test.txt

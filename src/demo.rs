@@ -289,8 +289,21 @@ pub async fn serve_kafka(
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    serve_kafka_counting(addr, tls, shutdown).await.map(|_| ())
+}
+
+/// [`serve_kafka`], counting the ApiVersions requests it answered (tests of generated
+/// client code: a client that got this far parsed its configuration and, on TLS,
+/// trusted the listener's certificate).
+pub async fn serve_kafka_counting(
+    addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: CancellationToken,
+) -> std::io::Result<Arc<std::sync::atomic::AtomicUsize>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = answered.clone();
     tokio::spawn(async move {
         loop {
             let (mut stream, _) = tokio::select! {
@@ -298,23 +311,31 @@ pub async fn serve_kafka(
                 _ = shutdown.cancelled() => return,
             };
             let acceptor = acceptor.clone();
+            let count = count.clone();
             tokio::spawn(async move {
                 let limit = std::time::Duration::from_secs(10);
+                let one = || count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let _ = tokio::time::timeout(limit, async move {
                     match acceptor {
                         Some(a) => {
                             if let Ok(mut tls) = a.accept(stream).await {
-                                while kafka::answer(&mut tls).await {}
+                                while kafka::answer(&mut tls).await {
+                                    one();
+                                }
                             }
                         }
-                        None => while kafka::answer(&mut stream).await {},
+                        None => {
+                            while kafka::answer(&mut stream).await {
+                                one();
+                            }
+                        }
                     }
                 })
                 .await;
             });
         }
     });
-    Ok(())
+    Ok(answered)
 }
 
 /// Starts the stand-ins for the sample clusters on 127.0.1.1, 127.0.1.2, …: exporters

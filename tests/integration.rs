@@ -15,6 +15,7 @@ mod support;
 
 mod access;
 mod benches;
+mod clients;
 mod cloudwatch;
 mod connectivity;
 mod deny;

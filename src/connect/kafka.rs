@@ -118,13 +118,22 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) -> bool {
         return false;
     }
     let correlation = &req[4..8];
-    // Produce 0-9, Fetch 0-13, Metadata 0-12, ApiVersions 0-3.
-    let apis: [(i16, i16, i16); 4] = [(0, 0, 9), (1, 0, 13), (3, 0, 12), (18, 0, 3)];
+    // The answer is written in ApiVersions v0's format. A client asking a later version
+    // gets what a broker answers a version it does not serve (KIP-511): error
+    // UNSUPPORTED_VERSION in v0's format, so the client asks again with v0. (librdkafka
+    // would read a v0 body as a v3 one and abort.)
+    let version = i16::from_be_bytes([req[2], req[3]]);
+    let (error, apis): (i16, &[(i16, i16, i16)]) = if version > 0 {
+        (35, &[(18, 0, 0)])
+    } else {
+        // Produce 0-9, Fetch 0-13, Metadata 0-12, ApiVersions 0-3.
+        (0, &[(0, 0, 9), (1, 0, 13), (3, 0, 12), (18, 0, 3)])
+    };
     let mut body = Vec::new();
     body.extend_from_slice(correlation);
-    body.extend_from_slice(&0i16.to_be_bytes());
+    body.extend_from_slice(&error.to_be_bytes());
     body.extend_from_slice(&(apis.len() as i32).to_be_bytes());
-    for (k, min, max) in apis {
+    for &(k, min, max) in apis {
         for v in [k, min, max] {
             body.extend_from_slice(&v.to_be_bytes());
         }

@@ -4,6 +4,10 @@
 //! Per cluster (`{id}` from the cluster list):
 //! - `GET /clusters/{id}/client.properties?mode=MODE[&options]` (Java)
 //! - `GET /clusters/{id}/librdkafka.properties?mode=MODE[&options]`
+//! - `GET /clusters/{id}/application.yml?mode=MODE[&options]` (Spring Boot)
+//! - `GET /clusters/{id}/kafka-python.py`, `aiokafka.py`, `confluent-kafka.py`
+//!   `?mode=MODE[&options]`: a Python producer as code (IAM with AWS's signer)
+//! - `GET /clusters/{id}/kafkajs.js?mode=MODE[&options]`: a kafkajs producer (Node.js)
 //! - `GET /clusters/{id}/truststore.p12[?password=…]`
 //! - `GET /clusters/{id}/targets.json`
 //! - `GET /clusters/{id}/prometheus.yml[?sd=file|http]`
@@ -62,6 +66,20 @@ pub fn router() -> Router<AppState> {
             "/clusters/{id}/librdkafka.properties",
             file_route(FileKind::Librdkafka),
         )
+        .route(
+            "/clusters/{id}/application.yml",
+            file_route(FileKind::SpringBoot),
+        )
+        .route(
+            "/clusters/{id}/kafka-python.py",
+            file_route(FileKind::KafkaPython),
+        )
+        .route("/clusters/{id}/aiokafka.py", file_route(FileKind::Aiokafka))
+        .route(
+            "/clusters/{id}/confluent-kafka.py",
+            file_route(FileKind::ConfluentPython),
+        )
+        .route("/clusters/{id}/kafkajs.js", file_route(FileKind::Kafkajs))
         .route("/clusters/{id}/truststore.p12", get(truststore))
         .route("/clusters/{id}/history.json", get(history_export))
         .route(

@@ -130,6 +130,16 @@ pub enum FileKind {
     ClientProperties,
     /// librdkafka (kcat `-F`, confluent-kafka).
     Librdkafka,
+    /// Spring Boot's `application.yml` (spring-kafka).
+    SpringBoot,
+    /// A kafka-python producer, as code.
+    KafkaPython,
+    /// An aiokafka producer, as code.
+    Aiokafka,
+    /// A confluent-kafka (Python) producer, as code.
+    ConfluentPython,
+    /// A kafkajs producer (Node.js), as code.
+    Kafkajs,
     /// Prometheus file_sd `targets.json`.
     TargetsJson,
     /// `prometheus.yml` reading a downloaded `targets.json`.
@@ -141,9 +151,14 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 6] = [
+    pub const ALL: [FileKind; 11] = [
         FileKind::ClientProperties,
+        FileKind::SpringBoot,
         FileKind::Librdkafka,
+        FileKind::KafkaPython,
+        FileKind::Aiokafka,
+        FileKind::ConfluentPython,
+        FileKind::Kafkajs,
         FileKind::TargetsJson,
         FileKind::PrometheusFileSd,
         FileKind::PrometheusHttpSd,
@@ -154,6 +169,11 @@ impl FileKind {
         match self {
             FileKind::ClientProperties => "client-properties",
             FileKind::Librdkafka => "librdkafka",
+            FileKind::SpringBoot => "spring-boot",
+            FileKind::KafkaPython => "kafka-python",
+            FileKind::Aiokafka => "aiokafka",
+            FileKind::ConfluentPython => "confluent-kafka-python",
+            FileKind::Kafkajs => "kafkajs",
             FileKind::TargetsJson => "targets-json",
             FileKind::PrometheusFileSd => "prometheus-file-sd",
             FileKind::PrometheusHttpSd => "prometheus-http-sd",
@@ -175,8 +195,13 @@ impl FileKind {
 
     pub fn label(self) -> &'static str {
         match self {
-            FileKind::ClientProperties => "client.properties (Java)",
+            FileKind::ClientProperties => "Java: client.properties (clients, Kafka CLI tools)",
             FileKind::Librdkafka => "librdkafka (kcat, confluent-kafka)",
+            FileKind::SpringBoot => "Java: Spring Boot application.yml",
+            FileKind::KafkaPython => "Python: kafka-python producer",
+            FileKind::Aiokafka => "Python: aiokafka producer (asyncio)",
+            FileKind::ConfluentPython => "Python: confluent-kafka producer",
+            FileKind::Kafkajs => "Node.js: kafkajs producer",
             FileKind::TargetsJson => "targets.json (Prometheus file_sd)",
             FileKind::PrometheusFileSd => "prometheus.yml (file_sd)",
             FileKind::PrometheusHttpSd => "prometheus.yml (http_sd)",
@@ -186,7 +211,20 @@ impl FileKind {
 
     /// Whether the file depends on the auth mode and client options.
     pub fn is_client_config(self) -> bool {
-        matches!(self, FileKind::ClientProperties | FileKind::Librdkafka)
+        self.client_family().is_some()
+    }
+
+    /// The client family of a client configuration (which options apply to it).
+    pub fn client_family(self) -> Option<client::ClientFamily> {
+        match self {
+            FileKind::ClientProperties | FileKind::SpringBoot => Some(client::ClientFamily::Java),
+            FileKind::Librdkafka => Some(client::ClientFamily::Librdkafka),
+            FileKind::KafkaPython
+            | FileKind::Aiokafka
+            | FileKind::ConfluentPython
+            | FileKind::Kafkajs => Some(client::ClientFamily::Signer),
+            _ => None,
+        }
     }
 
     /// The download path below `/clusters/{id}/`.
@@ -194,6 +232,11 @@ impl FileKind {
         match self {
             FileKind::ClientProperties => "client.properties",
             FileKind::Librdkafka => "librdkafka.properties",
+            FileKind::SpringBoot => "application.yml",
+            FileKind::KafkaPython => "kafka-python.py",
+            FileKind::Aiokafka => "aiokafka.py",
+            FileKind::ConfluentPython => "confluent-kafka.py",
+            FileKind::Kafkajs => "kafkajs.js",
             FileKind::TargetsJson => "targets.json",
             FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd => "prometheus.yml",
             FileKind::AlertRules => "prometheus-rules.yml",
@@ -265,6 +308,40 @@ pub fn render_cluster_file(
                 file_name: format!("{name}-{}-librdkafka.properties", mode.slug()),
                 content_type: text.into(),
                 body: client::librdkafka_properties(cluster, mode, options, generated_at)?,
+            }
+        }
+        FileKind::SpringBoot => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-application.yml", mode.slug()),
+                content_type: "application/yaml; charset=utf-8".into(),
+                body: client::spring_boot_yaml(cluster, mode, options, generated_at)?,
+            }
+        }
+        FileKind::KafkaPython | FileKind::Aiokafka | FileKind::ConfluentPython => {
+            let mode = need_mode()?;
+            let (client, file) = match kind {
+                FileKind::KafkaPython => (client::PythonClient::KafkaPython, "kafka_python"),
+                FileKind::Aiokafka => (client::PythonClient::Aiokafka, "aiokafka"),
+                _ => (client::PythonClient::ConfluentKafka, "confluent_kafka"),
+            };
+            Rendered {
+                // A module name Python can import: no dashes.
+                file_name: format!(
+                    "{}_{}_{file}.py",
+                    name.replace(['-', '.'], "_"),
+                    mode.slug().replace('-', "_")
+                ),
+                content_type: "text/x-python; charset=utf-8".into(),
+                body: client::python_client(cluster, mode, client, options, generated_at)?,
+            }
+        }
+        FileKind::Kafkajs => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-kafkajs.js", mode.slug()),
+                content_type: "text/javascript; charset=utf-8".into(),
+                body: client::kafkajs_client(cluster, mode, options, generated_at)?,
             }
         }
         FileKind::AlertRules => Rendered {

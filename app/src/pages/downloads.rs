@@ -83,19 +83,21 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
     let auth = Listener::from_slug(&mode)
         .map(Listener::auth)
         .unwrap_or(Auth::None);
-    let java = kind == FileKind::ClientProperties;
+    let family = kind
+        .client_family()
+        .unwrap_or(crate::generate::client::ClientFamily::Java);
     let all_options = fields
         .iter()
         .fold(ClientOptions::default(), |o, (f, v)| o.with(*f, v.clone()));
     // Client certificates matter only to a cluster that authenticates clients by them.
     let mutual_tls = cluster.auth.tls;
     let options = all_options
-        .relevant_to(java, auth)
+        .relevant_to(family, auth)
         .retain(|f| mutual_tls || !f.is_mutual_tls());
     // Whether an option's input shows: the same rule that decides what travels.
     let truststore = all_options.truststore_choice();
     let applies =
-        |f: OptionField| (mutual_tls || !f.is_mutual_tls()) && f.applies(java, auth, truststore);
+        |f: OptionField| (mutual_tls || !f.is_mutual_tls()) && f.applies(family, auth, truststore);
     let preview = {
         let (id, mode, options) = (id.clone(), mode.clone(), options.clone());
         Resource::new(
@@ -146,8 +148,12 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                     <label class="field">
                         <span>"File"</span>
                         <select name="file" id="download-file">
-                            {FileKind::ALL.into_iter().map(|k| view! {
-                                <option value=k.slug() selected=kind == k>{k.label()}</option>
+                            {[("Connect a client", true), ("Monitor the cluster", false)].into_iter().map(|(group, clients)| view! {
+                                <optgroup label=group>
+                                    {FileKind::ALL.into_iter().filter(|k| k.is_client_config() == clients).map(|k| view! {
+                                        <option value=k.slug() selected=kind == k>{k.label()}</option>
+                                    }).collect_view()}
+                                </optgroup>
                             }).collect_view()}
                         </select>
                     </label>

@@ -28,13 +28,50 @@ pub fn java_properties(
     out.push_str("#\n# Use it with the Kafka CLI tools, e.g.\n");
     out.push_str("#   kafka-topics.sh --bootstrap-server \"$BOOTSTRAP\" --command-config client.properties --list\n");
     out.push_str("#   kafka-console-consumer.sh --bootstrap-server \"$BOOTSTRAP\" --consumer.config client.properties --topic T\n");
-    let mut kv = |k: &str, v: &str| {
+    for (k, v) in java_settings(cluster, listener, &bootstrap.servers, options) {
         out.push_str(k);
         out.push('=');
-        out.push_str(&escape_properties_value(v));
+        out.push_str(&escape_properties_value(&v));
         out.push('\n');
-    };
-    kv("bootstrap.servers", &bootstrap.servers);
+    }
+    match listener.auth() {
+        Auth::Scram => out.push_str(&scram_note(cluster)),
+        Auth::Iam => {
+            out.push_str(&format!(
+                "# Needs aws-msk-iam-auth on the client's classpath: {}\n",
+                docs::IAM_AUTH_LIB
+            ));
+            out.push_str(IAM_BACKOFF);
+        }
+        Auth::Tls if mutual_tls(cluster, listener) => out.push_str(&mtls_steps(cluster, true)),
+        _ => {}
+    }
+    match options.truststore {
+        Truststore::Pkcs12 if listener.auth() != Auth::None => out.push_str(&format!(
+            "# The truststore: curl -o {} '{}/clusters/{}/truststore.p12'\n",
+            comment_safe(options.get_or(OptionField::TruststoreLocation, DEFAULT_P12_LOCATION)),
+            comment_safe(console_url.trim_end_matches('/')),
+            cluster.id
+        )),
+        Truststore::Jks if listener.auth() != Auth::None => {
+            out.push_str("# The truststore: cp \"$JAVA_HOME/lib/security/cacerts\" /tmp/kafka.client.truststore.jks\n")
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// The Java client settings of one listener, in file order: what `client.properties`
+/// holds and what Spring Boot's `application.yml` maps ([`super::spring`]).
+pub(crate) fn java_settings(
+    cluster: &Cluster,
+    listener: Listener,
+    servers: &str,
+    options: &ValidOptions,
+) -> Vec<(&'static str, String)> {
+    let mut pairs: Vec<(&'static str, String)> = Vec::new();
+    let mut kv = |k: &'static str, v: &str| pairs.push((k, v.to_string()));
+    kv("bootstrap.servers", servers);
     kv("security.protocol", listener.security_protocol());
     match listener.auth() {
         Auth::None => {}
@@ -128,31 +165,7 @@ pub fn java_properties(
             options.get_or(OptionField::KeyPassword, KEY_PASSWORD_PLACEHOLDER),
         );
     }
-    match listener.auth() {
-        Auth::Scram => out.push_str(&scram_note(cluster)),
-        Auth::Iam => {
-            out.push_str(&format!(
-                "# Needs aws-msk-iam-auth on the client's classpath: {}\n",
-                docs::IAM_AUTH_LIB
-            ));
-            out.push_str(IAM_BACKOFF);
-        }
-        Auth::Tls if mutual_tls(cluster, listener) => out.push_str(&mtls_steps(cluster, true)),
-        _ => {}
-    }
-    match options.truststore {
-        Truststore::Pkcs12 if listener.auth() != Auth::None => out.push_str(&format!(
-            "# The truststore: curl -o {} '{}/clusters/{}/truststore.p12'\n",
-            comment_safe(options.get_or(OptionField::TruststoreLocation, DEFAULT_P12_LOCATION)),
-            comment_safe(console_url.trim_end_matches('/')),
-            cluster.id
-        )),
-        Truststore::Jks if listener.auth() != Auth::None => {
-            out.push_str("# The truststore: cp \"$JAVA_HOME/lib/security/cacerts\" /tmp/kafka.client.truststore.jks\n")
-        }
-        _ => {}
-    }
-    Ok(out)
+    pairs
 }
 
 #[cfg(test)]

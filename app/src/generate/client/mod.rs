@@ -21,14 +21,20 @@
 
 pub mod java;
 pub mod librdkafka;
+pub mod node;
 pub mod options;
+pub mod python;
+pub mod spring;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
 
 pub use java::java_properties;
 pub use librdkafka::librdkafka_properties;
+pub use node::kafkajs_client;
 pub use options::*;
+pub use python::{python_client, PythonClient};
+pub use spring::spring_boot_yaml;
 
 use super::{comment_safe, docs};
 use crate::error::AppError;
@@ -210,6 +216,16 @@ pub fn escape_properties_value(v: &str) -> String {
         }
     }
     out
+}
+
+/// A value as a double-quoted string in JSON's escapes, which Python, JavaScript and
+/// YAML read the same; the line and paragraph separators are escaped too (YAML and
+/// editors take them for line breaks).
+pub(crate) fn quoted(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 fn port_text(b: &Bootstrap) -> String {

@@ -118,6 +118,19 @@ pub const KEY_PASSWORD_PLACEHOLDER: &str = "<key-password>";
 /// Debian and Ubuntu's CA bundle, where librdkafka clients usually find it.
 pub const DEFAULT_CA_LOCATION: &str = "/etc/ssl/certs/ca-certificates.crt";
 
+/// Which kind of client a file configures: the option table's rows apply per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientFamily {
+    /// Java clients (`client.properties`, Spring Boot): a truststore, a keystore, and
+    /// aws-msk-iam-auth's JAAS options.
+    Java,
+    /// librdkafka's properties file (kcat `-F`): PEM files; IAM only as code.
+    Librdkafka,
+    /// Code with AWS's signer library (Python, Node.js): PEM files, and the signer's
+    /// profile and role options.
+    Signer,
+}
+
 /// JAAS option values are double-quoted: a quote or backslash would end or escape them.
 const JAAS_FORBIDDEN: &[char] = &['"', '\\'];
 
@@ -239,21 +252,21 @@ impl OptionField {
         }
     }
 
-    /// Whether the option matters for a Java (`java`) or librdkafka file in this auth
-    /// mode, with this truststore.
-    pub fn applies(self, java: bool, auth: Auth, truststore: Truststore) -> bool {
+    /// Whether the option matters for a file of this client family in this auth mode,
+    /// with this truststore.
+    pub fn applies(self, family: ClientFamily, auth: Auth, truststore: Truststore) -> bool {
         let tls = auth != Auth::None;
+        let java = family == ClientFamily::Java;
         match self {
             OptionField::Truststore => java && tls,
             OptionField::TruststoreLocation | OptionField::TruststorePassword => {
                 java && tls && truststore != Truststore::None
             }
             OptionField::ScramUsername => auth == Auth::Scram,
-            OptionField::AwsProfile
-            | OptionField::AwsRoleArn
-            | OptionField::AwsRoleSessionName
-            | OptionField::AwsStsRegion
-            | OptionField::IamMechanism => java && auth == Auth::Iam,
+            OptionField::AwsProfile | OptionField::AwsRoleArn | OptionField::AwsRoleSessionName => {
+                family != ClientFamily::Librdkafka && auth == Auth::Iam
+            }
+            OptionField::AwsStsRegion | OptionField::IamMechanism => java && auth == Auth::Iam,
             OptionField::CaLocation => !java && tls,
             OptionField::KeystoreLocation | OptionField::KeystorePassword => {
                 java && auth == Auth::Tls
@@ -399,14 +412,14 @@ impl ClientOptions {
             .unwrap_or_default()
     }
 
-    /// Only the options that matter for a Java (`java`) or librdkafka file in this auth
-    /// mode; the rest are dropped, so they neither travel in URLs nor fail validation.
-    pub fn relevant_to(&self, java: bool, auth: Auth) -> ClientOptions {
+    /// Only the options that matter for a file of this client family in this auth mode;
+    /// the rest are dropped, so they neither travel in URLs nor fail validation.
+    pub fn relevant_to(&self, family: ClientFamily, auth: Auth) -> ClientOptions {
         let truststore = self.truststore_choice();
         ClientOptions(
             self.0
                 .iter()
-                .filter(|(f, _)| f.applies(java, auth, truststore))
+                .filter(|(f, _)| f.applies(family, auth, truststore))
                 .map(|(f, v)| (*f, v.clone()))
                 .collect(),
         )
@@ -484,7 +497,7 @@ mod tests {
             .with(OptionField::AwsProfile, "prod")
             .with(OptionField::CaLocation, "/ca.pem")
             .with(OptionField::Truststore, "jks");
-        let iam = o.relevant_to(true, Auth::Iam);
+        let iam = o.relevant_to(ClientFamily::Java, Auth::Iam);
         assert_eq!(
             (
                 iam.get(OptionField::ScramUsername),
@@ -494,7 +507,7 @@ mod tests {
             ),
             (None, Some("prod"), None, Some("jks"))
         );
-        let rd = o.relevant_to(false, Auth::Scram);
+        let rd = o.relevant_to(ClientFamily::Librdkafka, Auth::Scram);
         assert_eq!(
             (
                 rd.get(OptionField::ScramUsername),
@@ -504,7 +517,23 @@ mod tests {
             ),
             (Some("alice"), None, Some("/ca.pem"), None)
         );
-        assert_eq!(o.relevant_to(true, Auth::None), ClientOptions::default());
+        assert_eq!(
+            o.relevant_to(ClientFamily::Java, Auth::None),
+            ClientOptions::default()
+        );
+        // Code with AWS's signer takes the profile, not the Java-only STS region.
+        let py = o
+            .clone()
+            .with(OptionField::AwsStsRegion, "eu-west-1")
+            .relevant_to(ClientFamily::Signer, Auth::Iam);
+        assert_eq!(
+            (
+                py.get(OptionField::AwsProfile),
+                py.get(OptionField::AwsStsRegion),
+                py.get(OptionField::CaLocation)
+            ),
+            (Some("prod"), None, Some("/ca.pem"))
+        );
     }
 
     #[test]
