@@ -55,6 +55,11 @@ if (( want_test )); then
   command -v kcat >/dev/null || apt_pkgs+=(kcat)
   command -v openssl >/dev/null || apt_pkgs+=(openssl)
   command -v systemd-analyze >/dev/null || apt_pkgs+=(systemd)
+  # The generated Sarama snippets compile with Debian's Go and Debian's Go packages
+  # (GOPATH mode: there is no module proxy here).
+  command -v go >/dev/null || apt_pkgs+=(golang-go)
+  [[ -d /usr/share/gocode/src/github.com/Shopify/sarama ]] || apt_pkgs+=(golang-github-shopify-sarama-dev)
+  [[ -d /usr/share/gocode/src/github.com/xdg-go/scram ]] || apt_pkgs+=(golang-github-xdg-go-scram-dev)
   # scripts/pg.sh starts a private server from these binaries (no system service).
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_pkgs+=(postgresql)
 fi

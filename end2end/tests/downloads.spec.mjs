@@ -57,3 +57,29 @@ test('without JavaScript the panel is a form that previews on the server', async
   await expect(page.locator('#preview')).toHaveText('[]');
   await context.close();
 });
+
+test('the picker connects other languages: the options follow the client', async ({ page }) => {
+  await page.goto('/?q=orders');
+  await page.getByRole('link', { name: 'orders-prod' }).click();
+  await hydrated(page);
+  const preview = page.locator('#preview');
+  await page.selectOption('#download-mode', 'sasl-iam');
+  await page.selectOption('#download-file', 'kafka-python');
+  await expect(preview).toContainText('from aws_msk_iam_sasl_signer import MSKAuthTokenProvider');
+  await expect(preview).toContainText('class MSKTokenProvider(AbstractTokenProvider):');
+  // The signer takes a profile; Java's truststore and STS region do not apply to Python.
+  await expect(page.locator('#field-aws_profile')).toBeVisible();
+  await expect(page.locator('#field-truststore')).toBeHidden();
+  await expect(page.locator('#field-aws_sts_region')).toBeHidden();
+  await page.locator('input[name=aws_profile]').fill('prod');
+  await expect(preview).toContainText('generate_auth_token_from_profile(REGION, "prod")');
+  await expect(page.locator('#download-link')).toHaveAttribute('href', /kafka-python\.py\?mode=sasl-iam&aws_profile=prod$/);
+
+  await page.selectOption('#download-file', 'spring-boot');
+  await expect(preview).toContainText('spring:');
+  await expect(preview).toContainText('sasl.jaas.config: "software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\\"prod\\";"');
+  await page.selectOption('#download-file', 'kafkajs');
+  await expect(preview).toContainText('generateAuthTokenFromProfile({ region: REGION, awsProfileName: "prod" })');
+  await page.selectOption('#download-file', 'cli');
+  await expect(preview).toContainText('kcat cannot sign AWS IAM requests');
+});

@@ -8,6 +8,8 @@
 //! - `GET /clusters/{id}/kafka-python.py`, `aiokafka.py`, `confluent-kafka.py`
 //!   `?mode=MODE[&options]`: a Python producer as code (IAM with AWS's signer)
 //! - `GET /clusters/{id}/kafkajs.js?mode=MODE[&options]`: a kafkajs producer (Node.js)
+//! - `GET /clusters/{id}/sarama.go`, `franz-go.go` `?mode=MODE[&options]`: Go producers
+//! - `GET /clusters/{id}/cli.sh?mode=MODE[&options]`: kcat and Kafka CLI command lines
 //! - `GET /clusters/{id}/truststore.p12[?password=…]`
 //! - `GET /clusters/{id}/targets.json`
 //! - `GET /clusters/{id}/prometheus.yml[?sd=file|http]`
@@ -80,6 +82,9 @@ pub fn router() -> Router<AppState> {
             file_route(FileKind::ConfluentPython),
         )
         .route("/clusters/{id}/kafkajs.js", file_route(FileKind::Kafkajs))
+        .route("/clusters/{id}/sarama.go", file_route(FileKind::Sarama))
+        .route("/clusters/{id}/franz-go.go", file_route(FileKind::FranzGo))
+        .route("/clusters/{id}/cli.sh", file_route(FileKind::Cli))
         .route("/clusters/{id}/truststore.p12", get(truststore))
         .route("/clusters/{id}/history.json", get(history_export))
         .route(

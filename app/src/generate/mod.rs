@@ -140,6 +140,12 @@ pub enum FileKind {
     ConfluentPython,
     /// A kafkajs producer (Node.js), as code.
     Kafkajs,
+    /// A Sarama producer (Go), as code.
+    Sarama,
+    /// A franz-go producer (Go), as code.
+    FranzGo,
+    /// kcat and Kafka CLI command lines, as a shell script.
+    Cli,
     /// Prometheus file_sd `targets.json`.
     TargetsJson,
     /// `prometheus.yml` reading a downloaded `targets.json`.
@@ -151,7 +157,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 11] = [
+    pub const ALL: [FileKind; 14] = [
         FileKind::ClientProperties,
         FileKind::SpringBoot,
         FileKind::Librdkafka,
@@ -159,6 +165,9 @@ impl FileKind {
         FileKind::Aiokafka,
         FileKind::ConfluentPython,
         FileKind::Kafkajs,
+        FileKind::Sarama,
+        FileKind::FranzGo,
+        FileKind::Cli,
         FileKind::TargetsJson,
         FileKind::PrometheusFileSd,
         FileKind::PrometheusHttpSd,
@@ -174,6 +183,9 @@ impl FileKind {
             FileKind::Aiokafka => "aiokafka",
             FileKind::ConfluentPython => "confluent-kafka-python",
             FileKind::Kafkajs => "kafkajs",
+            FileKind::Sarama => "sarama",
+            FileKind::FranzGo => "franz-go",
+            FileKind::Cli => "cli",
             FileKind::TargetsJson => "targets-json",
             FileKind::PrometheusFileSd => "prometheus-file-sd",
             FileKind::PrometheusHttpSd => "prometheus-http-sd",
@@ -202,6 +214,9 @@ impl FileKind {
             FileKind::Aiokafka => "Python: aiokafka producer (asyncio)",
             FileKind::ConfluentPython => "Python: confluent-kafka producer",
             FileKind::Kafkajs => "Node.js: kafkajs producer",
+            FileKind::Sarama => "Go: Sarama producer",
+            FileKind::FranzGo => "Go: franz-go producer",
+            FileKind::Cli => "Command line: kcat and the Kafka CLI tools",
             FileKind::TargetsJson => "targets.json (Prometheus file_sd)",
             FileKind::PrometheusFileSd => "prometheus.yml (file_sd)",
             FileKind::PrometheusHttpSd => "prometheus.yml (http_sd)",
@@ -222,7 +237,10 @@ impl FileKind {
             FileKind::KafkaPython
             | FileKind::Aiokafka
             | FileKind::ConfluentPython
-            | FileKind::Kafkajs => Some(client::ClientFamily::Signer),
+            | FileKind::Kafkajs
+            | FileKind::Sarama
+            | FileKind::FranzGo => Some(client::ClientFamily::Signer),
+            FileKind::Cli => Some(client::ClientFamily::Librdkafka),
             _ => None,
         }
     }
@@ -237,6 +255,9 @@ impl FileKind {
             FileKind::Aiokafka => "aiokafka.py",
             FileKind::ConfluentPython => "confluent-kafka.py",
             FileKind::Kafkajs => "kafkajs.js",
+            FileKind::Sarama => "sarama.go",
+            FileKind::FranzGo => "franz-go.go",
+            FileKind::Cli => "cli.sh",
             FileKind::TargetsJson => "targets.json",
             FileKind::PrometheusFileSd | FileKind::PrometheusHttpSd => "prometheus.yml",
             FileKind::AlertRules => "prometheus-rules.yml",
@@ -342,6 +363,27 @@ pub fn render_cluster_file(
                 file_name: format!("{name}-{}-kafkajs.js", mode.slug()),
                 content_type: "text/javascript; charset=utf-8".into(),
                 body: client::kafkajs_client(cluster, mode, options, generated_at)?,
+            }
+        }
+        FileKind::Cli => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-cli.sh", mode.slug()),
+                content_type: "text/x-shellscript; charset=utf-8".into(),
+                body: client::cli_commands(cluster, mode, options, &sd.console_url, generated_at)?,
+            }
+        }
+        FileKind::Sarama | FileKind::FranzGo => {
+            let mode = need_mode()?;
+            let (client, file) = if kind == FileKind::Sarama {
+                (client::GoClient::Sarama, "sarama")
+            } else {
+                (client::GoClient::FranzGo, "franz-go")
+            };
+            Rendered {
+                file_name: format!("{name}-{}-{file}.go", mode.slug()),
+                content_type: "text/x-go; charset=utf-8".into(),
+                body: client::go_client(cluster, mode, client, options, generated_at)?,
             }
         }
         FileKind::AlertRules => Rendered {

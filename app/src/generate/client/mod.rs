@@ -19,6 +19,8 @@
 //! One file per format: [`java`] and [`librdkafka`]; [`options`] is the table of the
 //! options both take.
 
+pub mod cli;
+pub mod golang;
 pub mod java;
 pub mod librdkafka;
 pub mod node;
@@ -29,6 +31,8 @@ pub mod spring;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
+pub use cli::cli_commands;
+pub use golang::{go_client, GoClient};
 pub use java::java_properties;
 pub use librdkafka::librdkafka_properties;
 pub use node::kafkajs_client;
