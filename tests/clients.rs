@@ -372,6 +372,8 @@ print(json.dumps(flat))
 async fn spring_boot_yaml_is_the_java_configuration_under_spring_boots_names() {
     let (app, guard) = file_lab(&lab(), |_| {}).await;
     let id = app.id_of("py-kafka-python").await;
+    // Every file first, then the checks (no request waits behind a process).
+    let mut files = Vec::new();
     for mode in ["plaintext", "tls", "sasl-scram", "sasl-iam"] {
         let q = serde_urlencoded::to_string([
             ("mode", mode),
@@ -395,6 +397,9 @@ async fn spring_boot_yaml_is_the_java_configuration_under_spring_boots_names() {
             .text()
             .await
             .unwrap();
+        files.push((mode, yml, props));
+    }
+    for (mode, yml, props) in files {
         let file = guard.path().join(format!("{mode}.yml"));
         std::fs::write(&file, &yml).unwrap();
         let out = std::process::Command::new(support::tools::python())
@@ -454,6 +459,9 @@ async fn sarama_snippets_compile_with_debians_go() {
     let (app, guard) = file_lab(&lab(), |_| {}).await;
     let id = app.id_of("py-kafka-python").await;
     let gopath = guard.path().join("gopath");
+    // Every file first: the builds take seconds, longer than the console keeps an idle
+    // connection open, so no request follows one.
+    let mut packages = Vec::new();
     for mode in ["plaintext", "tls", "sasl-scram"] {
         for ca in [None, Some("/etc/ssl/certs/ca-certificates.crt")] {
             let mut q = vec![("mode", mode)];
@@ -475,12 +483,18 @@ async fn sarama_snippets_compile_with_debians_go() {
             ));
             std::fs::create_dir_all(&pkg).unwrap();
             std::fs::write(pkg.join("main.go"), &go).unwrap();
+            packages.push((mode, ca, pkg, go));
+        }
+    }
+    let cache = guard.path().join("gocache");
+    tokio::task::spawn_blocking(move || {
+        for (mode, ca, pkg, go) in packages {
             let out = std::process::Command::new("go")
                 .args(["build", "-o", "snippet", "."])
                 .current_dir(&pkg)
                 .env("GO111MODULE", "off")
                 .env("GOPATH", format!("/usr/share/gocode:{}", gopath.display()))
-                .env("GOCACHE", guard.path().join("gocache"))
+                .env("GOCACHE", &cache)
                 .env("GOFLAGS", "")
                 .output()
                 .unwrap_or_else(|e| panic!("cannot run go ({e}); run scripts/setup.sh --test"));
@@ -491,5 +505,7 @@ async fn sarama_snippets_compile_with_debians_go() {
             );
             assert!(pkg.join("snippet").exists());
         }
-    }
+    })
+    .await
+    .unwrap();
 }

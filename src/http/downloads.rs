@@ -10,6 +10,8 @@
 //! - `GET /clusters/{id}/kafkajs.js?mode=MODE[&options]`: a kafkajs producer (Node.js)
 //! - `GET /clusters/{id}/sarama.go`, `franz-go.go` `?mode=MODE[&options]`: Go producers
 //! - `GET /clusters/{id}/cli.sh?mode=MODE[&options]`: kcat and Kafka CLI command lines
+//! - `GET /clusters/{id}/confluent-kafka-javascript.js`, `Program.cs` `?mode=MODE[&options]`:
+//!   Confluent's Node.js client and .NET's Confluent.Kafka
 //! - `GET /clusters/{id}/truststore.p12[?password=…]`
 //! - `GET /clusters/{id}/targets.json`
 //! - `GET /clusters/{id}/prometheus.yml[?sd=file|http]`
@@ -85,6 +87,11 @@ pub fn router() -> Router<AppState> {
         .route("/clusters/{id}/sarama.go", file_route(FileKind::Sarama))
         .route("/clusters/{id}/franz-go.go", file_route(FileKind::FranzGo))
         .route("/clusters/{id}/cli.sh", file_route(FileKind::Cli))
+        .route(
+            "/clusters/{id}/confluent-kafka-javascript.js",
+            file_route(FileKind::ConfluentJs),
+        )
+        .route("/clusters/{id}/Program.cs", file_route(FileKind::Dotnet))
         .route("/clusters/{id}/truststore.p12", get(truststore))
         .route("/clusters/{id}/history.json", get(history_export))
         .route(

@@ -140,10 +140,14 @@ pub enum FileKind {
     ConfluentPython,
     /// A kafkajs producer (Node.js), as code.
     Kafkajs,
+    /// A `@confluentinc/kafka-javascript` producer (Node.js), as code.
+    ConfluentJs,
     /// A Sarama producer (Go), as code.
     Sarama,
     /// A franz-go producer (Go), as code.
     FranzGo,
+    /// A Confluent.Kafka producer (.NET), as code.
+    Dotnet,
     /// kcat and Kafka CLI command lines, as a shell script.
     Cli,
     /// Prometheus file_sd `targets.json`.
@@ -157,7 +161,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 14] = [
+    pub const ALL: [FileKind; 16] = [
         FileKind::ClientProperties,
         FileKind::SpringBoot,
         FileKind::Librdkafka,
@@ -165,8 +169,10 @@ impl FileKind {
         FileKind::Aiokafka,
         FileKind::ConfluentPython,
         FileKind::Kafkajs,
+        FileKind::ConfluentJs,
         FileKind::Sarama,
         FileKind::FranzGo,
+        FileKind::Dotnet,
         FileKind::Cli,
         FileKind::TargetsJson,
         FileKind::PrometheusFileSd,
@@ -183,8 +189,10 @@ impl FileKind {
             FileKind::Aiokafka => "aiokafka",
             FileKind::ConfluentPython => "confluent-kafka-python",
             FileKind::Kafkajs => "kafkajs",
+            FileKind::ConfluentJs => "confluent-kafka-javascript",
             FileKind::Sarama => "sarama",
             FileKind::FranzGo => "franz-go",
+            FileKind::Dotnet => "dotnet",
             FileKind::Cli => "cli",
             FileKind::TargetsJson => "targets-json",
             FileKind::PrometheusFileSd => "prometheus-file-sd",
@@ -214,8 +222,10 @@ impl FileKind {
             FileKind::Aiokafka => "Python: aiokafka producer (asyncio)",
             FileKind::ConfluentPython => "Python: confluent-kafka producer",
             FileKind::Kafkajs => "Node.js: kafkajs producer",
+            FileKind::ConfluentJs => "Node.js: @confluentinc/kafka-javascript producer",
             FileKind::Sarama => "Go: Sarama producer",
             FileKind::FranzGo => "Go: franz-go producer",
+            FileKind::Dotnet => ".NET: Confluent.Kafka producer",
             FileKind::Cli => "Command line: kcat and the Kafka CLI tools",
             FileKind::TargetsJson => "targets.json (Prometheus file_sd)",
             FileKind::PrometheusFileSd => "prometheus.yml (file_sd)",
@@ -238,8 +248,10 @@ impl FileKind {
             | FileKind::Aiokafka
             | FileKind::ConfluentPython
             | FileKind::Kafkajs
+            | FileKind::ConfluentJs
             | FileKind::Sarama
-            | FileKind::FranzGo => Some(client::ClientFamily::Signer),
+            | FileKind::FranzGo
+            | FileKind::Dotnet => Some(client::ClientFamily::Signer),
             FileKind::Cli => Some(client::ClientFamily::Librdkafka),
             _ => None,
         }
@@ -255,6 +267,8 @@ impl FileKind {
             FileKind::Aiokafka => "aiokafka.py",
             FileKind::ConfluentPython => "confluent-kafka.py",
             FileKind::Kafkajs => "kafkajs.js",
+            FileKind::ConfluentJs => "confluent-kafka-javascript.js",
+            FileKind::Dotnet => "Program.cs",
             FileKind::Sarama => "sarama.go",
             FileKind::FranzGo => "franz-go.go",
             FileKind::Cli => "cli.sh",
@@ -363,6 +377,28 @@ pub fn render_cluster_file(
                 file_name: format!("{name}-{}-kafkajs.js", mode.slug()),
                 content_type: "text/javascript; charset=utf-8".into(),
                 body: client::kafkajs_client(cluster, mode, options, generated_at)?,
+            }
+        }
+        FileKind::ConfluentJs => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-confluent-kafka-javascript.js", mode.slug()),
+                content_type: "text/javascript; charset=utf-8".into(),
+                body: client::node_client(
+                    cluster,
+                    mode,
+                    client::NodeClient::Confluent,
+                    options,
+                    generated_at,
+                )?,
+            }
+        }
+        FileKind::Dotnet => {
+            let mode = need_mode()?;
+            Rendered {
+                file_name: format!("{name}-{}-Program.cs", mode.slug()),
+                content_type: "text/x-csharp; charset=utf-8".into(),
+                body: client::dotnet_client(cluster, mode, options, generated_at)?,
             }
         }
         FileKind::Cli => {

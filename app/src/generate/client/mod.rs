@@ -20,6 +20,7 @@
 //! options both take.
 
 pub mod cli;
+pub mod dotnet;
 pub mod golang;
 pub mod java;
 pub mod librdkafka;
@@ -32,10 +33,11 @@ pub mod spring;
 pub(crate) mod fixtures;
 
 pub use cli::cli_commands;
+pub use dotnet::dotnet_client;
 pub use golang::{go_client, GoClient};
 pub use java::java_properties;
 pub use librdkafka::librdkafka_properties;
-pub use node::kafkajs_client;
+pub use node::{kafkajs_client, node_client, NodeClient};
 pub use options::*;
 pub use python::{python_client, PythonClient};
 pub use spring::spring_boot_yaml;

@@ -1,5 +1,11 @@
-//! A kafkajs producer for one auth mode, as a Node.js module (`producer()` builds it;
-//! run directly it sends one record).
+//! Node.js producers for one auth mode, as modules (`producer()` builds one; run
+//! directly it sends one record): kafkajs, and Confluent's
+//! `@confluentinc/kafka-javascript` through its KafkaJS-compatible API.
+//!
+//! The two look alike but differ where people trip: Confluent's `oauthBearerProvider`
+//! must return the token's `lifetime` (ms) and a `principal` as well as its `value`
+//! (it refuses kafkajs's `{ value }` alone), and TLS files go in librdkafka's own
+//! settings (`ssl.ca.location`) beside the `kafkaJS` block.
 //!
 //! IAM uses AWS's signer library, `aws-msk-iam-sasl-signer-js`, as kafkajs's
 //! `oauthBearerProvider`, as its README shows
@@ -33,6 +39,14 @@ fn signer_call(options: &ValidOptions) -> String {
     }
 }
 
+/// A Node.js Kafka client library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeClient {
+    Kafkajs,
+    /// `@confluentinc/kafka-javascript` (librdkafka underneath), KafkaJS-style API.
+    Confluent,
+}
+
 /// The kafkajs module for one auth mode of one cluster.
 pub fn kafkajs_client(
     cluster: &Cluster,
@@ -40,6 +54,20 @@ pub fn kafkajs_client(
     options: &ValidOptions,
     generated_at: &str,
 ) -> Result<String, AppError> {
+    node_client(cluster, mode, NodeClient::Kafkajs, options, generated_at)
+}
+
+/// The Node.js module for one auth mode of one cluster with `client`.
+pub fn node_client(
+    cluster: &Cluster,
+    mode: Listener,
+    client: NodeClient,
+    options: &ValidOptions,
+    generated_at: &str,
+) -> Result<String, AppError> {
+    if client == NodeClient::Confluent {
+        return confluent(cluster, mode, options, generated_at);
+    }
     let (bootstrap, header) = begin(cluster, mode, "kafkajs producer (Node.js)", generated_at)?;
     let listener = bootstrap.listener;
     let auth = listener.auth();
@@ -163,6 +191,131 @@ pub fn kafkajs_client(
     Ok(out)
 }
 
+/// The `@confluentinc/kafka-javascript` module.
+fn confluent(
+    cluster: &Cluster,
+    mode: Listener,
+    options: &ValidOptions,
+    generated_at: &str,
+) -> Result<String, AppError> {
+    let (bootstrap, header) = begin(
+        cluster,
+        mode,
+        "@confluentinc/kafka-javascript producer (Node.js)",
+        generated_at,
+    )?;
+    let listener = bootstrap.listener;
+    let auth = listener.auth();
+    let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
+    let mut notes = String::from(
+        "#
+",
+    );
+    if auth == Auth::Iam {
+        notes.push_str(
+            "#   npm install @confluentinc/kafka-javascript@^1.10.1 aws-msk-iam-sasl-signer-js@^1.0.3
+",
+        );
+        notes.push_str(&format!(
+            "# IAM: AWS's signer library, {}
+",
+            docs::IAM_SIGNERS
+        ));
+        notes.push_str(IAM_BACKOFF);
+    } else {
+        notes.push_str(
+            "#   npm install @confluentinc/kafka-javascript@^1.10.1
+",
+        );
+    }
+    notes.push_str(
+        "#   node this-file.js   sends one record to the topic named by TOPIC
+",
+    );
+    if auth == Auth::Scram {
+        notes.push_str(&scram_note(cluster));
+    }
+    let mut out: String = header
+        .lines()
+        .chain(notes.lines())
+        .map(|l| format!("//{}\n", l.strip_prefix('#').unwrap_or(l)))
+        .collect();
+    out.push_str("\"use strict\";\n\nconst { Kafka } = require(\"@confluentinc/kafka-javascript\").KafkaJS;\n");
+    if auth == Auth::Iam {
+        let f = signer_call(options);
+        let name = &f[..f.find('(').unwrap_or(f.len())];
+        out.push_str(&format!(
+            "const {{ {name} }} = require(\"aws-msk-iam-sasl-signer-js\");\n"
+        ));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "const BROKERS = {}.split(\",\");\n",
+        quoted(&bootstrap.servers)
+    ));
+    if auth == Auth::Iam {
+        out.push_str(&format!("const REGION = {};\n", quoted(&cluster.region)));
+    }
+    if auth == Auth::Scram {
+        out.push_str(&format!(
+            "const USERNAME = {};\nconst PASSWORD = \"<password>\"; // from the AmazonMSK_ secret in Secrets Manager\n",
+            quoted(options.get_or(OptionField::ScramUsername, "<username>"))
+        ));
+    }
+    out.push_str("const TOPIC = \"msk-console-test\";\n\n");
+    if auth == Auth::Iam {
+        out.push_str(&format!(
+            "// Unlike kafkajs, this client needs the token's lifetime (ms) and a principal too.\n\
+             async function oauthBearerProvider() {{\n  const auth = await {};\n  \
+             return {{ value: auth.token, lifetime: auth.expiryTime, principal: \"msk-client\" }};\n}}\n\n",
+            signer_call(options)
+        ));
+    }
+    out.push_str("function producer() {\n  return new Kafka({}).producer({\n");
+    // librdkafka's own settings: the TLS files.
+    if auth != Auth::None {
+        if let Some(ca) = options.get(OptionField::CaLocation) {
+            out.push_str(&format!("    \"ssl.ca.location\": {},\n", quoted(ca)));
+        }
+        if mtls {
+            out.push_str(&format!(
+                "    \"ssl.certificate.location\": {},\n    \"ssl.key.location\": {},\n    \"ssl.key.password\": {},\n",
+                quoted(options.get_or(
+                    OptionField::CertificateLocation,
+                    super::DEFAULT_CERTIFICATE_LOCATION
+                )),
+                quoted(options.get_or(OptionField::KeyLocation, super::DEFAULT_KEY_LOCATION)),
+                quoted(options.get_or(OptionField::KeyPassword, super::KEY_PASSWORD_PLACEHOLDER))
+            ));
+        }
+    }
+    out.push_str("    kafkaJS: {\n      brokers: BROKERS,\n");
+    if auth != Auth::None {
+        out.push_str("      ssl: true,\n");
+    }
+    match auth {
+        Auth::Scram => out.push_str(
+            "      sasl: { mechanism: \"scram-sha-512\", username: USERNAME, password: PASSWORD },\n",
+        ),
+        Auth::Iam => {
+            out.push_str("      sasl: { mechanism: \"oauthbearer\", oauthBearerProvider },\n")
+        }
+        _ => {}
+    }
+    out.push_str("    },\n  });\n}\n\n");
+    out.push_str(if auth == Auth::Iam {
+        "module.exports = { producer, oauthBearerProvider };\n"
+    } else {
+        "module.exports = { producer };\n"
+    });
+    out.push_str(
+        "\nif (require.main === module) {\n  (async () => {\n    const p = producer();\n    await p.connect();\n    \
+         await p.send({ topic: TOPIC, messages: [{ value: \"hello from msk-console\" }] });\n    \
+         await p.disconnect();\n  })().catch((e) => {\n    console.error(e);\n    process.exit(1);\n  });\n}\n",
+    );
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +340,27 @@ mod tests {
         assert!(js.contains("sasl: { mechanism: \"oauthbearer\", oauthBearerProvider },"));
         assert!(js.contains("    ssl: true,\n"));
         assert!(!js.lines().any(|l| l.starts_with('#')), "{js}");
+    }
+
+    #[test]
+    fn confluents_provider_returns_lifetime_and_principal() {
+        let js = node_client(
+            &cluster(),
+            Listener::SaslIam,
+            NodeClient::Confluent,
+            &ClientOptions::default()
+                .with(OptionField::CaLocation, "/etc/ca.pem")
+                .parse()
+                .unwrap(),
+            T,
+        )
+        .unwrap();
+        assert!(js.contains("require(\"@confluentinc/kafka-javascript\").KafkaJS;"));
+        assert!(js.contains(
+            "return { value: auth.token, lifetime: auth.expiryTime, principal: \"msk-client\" };"
+        ));
+        assert!(js.contains("    \"ssl.ca.location\": \"/etc/ca.pem\",\n    kafkaJS: {"));
+        assert!(js.contains("      sasl: { mechanism: \"oauthbearer\", oauthBearerProvider },"));
     }
 
     #[test]

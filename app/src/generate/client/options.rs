@@ -221,7 +221,7 @@ impl OptionField {
             OptionField::AwsRoleArn => "Role ARN (awsRoleArn)",
             OptionField::AwsRoleSessionName => "Role session name",
             OptionField::AwsStsRegion => "STS region",
-            OptionField::CaLocation => "CA bundle (ssl.ca.location)",
+            OptionField::CaLocation => "CA bundle (PEM file)",
             OptionField::IamMechanism => "IAM mechanism",
             OptionField::KeystoreLocation => "Client keystore path (mutual TLS)",
             OptionField::KeystorePassword => "Client keystore password",
