@@ -509,3 +509,112 @@ async fn sarama_snippets_compile_with_debians_go() {
     .await
     .unwrap();
 }
+
+/// Hostile values in the options every snippet takes: a CA path with both quotes, a
+/// backslash, a `$(…)` and non-ASCII stays one string literal (one shell word), and each
+/// file still parses: Python's `ast`, `node --check`, `sh -n`, `gofmt -e`. A line break
+/// is refused before any file is made.
+#[tokio::test]
+async fn hostile_option_values_stay_inside_their_string_literals() {
+    let (app, guard) = file_lab(&lab(), |_| {}).await;
+    let id = app.id_of("py-kafka-python").await;
+    let evil = "/tmp/it's \"quoted\" \\ $(touch /tmp/pwned) é";
+    let mut files = Vec::new();
+    for (path, ext) in [
+        ("kafka-python.py", "py"),
+        ("aiokafka.py", "py"),
+        ("confluent-kafka.py", "py"),
+        ("kafkajs.js", "js"),
+        ("confluent-kafka-javascript.js", "js"),
+        ("cli.sh", "sh"),
+        ("sarama.go", "go"),
+        ("franz-go.go", "go"),
+        ("Program.cs", "cs"),
+    ] {
+        for mode in ["tls", "sasl-scram", "sasl-iam"] {
+            let q = serde_urlencoded::to_string([
+                ("mode", mode),
+                ("ca_location", evil),
+                ("scram_username", "alice"),
+            ])
+            .unwrap();
+            let r = app.get(&format!("/clusters/{id}/{path}?{q}")).await;
+            assert_eq!(r.status(), 200, "{path} {mode}");
+            files.push((path, ext, mode, r.text().await.unwrap()));
+        }
+        let q =
+            serde_urlencoded::to_string([("mode", "tls"), ("ca_location", "/tmp/a\nb")]).unwrap();
+        let r = app.get(&format!("/clusters/{id}/{path}?{q}")).await;
+        assert_eq!(r.status(), 400, "{path}: a line break in an option");
+    }
+    const PY_CHECK: &str = r#"
+import ast, sys
+tree = ast.parse(open(sys.argv[1]).read())
+values = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "CA_FILE"]
+print(values[0] if values else "")
+"#;
+    for (i, (path, ext, mode, body)) in files.into_iter().enumerate() {
+        let file = guard.path().join(format!("hostile{i}.{ext}"));
+        std::fs::write(&file, &body).unwrap();
+        let (ok, detail) = match ext {
+            "py" => {
+                let out = std::process::Command::new(support::tools::python())
+                    .arg("-c")
+                    .arg(PY_CHECK)
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                let ca = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+                (
+                    out.status.success() && ca == evil,
+                    format!("{ca:?} {}", String::from_utf8_lossy(&out.stderr)),
+                )
+            }
+            "js" => {
+                let out = std::process::Command::new("node")
+                    .arg("--check")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                (
+                    out.status.success(),
+                    String::from_utf8_lossy(&out.stderr).to_string(),
+                )
+            }
+            "sh" => {
+                let out = std::process::Command::new("sh")
+                    .arg("-n")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                let word = format!("'{}'", evil.replace('\'', "'\\''"));
+                (
+                    out.status.success() && (mode == "sasl-iam" || body.contains(&word)),
+                    String::from_utf8_lossy(&out.stderr).to_string(),
+                )
+            }
+            "go" => {
+                let out = std::process::Command::new("gofmt")
+                    .arg("-e")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                (
+                    out.status.success(),
+                    String::from_utf8_lossy(&out.stderr).to_string(),
+                )
+            }
+            // No C# compiler here: the path must be one C# string literal.
+            _ => (
+                mode == "sasl-scram" && !body.contains("SslCaLocation")
+                    || body.contains(&format!(
+                        "SslCaLocation = {},",
+                        serde_json::to_string(evil).unwrap()
+                    )),
+                String::new(),
+            ),
+        };
+        assert!(ok, "{path} {mode}: {detail}\n{body}");
+        assert!(!std::path::Path::new("/tmp/pwned").exists());
+    }
+}
