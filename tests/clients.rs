@@ -12,14 +12,10 @@
 
 use crate::support;
 
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-
-use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use serde_json::Value;
-use support::file_lab;
-use tokio_rustls::rustls;
+use support::{file_lab, tls};
 use tokio_util::sync::CancellationToken;
 
 /// One cluster per client library, each with its own four stand-in listeners, so the
@@ -124,47 +120,10 @@ const out = {};
 })();
 "#;
 
-struct Ca {
-    cert: rcgen::Certificate,
-    key: rcgen::KeyPair,
-}
-
-fn ca() -> Ca {
-    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    p.distinguished_name
-        .push(rcgen::DnType::CommonName, "py-lab CA");
-    let key = rcgen::KeyPair::generate().unwrap();
-    Ca {
-        cert: p.self_signed(&key).unwrap(),
-        key,
-    }
-}
-
-fn server(ca: &Ca, ip: &str) -> Arc<rustls::ServerConfig> {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let leaf = rcgen::CertificateParams::new(vec![ip.to_string()])
-        .unwrap()
-        .signed_by(&key, &ca.cert, &ca.key)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![leaf.der().clone(), ca.cert.der().clone()],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-            )
-            .unwrap(),
-    )
-}
-
 #[tokio::test]
 async fn python_and_node_producers_load_and_reach_each_listener_with_their_real_libraries() {
     let stop = CancellationToken::new();
-    let ca = ca();
+    let ca = tls::ca("py-lab CA");
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, ca.cert.pem()).unwrap();
@@ -178,7 +137,7 @@ async fn python_and_node_producers_load_and_reach_each_listener_with_their_real_
             let a: SocketAddr = format!("127.0.0.{}:{port}", first + i as u8)
                 .parse()
                 .unwrap();
-            let config = tls.then(|| server(&ca, &a.ip().to_string()));
+            let config = tls.then(|| tls::server(&ca, &[a.ip().to_string().as_str()]));
             let counter = msk_console::demo::serve_kafka_counting(a, config, stop.clone())
                 .await
                 .unwrap_or_else(|e| panic!("bind {a}: {e}"));

@@ -9,9 +9,9 @@ use crate::support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::Value;
 use support::file_lab;
+use support::tls::{ca, server};
 use tokio_rustls::rustls;
 use tokio_util::sync::CancellationToken;
 
@@ -24,44 +24,6 @@ auth = { tls = true, scram = true, unauthenticated = true }
 monitoring = { jmx_exporter = false, node_exporter = false }
 bootstrap = { tls = "127.0.0.91:9094,127.0.0.92:9094,127.0.0.93:9094", plaintext = "127.0.0.94:9092,127.0.0.95:9092,127.0.0.96:9092", sasl-scram = "127.0.0.97:9096", ipv6-tls = "127.0.0.98:20094" }
 "#;
-
-struct Ca {
-    cert: rcgen::Certificate,
-    key: rcgen::KeyPair,
-}
-
-fn ca(name: &str) -> Ca {
-    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    p.distinguished_name.push(rcgen::DnType::CommonName, name);
-    let key = rcgen::KeyPair::generate().unwrap();
-    Ca {
-        cert: p.self_signed(&key).unwrap(),
-        key,
-    }
-}
-
-/// A server configuration with a certificate for `names`, issued by `ca`.
-fn server(ca: &Ca, names: &[&str]) -> Arc<rustls::ServerConfig> {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    let leaf = rcgen::CertificateParams::new(names)
-        .unwrap()
-        .signed_by(&key, &ca.cert, &ca.key)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![leaf.der().clone(), ca.cert.der().clone()],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-            )
-            .unwrap(),
-    )
-}
 
 async fn kafka(addr: &str, tls: Option<Arc<rustls::ServerConfig>>, stop: &CancellationToken) {
     let addr: SocketAddr = addr.parse().unwrap();

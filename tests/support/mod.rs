@@ -7,6 +7,7 @@ pub mod moto;
 pub mod pg;
 pub mod process;
 pub mod raw;
+pub mod tls;
 pub mod tools;
 pub mod wait;
 

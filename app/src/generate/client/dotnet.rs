@@ -4,7 +4,9 @@
 //! (.NET 6 or later). Every value is a C# string literal (JSON's escapes, which C# reads
 //! the same).
 
-use super::{begin, mutual_tls, quoted, scram_note, OptionField, ValidOptions, IAM_BACKOFF};
+use super::{
+    begin, mutual_tls, quoted, scram_note, slash_comments, OptionField, ValidOptions, IAM_BACKOFF,
+};
 use crate::error::AppError;
 use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
@@ -56,11 +58,7 @@ pub fn dotnet_client(
     if auth == Auth::Scram {
         notes.push_str(&scram_note(cluster));
     }
-    let mut out: String = header
-        .lines()
-        .chain(notes.lines())
-        .map(|l| format!("//{}\n", l.strip_prefix('#').unwrap_or(l)))
-        .collect();
+    let mut out = slash_comments(&header, &notes);
     out.push_str("using Confluent.Kafka;\n");
     if auth == Auth::Iam {
         out.push_str("using AWS.MSK.Auth;\n");

@@ -10,7 +10,9 @@
 //!
 //! Every value is a Go string literal (JSON's escapes, which Go reads the same).
 
-use super::{begin, mutual_tls, quoted, scram_note, OptionField, ValidOptions, IAM_BACKOFF};
+use super::{
+    begin, mutual_tls, quoted, scram_note, slash_comments, OptionField, ValidOptions, IAM_BACKOFF,
+};
 use crate::error::AppError;
 use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
@@ -20,15 +22,6 @@ use crate::model::{Auth, Cluster, Listener};
 pub enum GoClient {
     Sarama,
     FranzGo,
-}
-
-/// The `// ` comment form of the header and the notes.
-fn comments(header: &str, notes: &str) -> String {
-    header
-        .lines()
-        .chain(notes.lines())
-        .map(|l| format!("//{}\n", l.strip_prefix('#').unwrap_or(l)))
-        .collect()
 }
 
 /// The TLS configuration lines (a `*tls.Config` named `tlsConfig`).
@@ -100,7 +93,7 @@ pub fn go_client(
     if auth == Auth::Scram {
         notes.push_str(&scram_note(cluster));
     }
-    let mut out = comments(&header, &notes);
+    let mut out = slash_comments(&header, &notes);
     out.push_str("package main\n\nimport (\n");
     let mut imports: Vec<&str> = vec!["\"log\"", "\"strings\""];
     if client == GoClient::FranzGo || auth == Auth::Iam {

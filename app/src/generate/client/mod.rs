@@ -234,6 +234,15 @@ pub(crate) fn quoted(s: &str) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// A file's `# ` header and notes as `// ` comments (JavaScript, Go, C#).
+pub(crate) fn slash_comments(header: &str, notes: &str) -> String {
+    header
+        .lines()
+        .chain(notes.lines())
+        .map(|l| format!("//{}\n", l.strip_prefix('#').unwrap_or(l)))
+        .collect()
+}
+
 fn port_text(b: &Bootstrap) -> String {
     let ports = b.ports();
     if ports.is_empty() {

@@ -13,7 +13,9 @@
 //! verifies the brokers with Node's CAs (Amazon's roots are among them) unless a CA
 //! bundle is given. Every value is a JSON string literal, which JavaScript reads as it is.
 
-use super::{begin, mutual_tls, quoted, scram_note, OptionField, ValidOptions, IAM_BACKOFF};
+use super::{
+    begin, mutual_tls, quoted, scram_note, slash_comments, OptionField, ValidOptions, IAM_BACKOFF,
+};
 use crate::error::AppError;
 use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
@@ -37,6 +39,35 @@ fn signer_call(options: &ValidOptions) -> String {
     } else {
         "generateAuthToken({ region: REGION })".into()
     }
+}
+
+/// The lines both clients share: the signer's import (IAM), the brokers, the region
+/// (IAM), the SCRAM user and the topic.
+fn constants(cluster: &Cluster, servers: &str, auth: Auth, options: &ValidOptions) -> String {
+    let mut out = String::new();
+    if auth == Auth::Iam {
+        let f = signer_call(options);
+        let name = &f[..f.find('(').unwrap_or(f.len())];
+        out.push_str(&format!(
+            "const {{ {name} }} = require(\"aws-msk-iam-sasl-signer-js\");\n"
+        ));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "const BROKERS = {}.split(\",\");\n",
+        quoted(servers)
+    ));
+    if auth == Auth::Iam {
+        out.push_str(&format!("const REGION = {};\n", quoted(&cluster.region)));
+    }
+    if auth == Auth::Scram {
+        out.push_str(&format!(
+            "const USERNAME = {};\nconst PASSWORD = \"<password>\"; // from the AmazonMSK_ secret in Secrets Manager\n",
+            quoted(options.get_or(OptionField::ScramUsername, "<username>"))
+        ));
+    }
+    out.push_str("const TOPIC = \"msk-console-test\";\n\n");
+    out
 }
 
 /// A Node.js Kafka client library.
@@ -87,39 +118,13 @@ pub fn node_client(
     if auth == Auth::Scram {
         notes.push_str(&scram_note(cluster));
     }
-    // The header is `# ` comments: the same lines as `// ` ones.
-    let mut out: String = header
-        .lines()
-        .chain(notes.lines())
-        .map(|l| format!("//{}\n", l.strip_prefix('#').unwrap_or(l)))
-        .collect();
+    let mut out = slash_comments(&header, &notes);
     out.push_str("\"use strict\";\n\n");
     if auth != Auth::None && (options.get(OptionField::CaLocation).is_some() || mtls) {
         out.push_str("const fs = require(\"fs\");\n");
     }
     out.push_str("const { Kafka } = require(\"kafkajs\");\n");
-    if auth == Auth::Iam {
-        let f = signer_call(options);
-        let name = &f[..f.find('(').unwrap_or(f.len())];
-        out.push_str(&format!(
-            "const {{ {name} }} = require(\"aws-msk-iam-sasl-signer-js\");\n"
-        ));
-    }
-    out.push('\n');
-    out.push_str(&format!(
-        "const BROKERS = {}.split(\",\");\n",
-        quoted(&bootstrap.servers)
-    ));
-    if auth == Auth::Iam {
-        out.push_str(&format!("const REGION = {};\n", quoted(&cluster.region)));
-    }
-    if auth == Auth::Scram {
-        out.push_str(&format!(
-            "const USERNAME = {};\nconst PASSWORD = \"<password>\"; // from the AmazonMSK_ secret in Secrets Manager\n",
-            quoted(options.get_or(OptionField::ScramUsername, "<username>"))
-        ));
-    }
-    out.push_str("const TOPIC = \"msk-console-test\";\n\n");
+    out.push_str(&constants(cluster, &bootstrap.servers, auth, options));
 
     // TLS: Node's CAs, or the bundle given.
     let ssl = if auth == Auth::None {
@@ -235,34 +240,9 @@ fn confluent(
     if auth == Auth::Scram {
         notes.push_str(&scram_note(cluster));
     }
-    let mut out: String = header
-        .lines()
-        .chain(notes.lines())
-        .map(|l| format!("//{}\n", l.strip_prefix('#').unwrap_or(l)))
-        .collect();
+    let mut out = slash_comments(&header, &notes);
     out.push_str("\"use strict\";\n\nconst { Kafka } = require(\"@confluentinc/kafka-javascript\").KafkaJS;\n");
-    if auth == Auth::Iam {
-        let f = signer_call(options);
-        let name = &f[..f.find('(').unwrap_or(f.len())];
-        out.push_str(&format!(
-            "const {{ {name} }} = require(\"aws-msk-iam-sasl-signer-js\");\n"
-        ));
-    }
-    out.push('\n');
-    out.push_str(&format!(
-        "const BROKERS = {}.split(\",\");\n",
-        quoted(&bootstrap.servers)
-    ));
-    if auth == Auth::Iam {
-        out.push_str(&format!("const REGION = {};\n", quoted(&cluster.region)));
-    }
-    if auth == Auth::Scram {
-        out.push_str(&format!(
-            "const USERNAME = {};\nconst PASSWORD = \"<password>\"; // from the AmazonMSK_ secret in Secrets Manager\n",
-            quoted(options.get_or(OptionField::ScramUsername, "<username>"))
-        ));
-    }
-    out.push_str("const TOPIC = \"msk-console-test\";\n\n");
+    out.push_str(&constants(cluster, &bootstrap.servers, auth, options));
     if auth == Auth::Iam {
         out.push_str(&format!(
             "// Unlike kafkajs, this client needs the token's lifetime (ms) and a principal too.\n\
