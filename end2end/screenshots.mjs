@@ -72,6 +72,8 @@ const orders = list.clusters.find((c) => c.name === 'orders-prod');
 if (orders) {
   shots.push([`/clusters/${orders.id}`, 'screenshot-cluster.png', null]);
   shots.push([`/clusters/${orders.id}#brokers`, 'screenshot-brokers.png', '#brokers']);
+  // The Connect picker: a kafka-python producer for IAM, with what to install.
+  shots.push([`/clusters/${orders.id}?file=kafka-python&mode=sasl-iam&aws_profile=prod#downloads`, 'screenshot-connect.png', '#downloads']);
 }
 shots.push(['/history', 'screenshot-history.png', null]);
 for (const [path, file, selector] of shots) {

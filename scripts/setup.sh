@@ -8,7 +8,8 @@
 #
 #   scripts/setup.sh          everything needed to build and run the console
 #   scripts/setup.sh --test   also what the tests need (Chromium, Prometheus, Playwright,
-#                             Java, and Python's IAM signer and confluent-kafka)
+#                             Java, Go, the Python and Node.js Kafka clients and AWS's
+#                             signers, and the tansu broker, built once per machine)
 #   scripts/setup.sh --test   (also PostgreSQL, for the replica and PostgreSQL tests)
 #   scripts/setup.sh --bench  also what the bench scripts need (nginx, wrk, PostgreSQL)
 set -euo pipefail
@@ -91,5 +92,17 @@ if (( want_test )); then
     tools/python/bin/pip install --quiet --disable-pip-version-check -r "$req"
     cp "$req" tools/python/requirements.installed
   fi
+fi
+# A Kafka-compatible broker for the produce/consume tests of the generated clients: tansu,
+# from crates.io (Rust; its memory storage engine needs the dynostore feature). A debug
+# build without debug info takes about 5 min on 2 cores, so it lives outside the clone and
+# a machine builds it once; an interrupted build resumes from its target directory.
+TANSU_VERSION=0.6.0
+TANSU_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/msk-console/tansu-$TANSU_VERSION"
+if (( want_test )) && [[ ! -x "$TANSU_ROOT/bin/tansu" ]]; then
+  log "building the tansu $TANSU_VERSION broker from crates.io (about 5 min, once per machine)"
+  CARGO_PROFILE_DEV_DEBUG=0 cargo install tansu --version "$TANSU_VERSION" --locked \
+    --features dynostore --debug --root "$TANSU_ROOT" --target-dir "$TANSU_ROOT.build" --quiet
+  rm -rf "$TANSU_ROOT.build"
 fi
 log "tools ready"

@@ -53,6 +53,22 @@ fn lab() -> String {
         .collect()
 }
 
+/// A client file for `mode` with the CA bundle given, downloaded as a user would.
+async fn snippet(
+    app: &support::TestApp,
+    id: &str,
+    path: &str,
+    mode: &str,
+    ca_file: &std::path::Path,
+) -> reqwest::Response {
+    let q =
+        serde_urlencoded::to_string([("mode", mode), ("ca_location", ca_file.to_str().unwrap())])
+            .unwrap();
+    let r = app.get(&format!("/clusters/{id}/{path}?{q}")).await;
+    assert_eq!(r.status(), 200, "{path} {mode}");
+    r
+}
+
 /// Imports the snippet, builds its producer and starts it (stopping at the first
 /// error, which a stand-in makes certain), then calls its IAM token source if it has
 /// one. Prints `RESULT {json}`: what happened.
@@ -141,13 +157,7 @@ async fn python_and_node_producers_load_and_reach_each_listener_with_their_real_
             let counter = msk_console::demo::serve_kafka_counting(a, config, stop.clone())
                 .await
                 .unwrap_or_else(|e| panic!("bind {a}: {e}"));
-            let q = serde_urlencoded::to_string([
-                ("mode", mode),
-                ("ca_location", ca_file.to_str().unwrap()),
-            ])
-            .unwrap();
-            let r = app.get(&format!("/clusters/{id}/{path}?{q}")).await;
-            assert_eq!(r.status(), 200, "{kind} {mode}");
+            let r = snippet(&app, &id, path, mode, &ca_file).await;
             let disposition = r.headers()["content-disposition"]
                 .to_str()
                 .unwrap()
@@ -576,4 +586,325 @@ print(values[0] if values else "")
         assert!(ok, "{path} {mode}: {detail}\n{body}");
         assert!(!std::path::Path::new("/tmp/pwned").exists());
     }
+}
+
+/// Every cluster kind, every auth mode it has.
+const KINDS: &str = r#"
+[[cluster]]
+name = "every-mode"
+region = "eu-west-1"
+kind = "provisioned"
+auth = { tls = true, scram = true, iam = true, unauthenticated = true }
+bootstrap = { plaintext = "b-1.every.example:9092", tls = "b-1.every.example:9094", sasl-scram = "b-1.every.example:9096", sasl-iam = "b-1.every.example:9098", public-tls = "b-1-public.every.example:9194", public-sasl-scram = "b-1-public.every.example:9196", public-sasl-iam = "b-1-public.every.example:9198", vpc-tls = "b-1-vpc.every.example:14001", vpc-sasl-scram = "b-1-vpc.every.example:14002", vpc-sasl-iam = "b-1-vpc.every.example:14003", ipv6-plaintext = "b-1-ipv6.every.example:20092", ipv6-tls = "b-1-ipv6.every.example:20094", ipv6-sasl-scram = "b-1-ipv6.every.example:20096", ipv6-sasl-iam = "b-1-ipv6.every.example:20098" }
+
+[[cluster]]
+name = "serverless-one"
+region = "us-east-1"
+kind = "serverless"
+auth = { iam = true }
+bootstrap = { sasl-iam = "boot-abc.c1.kafka-serverless.us-east-1.amazonaws.com:9098" }
+
+[[cluster]]
+name = "no-brokers-yet"
+region = "eu-west-1"
+kind = "provisioned"
+"#;
+
+/// The text of the element with this id (`<pre id=…>`), unescaped.
+fn element_text(page: &str, id: &str) -> Option<String> {
+    let at = page.find(&format!("id=\"{id}\""))?;
+    let start = at + page[at..].find('>')? + 1;
+    let end = start + page[start..].find("</")?;
+    Some(
+        page[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// The Connect picker: for every cluster kind, every auth mode it has and every client,
+/// the page shows the file, what to install (the very lines the file's header names),
+/// how to run it and AWS's page for the mode; a cluster without brokers says why.
+#[tokio::test]
+async fn the_connect_picker_works_for_every_cluster_kind_and_auth_mode() {
+    use app::generate::FileKind;
+    use app::model::Listener;
+    let (app, _dir) = file_lab(KINDS, |_| {}).await;
+    let mut shown = 0;
+    for (cluster, modes) in [
+        ("every-mode", Listener::ALL.to_vec()),
+        ("serverless-one", vec![Listener::SaslIam]),
+    ] {
+        let id = app.id_of(cluster).await;
+        for mode in modes {
+            for kind in FileKind::ALL.into_iter().filter(|k| k.is_client_config()) {
+                let path = format!("/clusters/{id}?file={}&mode={}", kind.slug(), mode.slug());
+                let page = app.page(&path).await;
+                let what = format!("{cluster} {} {}", kind.slug(), mode.slug());
+                assert!(!page.contains("id=\"preview-error\""), "{what}: {page}");
+                let preview =
+                    element_text(&page, "preview").unwrap_or_else(|| panic!("{what}: no preview"));
+                let aws = app::generate::client::setup::aws_doc(mode);
+                let follows = page
+                    .split("id=\"follows\"")
+                    .nth(1)
+                    .and_then(|s| s.split("</p>").next())
+                    .unwrap_or_else(|| panic!("{what}: no Follows line"));
+                assert!(
+                    follows.contains(&format!("href=\"{}\"", aws.url)),
+                    "{what}: {follows}"
+                );
+                assert!(
+                    preview.contains(aws.url),
+                    "{what}: the file follows the same page"
+                );
+                let run = element_text(&page, "run-line").unwrap_or_default();
+                assert!(!run.trim().is_empty(), "{what}: no run line");
+                // The install lines on the page are the ones the file's header names.
+                if let Some(install) = element_text(&page, "install-commands") {
+                    for line in install.lines() {
+                        let in_file = preview.contains(&format!("#   {line}"))
+                            || preview.contains(&format!("//   {line}"));
+                        assert!(in_file, "{what}: {line:?} is not in the file's header");
+                    }
+                    if mode.auth() == app::model::Auth::Iam
+                        && kind.client_family() == Some(app::generate::client::ClientFamily::Signer)
+                    {
+                        assert!(
+                            install.contains("signer")
+                                || install.contains("AWS.MSK.Auth")
+                                || install.contains("aws-sdk-go-v2"),
+                            "{what}: IAM needs AWS's signer: {install}"
+                        );
+                    }
+                } else {
+                    assert!(
+                        matches!(kind, FileKind::Librdkafka | FileKind::ClientProperties),
+                        "{what}: nothing to install?"
+                    );
+                }
+                shown += 1;
+            }
+        }
+    }
+    assert_eq!(
+        shown,
+        15 * 12,
+        "14 modes and serverless's one, 12 clients each"
+    );
+    // The picker groups clients by language, with monitoring apart.
+    let id = app.id_of("every-mode").await;
+    let page = app.page(&format!("/clusters/{id}")).await;
+    for group in FileKind::GROUPS {
+        assert!(
+            page.contains(&format!("<optgroup label=\"{group}\"")),
+            "{group}"
+        );
+    }
+    // A cluster with no bootstrap brokers yet: a clear reason, not an empty file.
+    let none = app.id_of("no-brokers-yet").await;
+    let page = app.page(&format!("/clusters/{none}?file=kafkajs")).await;
+    assert!(page.contains("MSK returned no bootstrap strings for this cluster"));
+    assert!(
+        !page.contains("id=\"download-file\""),
+        "no picker without a listener"
+    );
+    let r = app
+        .get(&format!("/clusters/{none}/kafkajs.js?mode=sasl-iam"))
+        .await;
+    assert_eq!(r.status(), 400);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("no bootstrap brokers yet"), "{body}");
+}
+
+/// Reads back what the producers sent: every record of partition 0 of the test topic,
+/// and its high watermark. Prints `VALUES [..]` and `HIGH n`.
+const READ_BACK: &str = r#"
+import json, sys, time
+from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+bootstrap, ca, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+conf = {"bootstrap.servers": bootstrap, "group.id": "msk-console-read-back", "enable.auto.commit": False}
+if ca:
+    conf.update({"security.protocol": "ssl", "ssl.ca.location": ca})
+c = Consumer(conf)
+tp = TopicPartition("msk-console-test", 0, OFFSET_BEGINNING)
+c.assign([tp])
+values, deadline = [], time.time() + 60
+while len(values) < want and time.time() < deadline:
+    m = c.poll(0.5)
+    if m is None:
+        continue
+    if m.error():
+        print("ERROR", m.error(), file=sys.stderr)
+        continue
+    values.append(m.value().decode())
+_, high = c.get_watermark_offsets(TopicPartition("msk-console-test", 0), timeout=10)
+c.close()
+print("VALUES " + json.dumps(values))
+print("HIGH", high)
+"#;
+
+/// Runs a command to its end (with the test's patience), its output into `log`.
+fn run_to_end(what: &str, mut cmd: std::process::Command, log: &std::path::Path) -> (bool, String) {
+    let out = std::fs::File::create(log).unwrap();
+    cmd.stdout(out.try_clone().unwrap()).stderr(out);
+    let mut p = support::tools::Proc(
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("{what}: cannot start ({e}); run scripts/setup.sh --test")),
+    );
+    let status =
+        support::eventually_blocking(&format!("{what} to exit"), support::PATIENCE, || {
+            match p.0.try_wait() {
+                Ok(Some(status)) => Ok(status),
+                Ok(None) => Err(std::fs::read_to_string(log).unwrap_or_default()),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+    (
+        status.success(),
+        std::fs::read_to_string(log).unwrap_or_default(),
+    )
+}
+
+/// Produce and consume on a real Kafka-compatible broker: tansu (crates.io), once in
+/// plaintext and once behind TLS with the test CA. Every Python and kafkajs snippet is
+/// downloaded, run as a user runs it (its `__main__` sends one record and fails if it is
+/// not delivered), and the records are read back from the broker.
+#[tokio::test]
+async fn generated_producers_deliver_to_a_real_broker_over_plaintext_and_tls() {
+    use support::tools;
+    let dir = tempfile::tempdir().unwrap();
+    let stop = CancellationToken::new();
+    let ca = tls::ca("tansu-lab CA");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.cert.pem()).unwrap();
+
+    // Plaintext: tansu itself. TLS: tansu behind a TLS terminator holding a certificate
+    // from the test CA, advertising the TLS address, so every connection is TLS.
+    let (plain, tls_addr, tls_inner) =
+        ("127.0.0.141:9092", "127.0.0.142:9094", "127.0.0.142:19092");
+    let _brokers = [
+        tools::tansu_broker(plain, plain, &dir.path().join("broker-plaintext.log")),
+        tools::tansu_broker(tls_inner, tls_addr, &dir.path().join("broker-tls.log")),
+    ];
+    tls::terminate(
+        tls_addr.parse().unwrap(),
+        tls_inner.parse().unwrap(),
+        tls::server(&ca, &["127.0.0.142"]),
+        stop.clone(),
+    )
+    .await;
+    for (addr, broker) in [(plain, plain), (tls_inner, tls_inner)] {
+        tools::wait_listening(addr).await;
+        let mut create = std::process::Command::new(tools::tansu());
+        create
+            .args([
+                "topic",
+                "create",
+                "msk-console-test",
+                "--partitions",
+                "1",
+                "--broker",
+            ])
+            .arg(format!("tcp://{broker}"));
+        let log = dir
+            .path()
+            .join(format!("create-{}.log", addr.replace(':', "_")));
+        let (ok, out) =
+            tokio::task::spawn_blocking(move || run_to_end("tansu topic create", create, &log))
+                .await
+                .unwrap();
+        assert!(ok, "tansu topic create on {broker}: {out}");
+    }
+
+    let lab = format!(
+        "[[cluster]]\nname = \"tansu\"\nregion = \"eu-west-1\"\nkind = \"provisioned\"\n\
+         auth = {{ unauthenticated = true }}\n\
+         bootstrap = {{ plaintext = \"{plain}\", tls = \"{tls_addr}\" }}\n"
+    );
+    let (app, _guard) = file_lab(&lab, |_| {}).await;
+    let id = app.id_of("tansu").await;
+    let clients = [
+        ("kafka-python", "kafka-python.py"),
+        ("aiokafka", "aiokafka.py"),
+        ("confluent-kafka", "confluent-kafka.py"),
+        ("kafkajs", "kafkajs.js"),
+    ];
+    let mut runs = Vec::new();
+    for (kind, path) in clients {
+        for mode in ["plaintext", "tls"] {
+            let r = snippet(&app, &id, path, mode, &ca_file).await;
+            let ext = path.rsplit('.').next().unwrap();
+            let file = dir
+                .path()
+                .join(format!("{}_{mode}.{ext}", kind.replace('-', "_")));
+            std::fs::write(&file, r.text().await.unwrap()).unwrap();
+            let mut cmd = if ext == "js" {
+                let mut c = std::process::Command::new("node");
+                c.env(
+                    "NODE_PATH",
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tools/node-clients/node_modules"),
+                );
+                c
+            } else {
+                std::process::Command::new(tools::python())
+            };
+            cmd.arg(&file);
+            let log = file.with_extension("log");
+            runs.push((
+                kind,
+                mode,
+                tokio::task::spawn_blocking(move || run_to_end("a snippet", cmd, &log)),
+            ));
+        }
+    }
+    let mut failures = Vec::new();
+    for (kind, mode, run) in runs {
+        let (ok, out) = run.await.unwrap();
+        if !ok {
+            failures.push(format!("{kind} {mode}: its producer failed:\n{out}"));
+        }
+    }
+
+    // Each broker holds exactly one record from each client.
+    for (mode, bootstrap, ca) in [
+        ("plaintext", plain, ""),
+        ("tls", tls_addr, ca_file.to_str().unwrap()),
+    ] {
+        let mut read = std::process::Command::new(tools::python());
+        read.args(["-c", READ_BACK, bootstrap, ca, &clients.len().to_string()]);
+        let log = dir.path().join(format!("read-{mode}.log"));
+        let (ok, out) =
+            tokio::task::spawn_blocking(move || run_to_end("the read-back", read, &log))
+                .await
+                .unwrap();
+        let values: Vec<String> = out
+            .lines()
+            .find_map(|l| l.strip_prefix("VALUES "))
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default();
+        let high = out
+            .lines()
+            .find_map(|l| l.strip_prefix("HIGH "))
+            .unwrap_or_default();
+        if !ok
+            || values != vec!["hello from msk-console"; clients.len()]
+            || high.trim() != clients.len().to_string()
+        {
+            let broker = std::fs::read_to_string(dir.path().join(format!("broker-{mode}.log")))
+                .unwrap_or_default();
+            failures.push(format!(
+                "{mode}: read back {values:?} (high watermark {high}), want {} records\n{out}\nbroker:\n{}",
+                clients.len(),
+                broker.lines().rev().take(30).collect::<Vec<_>>().join("\n")
+            ));
+        }
+    }
+    stop.cancel();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

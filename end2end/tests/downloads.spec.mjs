@@ -67,6 +67,11 @@ test('the picker connects other languages: the options follow the client', async
   await page.selectOption('#download-file', 'kafka-python');
   await expect(preview).toContainText('from aws_msk_iam_sasl_signer import MSKAuthTokenProvider');
   await expect(preview).toContainText('class MSKTokenProvider(AbstractTokenProvider):');
+  // What to install (with versions), how to run it, and the pages it follows.
+  await expect(page.locator('#install-commands')).toHaveText('pip install "kafka-python==3.0.12" "aws-msk-iam-sasl-signer-python==1.0.2"');
+  await expect(page.locator('#run-line')).toContainText(/python3 \S+_sasl_iam_kafka_python\.py/);
+  await expect(page.locator('#follows a').first()).toHaveAttribute('href', /configure-clients-for-iam-access-control/);
+  await expect(page.locator('#download-file optgroup[label="Python"] option[value="kafka-python"]')).toHaveText('kafka-python producer');
   // The signer takes a profile; Java's truststore and STS region do not apply to Python.
   await expect(page.locator('#field-aws_profile')).toBeVisible();
   await expect(page.locator('#field-truststore')).toBeHidden();
@@ -80,6 +85,11 @@ test('the picker connects other languages: the options follow the client', async
   await expect(preview).toContainText('sasl.jaas.config: "software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\\"prod\\";"');
   await page.selectOption('#download-file', 'kafkajs');
   await expect(preview).toContainText('generateAuthTokenFromProfile({ region: REGION, awsProfileName: "prod" })');
+  await expect(page.locator('#install-commands')).toHaveText('npm install kafkajs@2.2.4 aws-msk-iam-sasl-signer-js@1.0.3');
+  // Go: a module first, then every module pinned.
+  await page.selectOption('#download-file', 'sarama');
+  await expect(page.locator('#install-commands')).toContainText('go get github.com/IBM/sarama@v1.60.1 github.com/aws/aws-msk-iam-sasl-signer-go@v1.0.4');
+  await expect(page.locator('#run-line')).toHaveText('Run: go run .');
   await page.selectOption('#download-file', 'cli');
   await expect(preview).toContainText('kcat cannot sign AWS IAM requests');
 });

@@ -64,7 +64,7 @@ test('the cluster page puts the bootstrap strings and the picker first, with con
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   expect(height, 'the healthy cluster page is under 2,500 px').toBeLessThan(2500);
   // The section bar leads to each section.
-  await expect(page.locator('nav.section-nav a')).toContainText(['Connect', 'Downloads', 'Brokers', 'Settings', 'History']);
+  await expect(page.locator('nav.section-nav a')).toContainText(['Bootstrap', 'Connect', 'Brokers', 'Settings', 'History']);
 
   // orders-prod's listeners all connect: one line each, each broker's result folded away.
   await page.goto(`/clusters/${id('orders-prod')}`);

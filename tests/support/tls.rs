@@ -43,3 +43,41 @@ pub fn server(ca: &Ca, names: &[&str]) -> Arc<rustls::ServerConfig> {
             .unwrap(),
     )
 }
+
+/// Terminates TLS on `listen` and forwards each connection to `to` in plain TCP, until
+/// `stop`: a TLS listener in front of a broker that has none of its own.
+pub async fn terminate(
+    listen: std::net::SocketAddr,
+    to: std::net::SocketAddr,
+    config: Arc<rustls::ServerConfig>,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .unwrap_or_else(|e| panic!("bind {listen}: {e}"));
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    tokio::spawn(async move {
+        loop {
+            let socket = tokio::select! {
+                _ = stop.cancelled() => return,
+                accepted = listener.accept() => match accepted {
+                    Ok((socket, _)) => socket,
+                    Err(_) => continue,
+                },
+            };
+            let (acceptor, stop) = (acceptor.clone(), stop.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(to).await else {
+                    return;
+                };
+                tokio::select! {
+                    _ = stop.cancelled() => {}
+                    _ = tokio::io::copy_bidirectional(&mut tls, &mut plain) => {}
+                }
+            });
+        }
+    });
+}

@@ -86,3 +86,42 @@ pub fn python() -> std::path::PathBuf {
     );
     p
 }
+
+/// The tansu broker that scripts/setup.sh --test builds once per machine, outside the
+/// clone (`$XDG_CACHE_HOME` or `~/.cache`, then `msk-console/tansu-VERSION`).
+pub fn tansu() -> std::path::PathBuf {
+    const VERSION: &str = "0.6.0";
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache")
+        });
+    let p = cache.join(format!("msk-console/tansu-{VERSION}/bin/tansu"));
+    assert!(
+        p.exists(),
+        "{} is missing; run scripts/setup.sh --test",
+        p.display()
+    );
+    p
+}
+
+/// A tansu broker with in-memory storage, listening on `listen` and telling clients to
+/// connect to `advertised`; its output goes to `log`. Killed when the guard drops.
+pub fn tansu_broker(listen: &str, advertised: &str, log: &Path) -> Proc {
+    let out = std::fs::File::create(log).expect("broker log");
+    let child = Command::new(tansu())
+        .args([
+            "broker",
+            "--listener-url",
+            &format!("tcp://{listen}"),
+            "--advertised-listener-url",
+            &format!("tcp://{advertised}"),
+            "--storage-engine",
+            "memory://tansu/",
+        ])
+        .stdout(out.try_clone().expect("broker log"))
+        .stderr(out)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start tansu ({e}); run scripts/setup.sh --test"));
+    Proc(child)
+}

@@ -102,6 +102,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_file_sits_in_one_listed_group_and_clients_are_the_client_configs() {
+        for k in FileKind::ALL {
+            assert!(FileKind::GROUPS.contains(&k.group()), "{k:?}");
+            assert_eq!(k.client().is_some(), k.is_client_config(), "{k:?}");
+            assert!(!k.short_label().is_empty());
+        }
+        assert_eq!(FileKind::KafkaPython.short_label(), "kafka-python producer");
+        // Groups hold their files together, in the order of ALL.
+        let groups: Vec<&str> = FileKind::ALL.map(FileKind::group).to_vec();
+        let mut seen: Vec<&str> = groups.clone();
+        seen.dedup();
+        assert_eq!(seen.len(), FileKind::GROUPS.len());
+    }
+
+    #[test]
     fn file_names_cannot_inject_headers_or_paths() {
         assert_eq!(safe_file_name("orders-prod"), "orders-prod");
         assert_eq!(safe_file_name("a\"b\r\nSet-Cookie: x"), "a-b-Set-Cookie-x");
@@ -164,7 +179,6 @@ impl FileKind {
     pub const ALL: [FileKind; 16] = [
         FileKind::ClientProperties,
         FileKind::SpringBoot,
-        FileKind::Librdkafka,
         FileKind::KafkaPython,
         FileKind::Aiokafka,
         FileKind::ConfluentPython,
@@ -174,6 +188,7 @@ impl FileKind {
         FileKind::FranzGo,
         FileKind::Dotnet,
         FileKind::Cli,
+        FileKind::Librdkafka,
         FileKind::TargetsJson,
         FileKind::PrometheusFileSd,
         FileKind::PrometheusHttpSd,
@@ -232,6 +247,65 @@ impl FileKind {
             FileKind::PrometheusHttpSd => "prometheus.yml (http_sd)",
             FileKind::AlertRules => "prometheus-rules.yml (alert rules)",
         }
+    }
+
+    /// The picker's group: the language, or what the file is for.
+    pub fn group(self) -> &'static str {
+        match self {
+            FileKind::ClientProperties | FileKind::SpringBoot => "Java",
+            FileKind::KafkaPython | FileKind::Aiokafka | FileKind::ConfluentPython => "Python",
+            FileKind::Kafkajs | FileKind::ConfluentJs => "Node.js",
+            FileKind::Sarama | FileKind::FranzGo => "Go",
+            FileKind::Dotnet => ".NET",
+            FileKind::Cli | FileKind::Librdkafka => "Command line and librdkafka",
+            FileKind::TargetsJson
+            | FileKind::PrometheusFileSd
+            | FileKind::PrometheusHttpSd
+            | FileKind::AlertRules => "Monitor the cluster (Prometheus)",
+        }
+    }
+
+    /// The picker's groups, in order.
+    pub const GROUPS: [&'static str; 7] = [
+        "Java",
+        "Python",
+        "Node.js",
+        "Go",
+        ".NET",
+        "Command line and librdkafka",
+        "Monitor the cluster (Prometheus)",
+    ];
+
+    /// The name within its group.
+    pub fn short_label(self) -> &'static str {
+        let label = self.label();
+        match self.group() {
+            "Command line and librdkafka" | "Monitor the cluster (Prometheus)" => label,
+            _ => label.split_once(": ").map_or(label, |(_, rest)| rest),
+        }
+    }
+
+    /// The client a client configuration is for (what to install, how to run it).
+    pub fn client(self) -> Option<client::Client> {
+        use client::{Client, GoClient, NodeClient, PythonClient};
+        Some(match self {
+            FileKind::ClientProperties => Client::JavaProperties,
+            FileKind::SpringBoot => Client::SpringBoot,
+            FileKind::Librdkafka => Client::Librdkafka,
+            FileKind::KafkaPython => Client::Python(PythonClient::KafkaPython),
+            FileKind::Aiokafka => Client::Python(PythonClient::Aiokafka),
+            FileKind::ConfluentPython => Client::Python(PythonClient::ConfluentKafka),
+            FileKind::Kafkajs => Client::Node(NodeClient::Kafkajs),
+            FileKind::ConfluentJs => Client::Node(NodeClient::Confluent),
+            FileKind::Sarama => Client::Go(GoClient::Sarama),
+            FileKind::FranzGo => Client::Go(GoClient::FranzGo),
+            FileKind::Dotnet => Client::Dotnet,
+            FileKind::Cli => Client::Cli,
+            FileKind::TargetsJson
+            | FileKind::PrometheusFileSd
+            | FileKind::PrometheusHttpSd
+            | FileKind::AlertRules => return None,
+        })
     }
 
     /// Whether the file depends on the auth mode and client options.

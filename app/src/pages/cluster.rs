@@ -105,8 +105,8 @@ fn ClientInformation(
     let has_downloads =
         !c.bootstrap.is_empty() || c.monitoring.jmx_exporter || c.monitoring.node_exporter;
     let sections: Vec<(&'static str, &'static str)> = [
-        Some(("bootstrap", "Connect")),
-        has_downloads.then_some(("downloads", "Downloads")),
+        Some(("bootstrap", "Bootstrap")),
+        has_downloads.then_some(("downloads", "Connect")),
         Some(("brokers", "Brokers")),
         topics_section.is_some().then_some(("topics", "Topics")),
         cloudwatch_section

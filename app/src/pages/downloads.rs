@@ -1,5 +1,6 @@
-//! The Downloads panel of the cluster page: pick a file, an auth mode and the options,
-//! see the file as it will download, then download or copy it.
+//! The Connect and download panel of the cluster page: pick a client (by language) or a
+//! monitoring file, an auth mode and the options; see what to install, how to run it and
+//! the pages it follows, and the file as it will download; then download or copy it.
 //!
 //! The panel is a GET form, so without JavaScript "Preview" reloads the page with the
 //! choices in the query string and the server renders the preview. With the wasm loaded
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::preview_file;
 use crate::components::CopyButton;
-use crate::generate::client::{ClientOptions, OptionField, DEFAULT_TRUSTSTORE_PASSWORD};
+use crate::generate::client::{setup, ClientOptions, OptionField, DEFAULT_TRUSTSTORE_PASSWORD};
 use crate::generate::prometheus::no_targets_reason;
 use crate::generate::FileKind;
 use crate::model::{Auth, Cluster, Listener};
@@ -129,6 +130,11 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
             serde_urlencoded::to_string([("password", p)]).unwrap_or_default()
         )
     };
+    // What the chosen client needs besides the file: install, run, the pages it follows.
+    let client_setup = kind
+        .client()
+        .zip(Listener::from_slug(&mode))
+        .map(|(c, l)| setup(c, l));
     let shown = |on: bool| if on { "" } else { "display:none" };
     let monitoring_note = no_targets_reason(&cluster);
     let monitoring_file = matches!(
@@ -141,17 +147,17 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
 
     view! {
         <section id="downloads" class="downloads">
-            <h2>"Downloads"</h2>
+            <h2>"Connect and download"</h2>
             <form method="get" action=format!("/clusters/{id}#downloads") class="download-form" data-live-form="">
                 {at.map(|at| view! { <input type="hidden" name="at" value=at.to_string()/> })}
                 <div class="fields">
                     <label class="field">
-                        <span>"File"</span>
+                        <span>"Client or file"</span>
                         <select name="file" id="download-file">
-                            {[("Connect a client", true), ("Monitor the cluster", false)].into_iter().map(|(group, clients)| view! {
+                            {FileKind::GROUPS.into_iter().map(|group| view! {
                                 <optgroup label=group>
-                                    {FileKind::ALL.into_iter().filter(|k| k.is_client_config() == clients).map(|k| view! {
-                                        <option value=k.slug() selected=kind == k>{k.label()}</option>
+                                    {FileKind::ALL.into_iter().filter(|k| k.group() == group).map(|k| view! {
+                                        <option value=k.slug() selected=kind == k>{k.short_label()}</option>
                                     }).collect_view()}
                                 </optgroup>
                             }).collect_view()}
@@ -196,9 +202,30 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
             })}
             <div id="download-preview" data-live="">
                 <Suspense fallback=|| view! { <p class="muted">"Preparing the preview…"</p> }>
-                    {move || { let href = href.clone(); Suspend::new(async move {
+                    {move || { let (href, client_setup) = (href.clone(), client_setup.clone()); Suspend::new(async move {
                         match preview.await {
                             Ok(r) => view! {
+                                {client_setup.clone().map(|s| view! {
+                                    <div class="connect-setup" id="connect-setup">
+                                        {(!s.install.is_empty()).then(|| {
+                                            let commands = s.install.join("\n");
+                                            view! {
+                                                <div class="preview-head">
+                                                    <strong>"Install"</strong>
+                                                    <CopyButton text=commands.clone() label="Copy commands"/>
+                                                </div>
+                                                <pre id="install-commands" class="preview install" tabindex="0" aria-label="Install commands">{commands}</pre>
+                                            }
+                                        })}
+                                        <p class="small" id="run-line">"Run: " <code>{s.run_line(&r.file_name)}</code></p>
+                                        <p class="small" id="follows">"Follows: "
+                                            {s.docs.iter().enumerate().map(|(i, d)| view! {
+                                                {(i > 0).then_some(" · ")}
+                                                <a href=d.url rel="noreferrer" target="_blank">{d.label}</a>
+                                            }).collect_view()}
+                                        </p>
+                                    </div>
+                                })}
                                 <div class="preview-head">
                                     <code id="preview-name">{r.file_name.clone()}</code>
                                     <a class="button" id="download-link" href=href download=r.file_name.clone()>"Download"</a>

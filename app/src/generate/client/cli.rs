@@ -4,7 +4,10 @@
 //! Every value is single-quoted for the shell (a `'` becomes `'\''`), so nothing from
 //! AWS or a request can end a word or start a command.
 
-use super::{begin, mutual_tls, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF};
+use super::setup::setup_comment;
+use super::{
+    begin, mutual_tls, setup, Client, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF,
+};
 use crate::error::AppError;
 use crate::generate::comment_safe;
 use crate::model::{Auth, Cluster, Listener};
@@ -32,7 +35,9 @@ pub fn cli_commands(
     let auth = listener.auth();
     let mut out = String::from("#!/bin/sh\n");
     out.push_str(&header);
-    out.push_str("#\n# Run it as it is (it lists the cluster's brokers and topics), or copy a line.\nset -eu\n\n");
+    out.push_str("#\n");
+    out.push_str(&setup_comment(&setup(Client::Cli, listener)));
+    out.push_str("# Run it as it is (it lists the cluster's brokers and topics), or copy a line.\nset -eu\n\n");
     out.push_str(&format!("BOOTSTRAP={}\n\n", sh_quote(&bootstrap.servers)));
 
     // kcat: librdkafka's settings as -X pairs.

@@ -4,8 +4,10 @@
 //! (.NET 6 or later). Every value is a C# string literal (JSON's escapes, which C# reads
 //! the same).
 
+use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, quoted, scram_note, slash_comments, OptionField, ValidOptions, IAM_BACKOFF,
+    begin, mutual_tls, quoted, scram_note, setup, slash_comments, Client, OptionField,
+    ValidOptions, IAM_BACKOFF,
 };
 use crate::error::AppError;
 use crate::generate::docs;
@@ -45,9 +47,9 @@ pub fn dotnet_client(
     let listener = bootstrap.listener;
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
-    let mut notes = String::from("#\n#   dotnet add package Confluent.Kafka\n");
+    let mut notes = String::from("#\n");
+    notes.push_str(&setup_comment(&setup(Client::Dotnet, listener)));
     if auth == Auth::Iam {
-        notes.push_str("#   dotnet add package AWS.MSK.Auth\n");
         notes.push_str(&format!(
             "# IAM: AWS's signer library, {}\n",
             docs::IAM_SIGNERS

@@ -10,8 +10,10 @@
 //!
 //! Every value is a Go string literal (JSON's escapes, which Go reads the same).
 
+use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, quoted, scram_note, slash_comments, OptionField, ValidOptions, IAM_BACKOFF,
+    begin, mutual_tls, quoted, scram_note, setup, slash_comments, Client, OptionField,
+    ValidOptions, IAM_BACKOFF,
 };
 use crate::error::AppError;
 use crate::generate::docs;
@@ -71,20 +73,7 @@ pub fn go_client(
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
     let tls = auth != Auth::None;
     let mut notes = String::from("#\n");
-    notes.push_str(&match (client, auth) {
-        (GoClient::Sarama, Auth::Iam) => {
-            "#   go get github.com/IBM/sarama github.com/aws/aws-msk-iam-sasl-signer-go\n"
-                .to_string()
-        }
-        (GoClient::Sarama, Auth::Scram) => {
-            "#   go get github.com/IBM/sarama github.com/xdg-go/scram\n".to_string()
-        }
-        (GoClient::Sarama, _) => "#   go get github.com/IBM/sarama\n".to_string(),
-        (GoClient::FranzGo, Auth::Iam) => {
-            "#   go get github.com/twmb/franz-go github.com/aws/aws-sdk-go-v2/config\n".to_string()
-        }
-        (GoClient::FranzGo, _) => "#   go get github.com/twmb/franz-go\n".to_string(),
-    });
+    notes.push_str(&setup_comment(&setup(Client::Go(client), listener)));
     notes.push_str("#   go run .   sends one record to the topic named by topic\n");
     if auth == Auth::Iam {
         notes.push_str(&format!("# IAM: {}\n", docs::IAM_SIGNERS));

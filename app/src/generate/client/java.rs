@@ -1,10 +1,11 @@
 //! The Java `client.properties` for one auth mode, with the lines AWS documents.
 
+use super::setup::setup_comment;
 use super::{
-    begin, escape_properties_value, mtls_steps, mutual_tls, scram_note, IamMechanism, OptionField,
-    Truststore, ValidOptions, DEFAULT_JKS_LOCATION, DEFAULT_KEYSTORE_LOCATION,
-    DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD, IAM_BACKOFF, KEYSTORE_PASSWORD_PLACEHOLDER,
-    KEY_PASSWORD_PLACEHOLDER,
+    begin, escape_properties_value, mtls_steps, mutual_tls, scram_note, setup, Client,
+    IamMechanism, OptionField, Truststore, ValidOptions, DEFAULT_JKS_LOCATION,
+    DEFAULT_KEYSTORE_LOCATION, DEFAULT_P12_LOCATION, DEFAULT_TRUSTSTORE_PASSWORD, IAM_BACKOFF,
+    KEYSTORE_PASSWORD_PLACEHOLDER, KEY_PASSWORD_PLACEHOLDER,
 };
 use crate::error::AppError;
 use crate::generate::{comment_safe, docs};
@@ -41,6 +42,7 @@ pub fn java_properties(
                 "# Needs aws-msk-iam-auth on the client's classpath: {}\n",
                 docs::IAM_AUTH_LIB
             ));
+            out.push_str(&setup_comment(&setup(Client::JavaProperties, listener)));
             out.push_str(IAM_BACKOFF);
         }
         Auth::Tls if mutual_tls(cluster, listener) => out.push_str(&mtls_steps(cluster, true)),

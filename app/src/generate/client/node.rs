@@ -13,8 +13,10 @@
 //! verifies the brokers with Node's CAs (Amazon's roots are among them) unless a CA
 //! bundle is given. Every value is a JSON string literal, which JavaScript reads as it is.
 
+use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, quoted, scram_note, slash_comments, OptionField, ValidOptions, IAM_BACKOFF,
+    begin, mutual_tls, quoted, scram_note, setup, slash_comments, Client, OptionField,
+    ValidOptions, IAM_BACKOFF,
 };
 use crate::error::AppError;
 use crate::generate::docs;
@@ -104,15 +106,16 @@ pub fn node_client(
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
     let mut notes = String::from("#\n");
+    notes.push_str(&setup_comment(&setup(
+        Client::Node(NodeClient::Kafkajs),
+        listener,
+    )));
     if auth == Auth::Iam {
-        notes.push_str("#   npm install kafkajs@^2.2.4 aws-msk-iam-sasl-signer-js@^1.0.3\n");
         notes.push_str(&format!(
             "# IAM: AWS's signer library, {}\n",
             docs::IAM_SIGNERS
         ));
         notes.push_str(IAM_BACKOFF);
-    } else {
-        notes.push_str("#   npm install kafkajs@^2.2.4\n");
     }
     notes.push_str("#   node this-file.js   sends one record to the topic named by TOPIC\n");
     if auth == Auth::Scram {
@@ -212,26 +215,17 @@ fn confluent(
     let listener = bootstrap.listener;
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
-    let mut notes = String::from(
-        "#
-",
-    );
+    let mut notes = String::from("#\n");
+    notes.push_str(&setup_comment(&setup(
+        Client::Node(NodeClient::Confluent),
+        listener,
+    )));
     if auth == Auth::Iam {
-        notes.push_str(
-            "#   npm install @confluentinc/kafka-javascript@^1.10.1 aws-msk-iam-sasl-signer-js@^1.0.3
-",
-        );
         notes.push_str(&format!(
-            "# IAM: AWS's signer library, {}
-",
+            "# IAM: AWS's signer library, {}\n",
             docs::IAM_SIGNERS
         ));
         notes.push_str(IAM_BACKOFF);
-    } else {
-        notes.push_str(
-            "#   npm install @confluentinc/kafka-javascript@^1.10.1
-",
-        );
     }
     notes.push_str(
         "#   node this-file.js   sends one record to the topic named by TOPIC

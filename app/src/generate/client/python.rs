@@ -15,7 +15,8 @@
 //! Every value is written as a Python string literal (JSON's escapes, which Python
 //! reads the same), so nothing from AWS or a request can end a string or a line.
 
-use super::{begin, mutual_tls, scram_note, OptionField, ValidOptions, IAM_BACKOFF};
+use super::setup::setup_comment;
+use super::{begin, mutual_tls, scram_note, setup, Client, OptionField, ValidOptions, IAM_BACKOFF};
 use crate::error::AppError;
 use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
@@ -29,20 +30,6 @@ pub enum PythonClient {
 }
 
 impl PythonClient {
-    /// The packages to install, with the versions the tests run.
-    pub fn packages(self, auth: Auth) -> String {
-        let client = match self {
-            PythonClient::KafkaPython => "\"kafka-python>=3.0.12\"",
-            PythonClient::Aiokafka => "\"aiokafka>=0.14.0\"",
-            PythonClient::ConfluentKafka => "\"confluent-kafka>=2.16.1\"",
-        };
-        if auth == Auth::Iam {
-            format!("pip install {client} \"aws-msk-iam-sasl-signer-python>=1.0.2\"")
-        } else {
-            format!("pip install {client}")
-        }
-    }
-
     fn label(self) -> &'static str {
         match self {
             PythonClient::KafkaPython => "kafka-python",
@@ -100,7 +87,7 @@ pub fn python_client(
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
     out.push_str("#\n");
-    out.push_str(&format!("#   {}\n", client.packages(auth)));
+    out.push_str(&setup_comment(&setup(Client::Python(client), listener)));
     if auth == Auth::Iam {
         out.push_str(&format!(
             "# IAM: AWS's signer library, {}\n",
@@ -305,7 +292,8 @@ pub fn python_client(
             }
             out.push_str(
                 "    return Producer(config)\n\n\nif __name__ == \"__main__\":\n    p = producer()\n    \
-                 p.produce(TOPIC, b\"hello from msk-console\")\n    p.flush(30)\n",
+                 errors = []\n    p.produce(TOPIC, b\"hello from msk-console\", on_delivery=lambda err, _msg: err and errors.append(err))\n    \
+                 if p.flush(30) or errors:\n        raise SystemExit(f\"not delivered: {errors or 'no answer in 30 s'}\")\n",
             );
         }
     }

@@ -8,7 +8,10 @@
 //! `spring.kafka.properties`, which Spring passes to every client as it is.
 
 use super::java::java_settings;
-use super::{begin, mtls_steps, mutual_tls, quoted, scram_note, ValidOptions, IAM_BACKOFF};
+use super::setup::setup_comment;
+use super::{
+    begin, mtls_steps, mutual_tls, quoted, scram_note, setup, Client, ValidOptions, IAM_BACKOFF,
+};
 use crate::error::AppError;
 use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
@@ -50,6 +53,7 @@ pub fn spring_boot_yaml(
         "#\n# Merge it into src/main/resources/application.yml; Spring Boot's Kafka\n\
          # auto-configuration passes it to every producer, consumer and admin client.\n",
     );
+    out.push_str(&setup_comment(&setup(Client::SpringBoot, listener)));
     if listener.auth() == Auth::Iam {
         out.push_str(&format!(
             "# Needs software.amazon.msk:aws-msk-iam-auth on the classpath: {}\n{IAM_BACKOFF}",
