@@ -61,6 +61,12 @@ if (( want_test )); then
   command -v go >/dev/null || apt_pkgs+=(golang-go)
   [[ -d /usr/share/gocode/src/github.com/Shopify/sarama ]] || apt_pkgs+=(golang-github-shopify-sarama-dev)
   [[ -d /usr/share/gocode/src/github.com/xdg-go/scram ]] || apt_pkgs+=(golang-github-xdg-go-scram-dev)
+  # @confluentinc/kafka-javascript builds librdkafka against these when it installs.
+  [[ -f /usr/include/openssl/ssl.h ]] || apt_pkgs+=(libssl-dev)
+  [[ -f /usr/include/zlib.h ]] || apt_pkgs+=(zlib1g-dev)
+  [[ -f /usr/include/zstd.h ]] || apt_pkgs+=(libzstd-dev)
+  command -v g++ >/dev/null || apt_pkgs+=(g++)
+  command -v make >/dev/null || apt_pkgs+=(make)
   # scripts/pg.sh starts a private server from these binaries (no system service).
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_pkgs+=(postgresql)
 fi
@@ -92,6 +98,19 @@ if (( want_test )); then
     tools/python/bin/pip install --quiet --disable-pip-version-check -r "$req"
     cp "$req" tools/python/requirements.installed
   fi
+fi
+# @confluentinc/kafka-javascript fetches a prebuilt binary from GitHub, which our machines
+# cannot reach, and then builds librdkafka from its bundled source. CKJS_LINKING=dynamic
+# links it against Debian's OpenSSL, zlib and zstd (its default fetches their sources).
+# About 3 min on 2 cores, so it lives outside the clone, re-made when the lock changes.
+CKJS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/msk-console/node-confluent"
+if (( want_test )) && ! cmp -s tools/node-confluent/package-lock.json "$CKJS_DIR/node_modules/.installed-lock" 2>/dev/null; then
+  log "building @confluentinc/kafka-javascript and its librdkafka (about 3 min, once per machine)"
+  rm -rf "$CKJS_DIR"
+  mkdir -p "$CKJS_DIR"
+  cp tools/node-confluent/package.json tools/node-confluent/package-lock.json "$CKJS_DIR/"
+  (cd "$CKJS_DIR" && CKJS_LINKING=dynamic npm ci --no-audit --no-fund --loglevel=error \
+    && cp package-lock.json node_modules/.installed-lock)
 fi
 # A Kafka-compatible broker for the produce/consume tests of the generated clients: tansu,
 # from crates.io (Rust; its memory storage engine needs the dynostore feature). A debug

@@ -1,6 +1,8 @@
-//! The generated Python producers, run with their real libraries (kafka-python,
-//! aiokafka, confluent-kafka from PyPI; AWS's signer for IAM) against stand-in Kafka
-//! listeners on loopback: plaintext, and TLS, SCRAM and IAM behind TLS with a test CA.
+//! The generated Python and Node.js producers, run with their real libraries
+//! (kafka-python, aiokafka, confluent-kafka from PyPI; kafkajs and
+//! `@confluentinc/kafka-javascript` from npm; AWS's signers for IAM) against stand-in
+//! Kafka listeners on loopback: plaintext, and TLS, SCRAM and IAM behind TLS with a test
+//! CA; and, for plaintext and TLS, against a real broker (tansu) that they produce to.
 //!
 //! Each snippet is downloaded as a user would, imported, and its `producer()` built and
 //! started. A stand-in answers only ApiVersions, so no client gets further than that;
@@ -20,11 +22,16 @@ use tokio_util::sync::CancellationToken;
 
 /// One cluster per client library, each with its own four stand-in listeners, so the
 /// clients run at once and each listener's count is one client's.
-const CLIENTS: [(&str, &str, u8); 5] = [
+const CLIENTS: [(&str, &str, u8); 6] = [
     ("kafka-python", "kafka-python.py", 121),
     ("aiokafka", "aiokafka.py", 125),
     ("confluent-kafka", "confluent-kafka.py", 129),
     ("kafkajs", "kafkajs.js", 133),
+    (
+        "confluent-kafka-javascript",
+        "confluent-kafka-javascript.js",
+        145,
+    ),
     ("cli", "cli.sh", 137),
 ];
 const MODES: [(&str, u16, bool); 4] = [
@@ -127,9 +134,11 @@ const out = {};
   }
   p.disconnect().catch(() => {});
   if (m.oauthBearerProvider) {
-    const t = (await m.oauthBearerProvider()).value;
-    const url = new URL(Buffer.from(t, "base64url").toString());
+    const t = await m.oauthBearerProvider();
+    const url = new URL(Buffer.from(t.value, "base64url").toString());
     out.token_action = url.searchParams.getAll("Action");
+    out.lifetime = t.lifetime;
+    out.principal = t.principal;
   }
   console.log("RESULT " + JSON.stringify(out));
   process.exit(0);
@@ -186,13 +195,12 @@ async fn python_and_node_producers_load_and_reach_each_listener_with_their_real_
                 let mut c = std::process::Command::new("sh");
                 c.arg(&file).env("KAFKA_PASSWORD", "test-password");
                 c
-            } else if kind == "kafkajs" {
+            } else if file.extension().is_some_and(|e| e == "js") {
                 let mut c = std::process::Command::new("node");
-                c.arg("-e").arg(NODE_HARNESS).arg(&file).env(
-                    "NODE_PATH",
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("tools/node-clients/node_modules"),
-                );
+                c.arg("-e")
+                    .arg(NODE_HARNESS)
+                    .arg(&file)
+                    .env("NODE_PATH", support::tools::node_path());
                 c
             } else {
                 let mut c = std::process::Command::new(support::tools::python());
@@ -281,6 +289,21 @@ async fn python_and_node_producers_load_and_reach_each_listener_with_their_real_
                 failures.push(format!(
                     "{kind}: no signed kafka-cluster:Connect token: {result}"
                 ));
+            }
+            // Confluent's client refuses a token without its lifetime (ms) and principal.
+            if *kind == "confluent-kafka-javascript" {
+                let lifetime = result["lifetime"].as_f64().unwrap_or_default();
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as f64;
+                if !(lifetime > now_ms && lifetime < now_ms + 3_660_000.0)
+                    || result["principal"].as_str().unwrap_or_default().is_empty()
+                {
+                    failures.push(format!(
+                        "confluent-kafka-javascript: the token needs a lifetime in ms within the hour after {now_ms} and a principal: {result}"
+                    ));
+                }
             }
             if *kind == "confluent-kafka" {
                 let expiry = result["expiry"].as_f64().unwrap_or_default();
@@ -833,6 +856,10 @@ async fn generated_producers_deliver_to_a_real_broker_over_plaintext_and_tls() {
         ("aiokafka", "aiokafka.py"),
         ("confluent-kafka", "confluent-kafka.py"),
         ("kafkajs", "kafkajs.js"),
+        (
+            "confluent-kafka-javascript",
+            "confluent-kafka-javascript.js",
+        ),
     ];
     let mut runs = Vec::new();
     for (kind, path) in clients {
@@ -845,11 +872,7 @@ async fn generated_producers_deliver_to_a_real_broker_over_plaintext_and_tls() {
             std::fs::write(&file, r.text().await.unwrap()).unwrap();
             let mut cmd = if ext == "js" {
                 let mut c = std::process::Command::new("node");
-                c.env(
-                    "NODE_PATH",
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("tools/node-clients/node_modules"),
-                );
+                c.env("NODE_PATH", tools::node_path());
                 c
             } else {
                 std::process::Command::new(tools::python())

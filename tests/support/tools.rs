@@ -87,22 +87,39 @@ pub fn python() -> std::path::PathBuf {
     p
 }
 
-/// The tansu broker that scripts/setup.sh --test builds once per machine, outside the
-/// clone (`$XDG_CACHE_HOME` or `~/.cache`, then `msk-console/tansu-VERSION`).
-pub fn tansu() -> std::path::PathBuf {
-    const VERSION: &str = "0.6.0";
+/// Where scripts/setup.sh --test keeps what it builds once per machine, outside the
+/// clone: `$XDG_CACHE_HOME` or `~/.cache`, then `msk-console/`.
+fn machine_cache(rest: &str) -> std::path::PathBuf {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache")
         });
-    let p = cache.join(format!("msk-console/tansu-{VERSION}/bin/tansu"));
+    let p = cache.join("msk-console").join(rest);
     assert!(
         p.exists(),
         "{} is missing; run scripts/setup.sh --test",
         p.display()
     );
     p
+}
+
+/// The tansu broker (crates.io), built by scripts/setup.sh --test.
+pub fn tansu() -> std::path::PathBuf {
+    machine_cache("tansu-0.6.0/bin/tansu")
+}
+
+/// `NODE_PATH` for the Node.js snippets: kafkajs and AWS's signer (`tools/node-clients`),
+/// and `@confluentinc/kafka-javascript`, which builds librdkafka on install and so is
+/// kept in the machine's cache (`tools/node-confluent` says which version).
+pub fn node_path() -> std::ffi::OsString {
+    let clients = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/node-clients/node_modules");
+    let confluent = machine_cache("node-confluent/node_modules/@confluentinc/kafka-javascript")
+        .parent()
+        .and_then(Path::parent)
+        .expect("node_modules")
+        .to_path_buf();
+    std::env::join_paths([clients, confluent]).expect("NODE_PATH")
 }
 
 /// A tansu broker with in-memory storage, listening on `listen` and telling clients to
