@@ -687,6 +687,17 @@ async fn the_connect_picker_works_for_every_cluster_kind_and_auth_mode() {
                 );
                 let run = element_text(&page, "run-line").unwrap_or_default();
                 assert!(!run.trim().is_empty(), "{what}: no run line");
+                if kind == FileKind::ClientProperties {
+                    // The cluster's own bootstrap string, one shell word.
+                    let servers = preview
+                        .lines()
+                        .find_map(|l| l.strip_prefix("bootstrap.servers="));
+                    let servers = servers.unwrap_or_else(|| panic!("{what}: no bootstrap.servers"));
+                    assert!(
+                        run.contains(&format!("--bootstrap-server '{servers}' --command-config ")),
+                        "{what}: {run}"
+                    );
+                }
                 // The install lines on the page are the ones the file's header names.
                 if let Some(install) = element_text(&page, "install-commands") {
                     for line in install.lines() {

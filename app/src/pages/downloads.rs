@@ -131,10 +131,12 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
         )
     };
     // What the chosen client needs besides the file: install, run, the pages it follows.
-    let client_setup = kind
-        .client()
-        .zip(Listener::from_slug(&mode))
-        .map(|(c, l)| setup(c, l));
+    let listener = Listener::from_slug(&mode);
+    let client_setup = kind.client().zip(listener).map(|(c, l)| setup(c, l));
+    let servers = listener
+        .and_then(|l| cluster.bootstrap_for(l))
+        .map(|b| b.servers.clone())
+        .unwrap_or_default();
     let shown = |on: bool| if on { "" } else { "display:none" };
     let monitoring_note = no_targets_reason(&cluster);
     let monitoring_file = matches!(
@@ -202,7 +204,7 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
             })}
             <div id="download-preview" data-live="">
                 <Suspense fallback=|| view! { <p class="muted">"Preparing the preview…"</p> }>
-                    {move || { let (href, client_setup) = (href.clone(), client_setup.clone()); Suspend::new(async move {
+                    {move || { let (href, client_setup, servers) = (href.clone(), client_setup.clone(), servers.clone()); Suspend::new(async move {
                         match preview.await {
                             Ok(r) => view! {
                                 {client_setup.clone().map(|s| view! {
@@ -217,7 +219,7 @@ pub fn DownloadsPanel(cluster: Cluster, at: Option<i64>) -> impl IntoView {
                                                 <pre id="install-commands" class="preview install" tabindex="0" aria-label="Install commands">{commands}</pre>
                                             }
                                         })}
-                                        <p class="small" id="run-line">"Run: " <code>{s.run_line(&r.file_name)}</code></p>
+                                        <p class="small" id="run-line">"Run: " <code>{s.run_line(&r.file_name, &servers)}</code></p>
                                         <p class="small" id="follows">"Follows: "
                                             {s.docs.iter().enumerate().map(|(i, d)| view! {
                                                 {(i > 0).then_some(" · ")}

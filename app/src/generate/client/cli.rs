@@ -6,16 +6,12 @@
 
 use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, setup, Client, OptionField, ValidOptions, DEFAULT_CA_LOCATION, IAM_BACKOFF,
+    begin, mutual_tls, setup, sh_quote, Client, OptionField, ValidOptions, DEFAULT_CA_LOCATION,
+    IAM_BACKOFF,
 };
 use crate::error::AppError;
 use crate::generate::comment_safe;
 use crate::model::{Auth, Cluster, Listener};
-
-/// A value as one shell word.
-pub(crate) fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
 
 /// A POSIX shell script with the kcat and Kafka CLI command lines for one auth mode.
 pub fn cli_commands(

@@ -227,6 +227,11 @@ pub(crate) fn quoted(s: &str) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// A value as one shell word (a `'` becomes `'\''`).
+pub(crate) fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 /// A file's `# ` header and notes as `// ` comments (JavaScript, Go, C#).
 pub(crate) fn slash_comments(header: &str, notes: &str) -> String {
     header

@@ -58,16 +58,20 @@ pub struct Doc {
 pub struct Setup {
     /// Shell lines that install the client (and, for IAM, AWS's signer), in order.
     pub install: Vec<String>,
-    /// How to run the file; `{file}` stands for its name.
+    /// How to run the file; `{file}` stands for its name, `{servers}` for the bootstrap
+    /// string.
     pub run: &'static str,
     /// The pages the file's lines follow: AWS's page for the auth mode first.
     pub docs: Vec<Doc>,
 }
 
 impl Setup {
-    /// The run line for a file of this name.
-    pub fn run_line(&self, file_name: &str) -> String {
-        self.run.replace("{file}", file_name)
+    /// The run line for a file of this name, for these bootstrap servers (quoted for the
+    /// shell, as everything from AWS may hold anything).
+    pub fn run_line(&self, file_name: &str, servers: &str) -> String {
+        self.run
+            .replace("{file}", file_name)
+            .replace("{servers}", &super::sh_quote(servers))
     }
 }
 
@@ -114,7 +118,7 @@ pub fn setup(client: Client, listener: Listener) -> Setup {
                 run = "sh {file}";
                 docs.push(doc("kcat", "https://github.com/edenhill/kcat"));
             } else {
-                run = "kafka-topics.sh --bootstrap-server \"$BOOTSTRAP\" --command-config {file} --list";
+                run = "kafka-topics.sh --bootstrap-server {servers} --command-config {file} --list";
                 docs.push(doc(
                     "Kafka client configs",
                     "https://kafka.apache.org/documentation/#producerconfigs",
@@ -349,7 +353,12 @@ mod tests {
         let plain = setup(Client::Python(PythonClient::KafkaPython), Listener::Tls);
         assert_eq!(plain.install, ["pip install \"kafka-python==3.0.12\""]);
         assert_eq!(plain.docs[0].url, docs::PLAINTEXT_TLS);
-        assert_eq!(plain.run_line("a.py"), "python3 a.py");
+        assert_eq!(plain.run_line("a.py", "b:9094"), "python3 a.py");
+        let java = setup(Client::JavaProperties, Listener::Tls);
+        assert_eq!(
+            java.run_line("c.properties", "b-1:9094,it's"),
+            "kafka-topics.sh --bootstrap-server 'b-1:9094,it'\\''s' --command-config c.properties --list"
+        );
     }
 
     #[test]
