@@ -4,13 +4,10 @@
 //! (.NET 6 or later). Every value is a C# string literal (JSON's escapes, which C# reads
 //! the same).
 
-use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, quoted, scram_note, setup, slash_comments, Client, OptionField,
-    ValidOptions, IAM_BACKOFF,
+    begin, mutual_tls, producer_notes, quoted, slash_comments, Client, OptionField, ValidOptions,
 };
 use crate::error::AppError;
-use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
 
 /// The signer call for the chosen credentials.
@@ -47,19 +44,7 @@ pub fn dotnet_client(
     let listener = bootstrap.listener;
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
-    let mut notes = String::from("#\n");
-    notes.push_str(&setup_comment(&setup(Client::Dotnet, listener)));
-    if auth == Auth::Iam {
-        notes.push_str(&format!(
-            "# IAM: AWS's signer library, {}\n",
-            docs::IAM_SIGNERS
-        ));
-        notes.push_str(IAM_BACKOFF);
-    }
-    notes.push_str("#   dotnet run   sends one record to the topic named by topic\n");
-    if auth == Auth::Scram {
-        notes.push_str(&scram_note(cluster));
-    }
+    let notes = producer_notes(cluster, listener, Client::Dotnet, "");
     let mut out = slash_comments(&header, &notes);
     out.push_str("using Confluent.Kafka;\n");
     if auth == Auth::Iam {

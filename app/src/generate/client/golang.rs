@@ -10,13 +10,10 @@
 //!
 //! Every value is a Go string literal (JSON's escapes, which Go reads the same).
 
-use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, quoted, scram_note, setup, slash_comments, Client, OptionField,
-    ValidOptions, IAM_BACKOFF,
+    begin, mutual_tls, producer_notes, quoted, slash_comments, Client, OptionField, ValidOptions,
 };
 use crate::error::AppError;
-use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
 
 /// A Go Kafka client library.
@@ -72,16 +69,7 @@ pub fn go_client(
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
     let tls = auth != Auth::None;
-    let mut notes = String::from("#\n");
-    notes.push_str(&setup_comment(&setup(Client::Go(client), listener)));
-    notes.push_str("#   go run .   sends one record to the topic named by topic\n");
-    if auth == Auth::Iam {
-        notes.push_str(&format!("# IAM: {}\n", docs::IAM_SIGNERS));
-        notes.push_str(IAM_BACKOFF);
-    }
-    if auth == Auth::Scram {
-        notes.push_str(&scram_note(cluster));
-    }
+    let notes = producer_notes(cluster, listener, Client::Go(client), "");
     let mut out = slash_comments(&header, &notes);
     out.push_str("package main\n\nimport (\n");
     let mut imports: Vec<&str> = vec!["\"log\"", "\"strings\""];

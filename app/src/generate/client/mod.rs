@@ -90,6 +90,36 @@ pub(crate) fn scram_note(cluster: &Cluster) -> String {
     note
 }
 
+/// The notes a producer file carries after its header: what to install, how to run it
+/// (it sends one record), and for IAM AWS's signer and the backoff, for SCRAM where the
+/// password is. `this_file` stands for the file's name in the run line.
+pub(crate) fn producer_notes(
+    cluster: &Cluster,
+    listener: Listener,
+    client: Client,
+    this_file: &str,
+) -> String {
+    let s = setup(client, listener);
+    let mut notes = String::from("#\n");
+    notes.push_str(&setup::setup_comment(&s));
+    notes.push_str(&format!(
+        "#   {}   sends one record to the topic msk-console-test\n",
+        s.run_line(this_file, "")
+    ));
+    match listener.auth() {
+        Auth::Iam => {
+            notes.push_str(&format!(
+                "# IAM: AWS's signer library, {}\n",
+                docs::IAM_SIGNERS
+            ));
+            notes.push_str(IAM_BACKOFF);
+        }
+        Auth::Scram => notes.push_str(&scram_note(cluster)),
+        _ => {}
+    }
+    notes
+}
+
 /// Whether a file for this listener sets up mutual TLS: a TLS listener of a cluster that
 /// authenticates clients by certificate.
 pub(crate) fn mutual_tls(cluster: &Cluster, listener: Listener) -> bool {

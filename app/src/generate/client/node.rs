@@ -13,13 +13,10 @@
 //! verifies the brokers with Node's CAs (Amazon's roots are among them) unless a CA
 //! bundle is given. Every value is a JSON string literal, which JavaScript reads as it is.
 
-use super::setup::setup_comment;
 use super::{
-    begin, mutual_tls, quoted, scram_note, setup, slash_comments, Client, OptionField,
-    ValidOptions, IAM_BACKOFF,
+    begin, mutual_tls, producer_notes, quoted, slash_comments, Client, OptionField, ValidOptions,
 };
 use crate::error::AppError;
-use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
 
 /// The signer call for the chosen credentials.
@@ -105,22 +102,12 @@ pub fn node_client(
     let listener = bootstrap.listener;
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
-    let mut notes = String::from("#\n");
-    notes.push_str(&setup_comment(&setup(
-        Client::Node(NodeClient::Kafkajs),
+    let notes = producer_notes(
+        cluster,
         listener,
-    )));
-    if auth == Auth::Iam {
-        notes.push_str(&format!(
-            "# IAM: AWS's signer library, {}\n",
-            docs::IAM_SIGNERS
-        ));
-        notes.push_str(IAM_BACKOFF);
-    }
-    notes.push_str("#   node this-file.js   sends one record to the topic named by TOPIC\n");
-    if auth == Auth::Scram {
-        notes.push_str(&scram_note(cluster));
-    }
+        Client::Node(NodeClient::Kafkajs),
+        "this-file.js",
+    );
     let mut out = slash_comments(&header, &notes);
     out.push_str("\"use strict\";\n\n");
     if auth != Auth::None && (options.get(OptionField::CaLocation).is_some() || mtls) {
@@ -215,25 +202,12 @@ fn confluent(
     let listener = bootstrap.listener;
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
-    let mut notes = String::from("#\n");
-    notes.push_str(&setup_comment(&setup(
-        Client::Node(NodeClient::Confluent),
+    let notes = producer_notes(
+        cluster,
         listener,
-    )));
-    if auth == Auth::Iam {
-        notes.push_str(&format!(
-            "# IAM: AWS's signer library, {}\n",
-            docs::IAM_SIGNERS
-        ));
-        notes.push_str(IAM_BACKOFF);
-    }
-    notes.push_str(
-        "#   node this-file.js   sends one record to the topic named by TOPIC
-",
+        Client::Node(NodeClient::Confluent),
+        "this-file.js",
     );
-    if auth == Auth::Scram {
-        notes.push_str(&scram_note(cluster));
-    }
     let mut out = slash_comments(&header, &notes);
     out.push_str("\"use strict\";\n\nconst { Kafka } = require(\"@confluentinc/kafka-javascript\").KafkaJS;\n");
     out.push_str(&constants(cluster, &bootstrap.servers, auth, options));

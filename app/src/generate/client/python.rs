@@ -15,10 +15,8 @@
 //! Every value is written as a Python string literal (JSON's escapes, which Python
 //! reads the same), so nothing from AWS or a request can end a string or a line.
 
-use super::setup::setup_comment;
-use super::{begin, mutual_tls, scram_note, setup, Client, OptionField, ValidOptions, IAM_BACKOFF};
+use super::{begin, mutual_tls, producer_notes, Client, OptionField, ValidOptions};
 use crate::error::AppError;
-use crate::generate::docs;
 use crate::model::{Auth, Cluster, Listener};
 
 /// A Python Kafka client library.
@@ -86,21 +84,12 @@ pub fn python_client(
     let listener = bootstrap.listener;
     let auth = listener.auth();
     let mtls = auth == Auth::Tls && mutual_tls(cluster, listener);
-    out.push_str("#\n");
-    out.push_str(&setup_comment(&setup(Client::Python(client), listener)));
-    if auth == Auth::Iam {
-        out.push_str(&format!(
-            "# IAM: AWS's signer library, {}\n",
-            docs::IAM_SIGNERS
-        ));
-    }
-    out.push_str(&format!(
-        "#   python3 this-file.py   sends one record to the topic named by TOPIC\n{}",
-        if auth == Auth::Iam { IAM_BACKOFF } else { "" }
+    out.push_str(&producer_notes(
+        cluster,
+        listener,
+        Client::Python(client),
+        "this-file.py",
     ));
-    if auth == Auth::Scram {
-        out.push_str(&scram_note(cluster));
-    }
     out.push('\n');
 
     // Imports.
